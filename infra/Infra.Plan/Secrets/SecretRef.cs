@@ -1,0 +1,32 @@
+namespace Infra.Plan.Secrets;
+
+/// <summary>
+/// Where a secret value lives: a key of a Kubernetes Secret. Plans only ever hold these; the Pulumi shell
+/// creates the values (Pulumi.Random / Pulumi.Tls) under exactly these names.
+/// </summary>
+public sealed record SecretRef(string Namespace, string Name, string Key)
+{
+    public override string ToString() => $"secret {Namespace}/{Name} key {Key}";
+}
+
+/// <summary>The names of the Secrets this project creates. One place, so plan and shell cannot disagree.</summary>
+public static class SecretNames
+{
+    /// <summary>LiveKit API key and secret: keys <c>api-key</c>, <c>api-secret</c>, and <c>keys.yaml</c> (LiveKit's key_file).</summary>
+    public const string LivekitApi = "livekit-api";
+
+    /// <summary>TURN REST shared secret: key <c>secret</c> (and <c>previous</c> while rotating).</summary>
+    public const string TurnShared = "turn-shared-secret";
+
+    /// <summary>Redis and Sentinel passwords: keys <c>redis-password</c>, <c>sentinel-password</c>.</summary>
+    public const string RedisAuth = "redis-auth";
+
+    /// <summary>TLS (kubernetes.io/tls) for the TURN name.</summary>
+    public const string TurnTls = "turn-tls";
+
+    /// <summary>TLS (kubernetes.io/tls) for the RTC host's Ingresses.</summary>
+    public const string RtcTls = "rtc-tls";
+
+    /// <summary>Redis TLS: <c>ca.crt</c>, <c>tls.crt</c>, <c>tls.key</c>.</summary>
+    public const string RedisTls = "redis-tls";
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using Infra.Plan.Net;
+
+namespace Infra.Plan.Spec.Sections;
+
+/// <summary>A media node's NAT mapping: the address coturn advertises for a node-local address.</summary>
+public sealed record ExternalIpMapping(IPAddress Private, IPAddress Public)
+{
+    public override string ToString() => $"{Public}/{Private}";
+}
+
+/// <summary>TURN relay settings the tier does not decide.</summary>
+/// <param name="ExternalIps">Public/private pairs for NATed nodes; empty means the node's own ExternalIP (or its host IP).</param>
+/// <param name="PreviousSecret">The TURN secret being rotated out: still accepted by coturn until removed.</param>
+/// <param name="UserQuota">Concurrent allocations per TURN user; 0 means from the tier.</param>
+/// <param name="TotalQuota">Concurrent allocations per coturn node; 0 means from the tier.</param>
+public sealed record TurnSpec(
+    IReadOnlyList<ExternalIpMapping> ExternalIps,
+    SecretInput PreviousSecret,
+    int UserQuota,
+    int TotalQuota,
+    int CredentialTtlSeconds);
+
+public static class TurnSection
+{
+    public static readonly ConfigKey ExternalIps = new("turnExternalIps", ConfigType.StringArray,
+        "NAT pairs private=public for media nodes behind 1:1 NAT; empty uses each node's ExternalIP address.", Array.Empty<string>());
+    public static readonly ConfigKey PreviousSecret = new("turnSharedSecretPrevious", ConfigType.String,
+        "The TURN shared secret being rotated out (secure); coturn accepts both until it is removed.", Secret: true);
+    public static readonly ConfigKey UserQuota = new("turnUserQuota", ConfigType.Integer,
+        "Concurrent relay allocations per TURN user; 0 = from the tier.", 0);
+    public static readonly ConfigKey TotalQuota = new("turnTotalQuota", ConfigType.Integer,
+        "Concurrent relay allocations per coturn node; 0 = from the tier.", 0);
+    public static readonly ConfigKey CredentialTtl = new("turnCredentialTtlSeconds", ConfigType.Integer,
+        "Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds).", 86400);
+
+    public static IReadOnlyList<ConfigKey> Keys { get; } = [ExternalIps, PreviousSecret, UserQuota, TotalQuota, CredentialTtl];
+
+    public static TurnSpec Read(ConfigReader r)
+    {
+        var pairs = new List<ExternalIpMapping>();
+        foreach (var item in r.List(ExternalIps))
+        {
+            var parts = item.Split('=');
+            if (parts.Length == 2 && IPAddress.TryParse(parts[0], out var priv) && IPAddress.TryParse(parts[1], out var pub) &&
+                priv.AddressFamily == pub.AddressFamily)
+            {
+                pairs.Add(new ExternalIpMapping(priv, pub));
+            }
+            else
+            {
+                r.Fail(ExternalIps, $"\"{item}\"", "private=public address pairs of one family, e.g. 10.0.1.5=203.0.113.10");
+            }
+        }
+        return new TurnSpec(pairs, r.Secret(PreviousSecret), r.Int(UserQuota, 0, 100_000), r.Int(TotalQuota, 0, 1_000_000),
+            r.Int(CredentialTtl, 300, 14 * 86400));
+    }
+}

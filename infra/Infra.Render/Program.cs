@@ -1,0 +1,3 @@
+using Infra.Render;
+
+return Cli.Run(args, Directory.GetCurrentDirectory(), Console.Out, Console.Error);

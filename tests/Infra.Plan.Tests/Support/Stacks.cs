@@ -1,0 +1,46 @@
+using Infra.Plan;
+using Infra.Plan.Spec;
+
+namespace Infra.Plan.Tests.Support;
+
+/// <summary>Config for tests: the repository's real stack files, or a minimal valid config with overrides.</summary>
+public static class Stacks
+{
+    public static string RepoRoot { get; } = StackFile.FindProjectDirectory(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException("Pulumi.yaml not found above the test binaries");
+
+    public static IReadOnlyList<KeyValuePair<string, ConfigValue>> File(string stack) =>
+        StackFile.ReadConfig(StackFile.StackFilePath(RepoRoot, stack));
+
+    public static EnvironmentSpec Spec(string stack) => SpecParser.Parse(stack, File(stack)).OrThrow();
+
+    public static EnvironmentPlan Plan(string stack) => Planner.Build(Spec(stack));
+
+    /// <summary>The smallest valid config: only the required keys.</summary>
+    public static Dictionary<string, ConfigValue> Minimal() => new()
+    {
+        ["matrix-rtc:serverName"] = S("example.org"),
+        ["matrix-rtc:rtcHost"] = S("rtc.example.org"),
+        ["matrix-rtc:turnHost"] = S("turn.example.org"),
+        ["matrix-rtc:nodeCidrs"] = L("10.10.0.0/24"),
+        ["matrix-rtc:mediaRelayImageRepository"] = S("registry.example.org/rtc/media-relay"),
+        ["matrix-rtc:mediaRelayImageTag"] = S("v1.13.5-1"),
+        ["matrix-rtc:mediaRelayLivekitVersion"] = S("v1.13.5"),
+    };
+
+    public static Dictionary<string, ConfigValue> With(params (string Key, ConfigValue Value)[] changes)
+    {
+        var config = Minimal();
+        foreach (var (key, value) in changes)
+        {
+            config[key.Contains(':') ? key : $"matrix-rtc:{key}"] = value;
+        }
+        return config;
+    }
+
+    public static SpecResult Parse(Dictionary<string, ConfigValue> config, string stack = "test") => SpecParser.Parse(stack, config);
+
+    public static ConfigValue S(string text) => new ConfigValue.Scalar(text);
+
+    public static ConfigValue L(params string[] items) => new ConfigValue.Sequence(items.Select(S).ToArray());
+}
