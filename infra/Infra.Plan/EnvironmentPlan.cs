@@ -17,6 +17,7 @@ public sealed record PlanFile(string Path, string Content);
 public sealed record EnvironmentPlan(
     EnvironmentSpec Spec,
     SizingPlan Sizing,
+    Components.Topology Topology,
     IReadOnlyList<ComponentPlan> Components,
     IReadOnlyList<PlanFile> Files)
 {

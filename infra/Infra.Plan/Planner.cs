@@ -14,6 +14,7 @@ public static class Planner
     public static EnvironmentPlan Build(EnvironmentSpec spec)
     {
         var sizing = SizingPlan.For(spec);
+        var topology = Topology.For(spec);
         var components = new List<ComponentPlan>
         {
             NamespacesPlan.Build(spec),
@@ -22,6 +23,6 @@ public static class Planner
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
         };
-        return new EnvironmentPlan(spec, sizing, components, files);
+        return new EnvironmentPlan(spec, sizing, topology, components, files);
     }
 }

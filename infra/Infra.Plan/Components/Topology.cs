@@ -1,0 +1,90 @@
+using Infra.Plan.Secrets;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+
+namespace Infra.Plan.Components;
+
+/// <summary>Object names shared between components (and the NetworkPolicies that select them).</summary>
+public static class Names
+{
+    /// <summary>Helm release of the livekit-server chart; the chart labels its pods name=livekit-server, instance=&lt;release&gt;.</summary>
+    public const string LivekitRelease = "livekit";
+    public const string LivekitChart = "livekit-server";
+    public const string LivekitChartRepo = "https://helm.livekit.io";
+
+    public const string Redis = "redis";
+    public const string RedisHeadless = "redis-headless";
+    public const string RedisSentinelService = "redis-sentinel";
+    public const string Coturn = "coturn";
+    public const string Authorizer = "lk-jwt-service";
+
+    public const int RedisPort = 6379;
+    public const int SentinelPort = 26379;
+    public const string RedisMasterName = "matrix-rtc";
+}
+
+/// <summary>How LiveKit reaches Redis: a Sentinel master name, sentinel addresses, and where the passwords live.</summary>
+public sealed record RedisWiring(
+    string MasterName,
+    IReadOnlyList<string> SentinelAddresses,
+    SecretRef Password,
+    SecretRef? SentinelPassword,
+    bool Tls);
+
+/// <summary>What the other components need to know about the authorizer.</summary>
+public sealed record AuthorizerWiring(string ServiceHost, int Port, string WebhookUrl, string LivekitServiceUrl);
+
+/// <summary>What the other components need to know about TURN.</summary>
+public sealed record TurnWiring(string Host, int Port, int TlsPort, SecretRef SharedSecret, IReadOnlyList<string> Uris);
+
+/// <summary>
+/// The facts that connect the components, computed once from the spec: every cross-component name,
+/// address and secret reference is read from here, so a component never guesses another's names.
+/// </summary>
+public sealed record Topology(
+    string SfuWssUrl,
+    RedisWiring Redis,
+    AuthorizerWiring Authorizer,
+    TurnWiring Turn)
+{
+    public static Topology For(EnvironmentSpec spec)
+    {
+        var ns = spec.Site.Namespace;
+        var media = spec.Site.MediaNamespace;
+
+        RedisWiring redis = spec.Redis.Mode == RedisMode.Existing && spec.Redis.Existing is { } existing
+            ? new RedisWiring(
+                existing.MasterName,
+                existing.Addresses,
+                new SecretRef(media, existing.PasswordSecret!.Name, existing.PasswordSecret.Key),
+                existing.SentinelPasswordSecret is { } sp ? new SecretRef(media, sp.Name, sp.Key) : null,
+                spec.Redis.Tls)
+            : new RedisWiring(
+                Names.RedisMasterName,
+                Enumerable.Range(0, spec.Redis.DataNodes)
+                    .Select(i => $"{Names.Redis}-{i}.{Names.RedisHeadless}.{ns}.svc.cluster.local:{Names.SentinelPort}")
+                    .ToArray(),
+                new SecretRef(media, SecretNames.RedisAuth, "redis-password"),
+                new SecretRef(media, SecretNames.RedisAuth, "sentinel-password"),
+                spec.Redis.Tls);
+
+        var authorizerHost = $"{Names.Authorizer}.{ns}.svc.cluster.local";
+        var authorizer = new AuthorizerWiring(
+            authorizerHost,
+            spec.Ports.AuthorizerHttp,
+            $"http://{authorizerHost}:{spec.Ports.AuthorizerHttp}/sfu_webhook",
+            $"https://{spec.Site.RtcHost}");
+
+        var turnHost = spec.Site.TurnHost;
+        var uris = new List<string>
+        {
+            $"turn:{turnHost}:{spec.Ports.Turn}?transport=udp",
+            $"turn:{turnHost}:{spec.Ports.Turn}?transport=tcp",
+            $"turns:{turnHost}:{spec.Ports.TurnTls}?transport=tcp",
+        };
+        var turn = new TurnWiring(turnHost, spec.Ports.Turn, spec.Ports.TurnTls,
+            new SecretRef(media, SecretNames.TurnShared, "secret"), uris);
+
+        return new Topology($"wss://{spec.Site.RtcHost}", redis, authorizer, turn);
+    }
+}
