@@ -1,4 +1,5 @@
 using Infra.Plan.Components;
+using Infra.Plan.Components.Observability;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -19,6 +20,10 @@ public static class Planner
         {
             NamespacesPlan.Build(spec),
         };
+        if (ObservabilityPlan.Build(spec, sizing) is { } observability)
+        {
+            components.Add(observability);
+        }
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.Plan;
+using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
 
@@ -50,6 +51,15 @@ public static class Cli
             stderr.WriteLine($"{e.Errors.Count} config error(s); nothing was written.");
             return BadInput;
         }
+        catch (PolicyException e)
+        {
+            foreach (var violation in e.Violations)
+            {
+                stderr.WriteLine($"error: {violation}");
+            }
+            stderr.WriteLine($"{e.Violations.Count} policy violation(s); nothing was written.");
+            return BadInput;
+        }
     }
 
     private static int Help(TextWriter stdout)
@@ -71,7 +81,8 @@ public static class Cli
         }
         var config = StackFile.ReadConfig(stackPath);
         var spec = SpecParser.Parse(stack, config).OrThrow();
-        return (projectDir, config, Planner.Build(spec));
+        // The same stack assertions the Pulumi program runs: a plan that breaks policy is never written.
+        return (projectDir, config, PolicyChecks.Enforce(Planner.Build(spec)));
     }
 
     public static IReadOnlyList<PlanFile> RenderFiles(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config, EnvironmentPlan plan) =>

@@ -18,6 +18,7 @@ public static class ConfigSchema
         ("TURN", TurnSection.Keys),
         ("Synapse", SynapseSection.Keys),
         ("Cluster services and monitoring", ClusterSection.Keys),
+        ("Observability", ObservabilitySection.Keys),
     ];
 
     public static IReadOnlyList<ConfigKey> AllKeys { get; } = Sections.SelectMany(s => s.Keys).ToArray();

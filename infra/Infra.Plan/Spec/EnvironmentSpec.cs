@@ -18,4 +18,5 @@ public sealed record EnvironmentSpec(
     SfuSpec Sfu,
     TurnSpec Turn,
     SynapseSpec Synapse,
-    ClusterSpec Cluster);
+    ClusterSpec Cluster,
+    ObservabilitySpec Observability);

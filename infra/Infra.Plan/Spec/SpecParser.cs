@@ -51,7 +51,8 @@ public static class SpecParser
             SfuSection.Read(r),
             TurnSection.Read(r),
             SynapseSection.Read(r),
-            ClusterSection.Read(r));
+            ClusterSection.Read(r),
+            ObservabilitySection.Read(r));
         // Cross-key rules run even when single keys failed (those fall back to defaults), so one run
         // reports every mistake.
         errors.AddRange(SpecValidation.Check(spec));

@@ -1,0 +1,99 @@
+using System.Globalization;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+
+namespace Infra.Plan.Components.Observability;
+
+/// <summary>One alert: PromQL, how long it must hold, severity and what it means for calls.</summary>
+public sealed record AlertRule(string Name, string Expr, string For, string Severity, string Summary);
+
+/// <summary>
+/// The PrometheusRule: Redis without a master (or with two), Sentinel quorum lost, an SFU or coturn node down,
+/// and load near what the tier was sized for. Thresholds come from the spec and the capacity model, so a
+/// bigger tier moves them with it.
+/// </summary>
+public static class AlertRules
+{
+    /// <summary>Share of the planned load (calls, participants) at which "near capacity" fires.</summary>
+    public const double NearCapacityShare = 0.8;
+
+    public const string Name = "matrix-rtc";
+
+    public static IReadOnlyList<(string Group, IReadOnlyList<AlertRule> Rules)> Groups(EnvironmentSpec spec, SizingPlan sizing)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var media = spec.Site.MediaNamespace;
+        var sfu = $"job=\"{ScrapeTargets.SfuJob}\",namespace=\"{media}\"";
+        var coturn = $"job=\"{ScrapeTargets.CoturnJob}\",namespace=\"{media}\"";
+        var groups = new List<(string, IReadOnlyList<AlertRule>)>();
+
+        if (spec.Redis.Mode == RedisMode.Managed)
+        {
+            var redis = $"job=\"{ScrapeTargets.RedisJob}\",namespace=\"{spec.Site.Namespace}\"";
+            groups.Add(("matrix-rtc.redis",
+            [
+                new("MatrixRtcRedisNoMaster", $"(sum(redis_instance_info{{{redis},role=\"master\"}}) or vector(0)) < 1", "1m", "critical",
+                    "No Redis master: SFU nodes cannot share room state, new calls fail."),
+                new("MatrixRtcRedisSplitBrain", $"sum(redis_instance_info{{{redis},role=\"master\"}}) > 1", "2m", "critical",
+                    "More than one Redis master: room state diverges between SFU nodes."),
+                new("MatrixRtcSentinelQuorumLost",
+                    $"(sum(kube_pod_container_status_ready{{namespace=\"{spec.Site.Namespace}\",pod=~\"{Names.Redis}-[0-9]+\",container=\"sentinel\"}}) or vector(0)) < {spec.Redis.Quorum}",
+                    "1m", "critical", $"Fewer than {spec.Redis.Quorum} (the quorum) sentinels are ready: a failed master would not be replaced."),
+            ]));
+        }
+
+        groups.Add(("matrix-rtc.media",
+        [
+            new("MatrixRtcSfuNodeDown", $"up{{{sfu}}} == 0", "2m", "critical",
+                "An SFU node does not answer: its calls dropped and it takes no new ones."),
+            new("MatrixRtcSfuNodesMissing", $"(count(up{{{sfu}}} == 1) or vector(0)) < {sizing.SfuReplicas}", "5m", "critical",
+                $"Fewer than the {sizing.SfuReplicas} planned SFU node(s) are up: capacity is below the tier."),
+            new("MatrixRtcCoturnDown", $"up{{{coturn}}} == 0", "2m", "critical",
+                "A coturn node does not answer: clients behind strict NATs on that node cannot connect."),
+            new("MatrixRtcCoturnNodesMissing", $"(count(up{{{coturn}}} == 1) or vector(0)) < {spec.Nodes.MediaNodeCount}", "5m", "warning",
+                $"coturn runs on fewer than the {spec.Nodes.MediaNodeCount} media node(s)."),
+        ]));
+
+        var participants = Math.Ceiling(sizing.Load.Participants * NearCapacityShare);
+        var calls = Math.Ceiling(sizing.Load.Calls * NearCapacityShare);
+        var cpu = (sizing.SfuCores * (1 - CapacityModel.TargetHeadroom)).ToString("0.##", inv);
+        groups.Add(("matrix-rtc.capacity",
+        [
+            new("MatrixRtcParticipantsNearCapacity", $"sum(livekit_participant_total{{{sfu}}}) > {participants.ToString(inv)}", "10m", "warning",
+                $"Participants above {Pct(NearCapacityShare)} of the {sizing.Load.Participants} the {sizing.Preset.Name} tier is sized for: plan the next tier."),
+            new("MatrixRtcCallsNearCapacity", $"sum(livekit_room_total{{{sfu}}}) > {calls.ToString(inv)}", "10m", "warning",
+                $"Calls above {Pct(NearCapacityShare)} of the {sizing.Load.Calls} the {sizing.Preset.Name} tier is sized for."),
+            new("MatrixRtcSfuCpuNearLimit",
+                $"max by (pod) (rate(container_cpu_usage_seconds_total{{namespace=\"{media}\",container=\"{Names.LivekitChart}\"}}[5m])) > {cpu}",
+                "10m", "warning",
+                $"An SFU uses more than {cpu} of its {sizing.SfuCores:0} CPUs (the capacity model's {Pct(CapacityModel.TargetHeadroom)} headroom is gone): media quality will suffer."),
+        ]));
+        return groups;
+    }
+
+    private static string Pct(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
+    public static CustomObject Rule(EnvironmentSpec spec, SizingPlan sizing)
+    {
+        var meta = Meta.Object(Name, spec.Site.Namespace, ObservabilityPlan.Component);
+        foreach (var label in spec.Observability.MonitorLabels)
+        {
+            meta.Labels[label.Key] = label.Value;
+        }
+        var groups = Groups(spec, sizing).Select(g => new SortedDictionary<string, object>
+        {
+            ["name"] = g.Group,
+            ["rules"] = g.Rules.Select(r => new SortedDictionary<string, object>
+            {
+                ["alert"] = r.Name,
+                ["expr"] = r.Expr,
+                ["for"] = r.For,
+                ["labels"] = new SortedDictionary<string, string> { ["severity"] = r.Severity },
+                ["annotations"] = new SortedDictionary<string, string> { ["summary"] = r.Summary },
+            }).ToArray(),
+        }).ToArray();
+        return new CustomObject(ServiceMonitors.ApiVersion, "PrometheusRule", meta, new SortedDictionary<string, object> { ["groups"] = groups });
+    }
+}

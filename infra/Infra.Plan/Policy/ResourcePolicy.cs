@@ -1,0 +1,46 @@
+namespace Infra.Plan.Policy;
+
+/// <summary>
+/// Every container states what it needs (requests) and a memory ceiling (a container without one can take the
+/// node's memory and get its neighbours OOM-killed). Media pods (host network: SFU, coturn) run Guaranteed with
+/// whole CPUs: with requests = limits and an integer CPU count the kubelet's static CPU manager can pin them,
+/// and CFS throttling, which shows up as audio/video stutter, never applies.
+/// </summary>
+public static class ResourcePolicy
+{
+    public static IEnumerable<PolicyViolation> Check(IReadOnlyList<WorkloadView> workloads)
+    {
+        foreach (var w in workloads)
+        {
+            foreach (var c in w.Containers)
+            {
+                var subject = $"{w.Subject} container {c.Name}";
+                var missing = new List<string>();
+                if (c.CpuRequest is null) missing.Add("requests.cpu");
+                if (c.MemoryRequest is null) missing.Add("requests.memory");
+                if (c.MemoryLimit is null) missing.Add("limits.memory");
+                if (missing.Count > 0)
+                {
+                    yield return new PolicyViolation(PolicyRule.ContainerResources, subject,
+                        $"has no {string.Join(", ", missing)}; every container needs CPU and memory requests and a memory limit");
+                }
+                if (!w.HostNetwork)
+                {
+                    continue;
+                }
+                if (c.CpuLimit is null || c.CpuRequest != c.CpuLimit || c.MemoryLimit is null || c.MemoryRequest != c.MemoryLimit)
+                {
+                    yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, subject,
+                        $"requests (cpu {Show(c.CpuRequest)}, memory {Show(c.MemoryRequest)}) must equal limits (cpu {Show(c.CpuLimit)}, memory {Show(c.MemoryLimit)}): media pods run in the Guaranteed QoS class");
+                }
+                else if (c.CpuLimit % 1 != 0 || c.CpuLimit < 1)
+                {
+                    yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, subject,
+                        $"CPU {c.CpuLimit} is not a whole number of cores; media pods get whole CPUs so they are never throttled");
+                }
+            }
+        }
+    }
+
+    private static string Show(decimal? value) => value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset";
+}

@@ -1,0 +1,45 @@
+using k8s.Models;
+using Infra.Plan.Spec.Sections;
+
+namespace Infra.Plan.Policy;
+
+/// <summary>
+/// Production speaks TLS that clients accept: certificates from cert-manager or the operator (browsers and
+/// Element X reject self-signed ones for wss and turns), every Ingress host covered by a TLS entry, and coturn's
+/// TLS listener never switched off.
+/// </summary>
+public static class TlsPolicy
+{
+    public static IEnumerable<PolicyViolation> Check(EnvironmentPlan plan)
+    {
+        if (!plan.Spec.Site.Production)
+        {
+            yield break;
+        }
+        if (plan.Spec.Tls.Mode == TlsMode.SelfSigned)
+        {
+            yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:tlsMode",
+                "is self-signed; production needs cert-manager or existing-secret certificates that clients trust");
+        }
+        foreach (var ingress in plan.Components.SelectMany(c => c.Objects).OfType<V1Ingress>())
+        {
+            var covered = (ingress.Spec?.Tls ?? []).SelectMany(t => t.Hosts ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var host in (ingress.Spec?.Rules ?? []).Select(r => r.Host).Where(h => h is not null && !covered.Contains(h)))
+            {
+                yield return new PolicyViolation(PolicyRule.TlsInProduction, $"Ingress {ingress.Metadata?.NamespaceProperty}/{ingress.Metadata?.Name}",
+                    $"serves {host} without TLS; add it to spec.tls");
+            }
+        }
+        foreach (var cm in plan.Components.SelectMany(c => c.Objects).OfType<V1ConfigMap>())
+        {
+            foreach (var (key, value) in cm.Data ?? new Dictionary<string, string>())
+            {
+                if ((value ?? "").Split('\n').Any(l => l.Trim() is "no-tls" or "no-dtls"))
+                {
+                    yield return new PolicyViolation(PolicyRule.TlsInProduction, $"ConfigMap {cm.Metadata?.NamespaceProperty}/{cm.Metadata?.Name} key {key}",
+                        "turns coturn's TLS off (no-tls/no-dtls); production serves TURN over TLS");
+                }
+            }
+        }
+    }
+}
