@@ -1,0 +1,162 @@
+using System.Text.Json;
+using k8s.Models;
+using Infra.Plan.Components.Observability;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Policy;
+using Infra.Plan.Secrets;
+using Infra.Plan.Tests.Support;
+
+namespace Infra.Plan.Tests.Observability;
+
+public sealed class ObservabilityPlanTests
+{
+    private static EnvironmentPlan Monitored(params (string, Infra.Plan.Spec.ConfigValue)[] extra) =>
+        Planner.Build(Stacks.Parse(Stacks.With([("monitoring", Stacks.S("true")), .. extra])).OrThrow());
+
+    private static ComponentPlan Component(EnvironmentPlan plan) => plan.Component(ObservabilityPlan.Component);
+
+
+    [Fact]
+    public void Nothing_is_deployed_when_monitoring_is_off()
+    {
+        // GIVEN dev (monitoring off) WHEN planned THEN there is no observability component (its CRDs may not exist)
+        Assert.DoesNotContain(Stacks.Plan("dev").Components, c => c.Name == ObservabilityPlan.Component);
+        Assert.Null(RedisExporter.Sidecar(Stacks.Spec("dev"), new SecretRef("matrix-rtc", SecretNames.RedisAuth, "redis-password")));
+    }
+
+    [Fact]
+    public void Each_scrape_target_gets_a_metrics_service_and_a_monitor_selecting_it()
+    {
+        // GIVEN monitoring on with managed Redis
+        var objects = Component(Monitored()).Objects;
+
+        // WHEN looking at the Services and ServiceMonitors
+        var services = objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
+        var monitors = objects.OfType<CustomObject>().Where(o => o.Kind == "ServiceMonitor").ToList();
+
+        // THEN SFU, coturn and Redis each have one of each, in the right namespace, on the spec's metrics ports
+        Assert.Equal(new[] { "coturn-metrics", "livekit-metrics", "redis-metrics" }, services.Keys.Order());
+        Assert.Equal(6789, services["livekit-metrics"].Spec.Ports.Single(p => p.Name == "metrics").Port);
+        Assert.Equal(9641, services["coturn-metrics"].Spec.Ports.Single().Port);
+        Assert.Equal(RedisExporter.Port, services["redis-metrics"].Spec.Ports.Single().Port);
+        Assert.Equal("matrix-rtc-media", services["livekit-metrics"].Metadata.NamespaceProperty);
+        Assert.Equal("matrix-rtc", services["redis-metrics"].Metadata.NamespaceProperty);
+        Assert.Equal("livekit-server", services["livekit-metrics"].Spec.Selector["app.kubernetes.io/name"]);
+        Assert.Equal(3, monitors.Count);
+        foreach (var monitor in monitors)
+        {
+            var service = services[monitor.Metadata.Name];
+            var yaml = ManifestWriter.Write([monitor]);
+            Assert.Contains($"matrix-rtc/metrics: {service.Metadata.Labels[MetricsServices.TargetLabel]}", yaml);
+            Assert.Contains("port: metrics", yaml);
+            Assert.Equal(service.Metadata.NamespaceProperty, monitor.Metadata.NamespaceProperty);
+            Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
+        }
+    }
+
+    [Fact]
+    public void The_operator_selector_labels_come_from_config()
+    {
+        var plan = Monitored(("monitoringSelectorLabels", Stacks.L("prometheus=main")));
+        var rule = Component(plan).Objects.OfType<CustomObject>().Single(o => o.Kind == "PrometheusRule");
+        Assert.Equal("main", rule.Metadata.Labels["prometheus"]);
+        Assert.False(rule.Metadata.Labels.ContainsKey("release"));
+    }
+
+    [Fact]
+    public void Alerts_cover_redis_media_nodes_and_capacity_with_the_tiers_numbers()
+    {
+        // GIVEN prod (large tier, 3 SFUs of 8 CPU, quorum 2)
+        var plan = Stacks.Plan("prod");
+        var rules = AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules).ToDictionary(r => r.Name);
+
+        // THEN every required alert exists, with thresholds from the spec and the capacity model
+        Assert.Contains("role=\"master\"", rules["MatrixRtcRedisNoMaster"].Expr);
+        Assert.EndsWith("< 2", rules["MatrixRtcSentinelQuorumLost"].Expr);
+        Assert.Equal("up{job=\"livekit-metrics\",namespace=\"matrix-rtc-media\"} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
+        Assert.EndsWith("< 3", rules["MatrixRtcSfuNodesMissing"].Expr);
+        Assert.Contains("coturn-metrics", rules["MatrixRtcCoturnDown"].Expr);
+        Assert.EndsWith($"> {Math.Ceiling(plan.Sizing.Load.Participants * AlertRules.NearCapacityShare)}", rules["MatrixRtcParticipantsNearCapacity"].Expr);
+        Assert.EndsWith("> 6", rules["MatrixRtcSfuCpuNearLimit"].Expr); // 8 cores × (1 − 25% headroom)
+        Assert.All(rules.Values, r => Assert.Contains(r.Severity, new[] { "critical", "warning" }));
+    }
+
+    [Fact]
+    public void A_smaller_tier_moves_the_capacity_thresholds()
+    {
+        var small = Monitored(("tier", Stacks.S("small")));
+        var medium = Monitored(("tier", Stacks.S("medium")), ("mediaNodeCount", Stacks.S("2")));
+        string Threshold(EnvironmentPlan p) => AlertRules.Groups(p.Spec, p.Sizing).SelectMany(g => g.Rules).Single(r => r.Name == "MatrixRtcCallsNearCapacity").Expr.Split("> ")[1];
+        Assert.Equal("8", Threshold(small));   // 10 calls × 80%
+        Assert.Equal("40", Threshold(medium)); // 50 calls × 80%
+    }
+
+    [Fact]
+    public void Alerts_only_name_jobs_that_a_ServiceMonitor_creates()
+    {
+        var plan = Stacks.Plan("prod");
+        var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).ToHashSet();
+        foreach (var rule in AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules))
+        {
+            foreach (var job in System.Text.RegularExpressions.Regex.Matches(rule.Expr, "job=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
+            {
+                Assert.Contains(job, jobs);
+            }
+        }
+    }
+
+    [Fact]
+    public void Existing_Redis_is_neither_scraped_nor_alerted_on()
+    {
+        var plan = Monitored(
+            ("redisMode", Stacks.S("existing")),
+            ("existingSentinelMasterName", Stacks.S("mymaster")),
+            ("existingSentinelAddresses", Stacks.L("sentinel.redis.svc:26379")),
+            ("existingRedisPasswordSecret", Stacks.S("redis/password")));
+        Assert.DoesNotContain(Component(plan).Objects.OfType<V1Service>(), s => s.Metadata.Name == ScrapeTargets.RedisJob);
+        Assert.DoesNotContain(AlertRules.Groups(plan.Spec, plan.Sizing), g => g.Group == "matrix-rtc.redis");
+    }
+
+    [Fact]
+    public void The_dashboard_is_valid_json_labelled_for_the_grafana_sidecar()
+    {
+        var cm = Component(Stacks.Plan("prod")).Objects.OfType<V1ConfigMap>().Single();
+        Assert.Equal("1", cm.Metadata.Labels["grafana_dashboard"]);
+        using var doc = JsonDocument.Parse(cm.Data[Dashboard.FileName]);
+        var panels = doc.RootElement.GetProperty("panels").EnumerateArray().ToList();
+        Assert.Equal(panels.Count, panels.Select(p => p.GetProperty("id").GetInt32()).Distinct().Count());
+        Assert.Contains(panels, p => p.GetProperty("title").GetString()!.StartsWith("Participants (planned max 1000)", StringComparison.Ordinal));
+        Assert.Equal(Dashboard.Uid, doc.RootElement.GetProperty("uid").GetString());
+    }
+
+    [Fact]
+    public void The_redis_exporter_sidecar_meets_the_policies_and_reads_the_password_from_a_Secret()
+    {
+        // GIVEN monitoring on
+        var spec = Monitored().Spec;
+        var password = new SecretRef(spec.Site.Namespace, SecretNames.RedisAuth, "redis-password");
+
+        // WHEN the Redis plan asks for the sidecar
+        var sidecar = RedisExporter.Sidecar(spec, password)!;
+
+        // THEN it listens where the scrape target looks, takes the password by reference, and sizes itself
+        Assert.Equal(RedisExporter.Port, sidecar.Ports.Single().ContainerPort);
+        var env = sidecar.Env.Single(e => e.Name == "REDIS_PASSWORD");
+        Assert.Null(env.Value);
+        Assert.Equal((SecretNames.RedisAuth, "redis-password"), (env.ValueFrom.SecretKeyRef.Name, env.ValueFrom.SecretKeyRef.Key));
+        var view = Workloads.FromObject(new V1Deployment
+        {
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = "r" },
+            Spec = new V1DeploymentSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { Containers = [sidecar] } } },
+        })!;
+        Assert.Empty(ResourcePolicy.Check([view]));
+    }
+
+    [Fact]
+    public void The_monitoring_objects_break_no_policy()
+    {
+        var violations = PolicyChecks.Check(Monitored());
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+}

@@ -1,0 +1,304 @@
+using System.Security.Cryptography;
+using k8s.Models;
+using Infra.Plan.Net;
+using Infra.Plan.Policy;
+using Infra.Plan.Spec;
+using Infra.Plan.Tests.Support;
+using Infra.Render;
+using static Infra.Plan.Tests.Policy.PolicyFixtures;
+
+namespace Infra.Plan.Tests.Policy;
+
+public sealed class PolicyChecksTests
+{
+    private static IReadOnlyList<PolicyViolation> Violations(EnvironmentPlan plan, PolicyRule rule) =>
+        PolicyChecks.Check(plan).Where(v => v.Rule == rule).ToList();
+
+    private static readonly V1ResourceRequirements Burstable = Resources("100m", "128Mi", null, "256Mi");
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_repository_stacks_break_no_policy(string stack)
+    {
+        // GIVEN the plan of a real stack file WHEN checking THEN nothing is reported
+        var violations = PolicyChecks.Check(Stacks.Plan(stack));
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void Production_rejects_an_image_pinned_only_by_tag_and_dev_accepts_it()
+    {
+        // GIVEN a workload running a tag-only image
+        var workload = Deployment("web", Container("app", "registry.example.org/app:1.2.3", Burstable));
+
+        // WHEN checked in prod and in dev
+        var prod = Violations(Stacks.Plan("prod").With(workload), PolicyRule.ImagePinnedByDigest);
+        var dev = Violations(Stacks.Plan("dev").With(workload), PolicyRule.ImagePinnedByDigest);
+
+        // THEN only prod reports it, naming the object, the container and the image
+        var v = Assert.Single(prod);
+        Assert.Equal("Deployment matrix-rtc/web container app", v.Subject);
+        Assert.Contains("\"registry.example.org/app:1.2.3\" is not pinned by digest", v.Message);
+        Assert.Empty(dev);
+        Assert.Empty(Violations(Stacks.Plan("prod").With(Deployment("web", Container("app", PinnedImage, Burstable))), PolicyRule.ImagePinnedByDigest));
+    }
+
+    [Fact]
+    public void Every_container_needs_requests_and_a_memory_limit()
+    {
+        // GIVEN a container with a CPU request only
+        var plan = Stacks.Plan("dev").With(Deployment("web", Container("app", PinnedImage, Resources("100m", null, null, null))));
+
+        // WHEN checked THEN one message lists what is missing
+        var v = Assert.Single(Violations(plan, PolicyRule.ContainerResources));
+        Assert.Contains("requests.memory, limits.memory", v.Message);
+    }
+
+    [Theory]
+    [InlineData("2", "4Gi", "2", "4Gi", null)]
+    [InlineData("1500m", "4Gi", "1500m", "4Gi", "not a whole number of cores")]
+    [InlineData("2", "4Gi", "3", "4Gi", "must equal limits")]
+    [InlineData("2", "2Gi", "2", "4Gi", "must equal limits")]
+    public void Media_pods_are_Guaranteed_with_whole_cpus(string cpuReq, string memReq, string cpuLim, string memLim, string? expected)
+    {
+        // GIVEN a host-network pod with the given resources
+        var plan = Stacks.Plan("dev").With(HostNetworkDaemonSet("media", Container("relay", PinnedImage, Resources(cpuReq, memReq, cpuLim, memLim))));
+
+        // WHEN checked
+        var violations = Violations(plan, PolicyRule.MediaPodGuaranteed);
+
+        // THEN only the non-Guaranteed or fractional shapes are reported
+        if (expected is null)
+        {
+            Assert.Empty(violations);
+        }
+        else
+        {
+            Assert.Contains(expected, Assert.Single(violations).Message);
+        }
+    }
+
+    [Fact]
+    public void Helm_values_are_checked_like_a_media_pod()
+    {
+        // GIVEN chart values whose pod (host network by the chart's default) is Burstable and not pinned
+        var values = "replicaCount: 3\nimage:\n  repository: registry.example.org/media-relay\n  tag: v1\nresources:\n  requests:\n    cpu: 4\n    memory: 8Gi\n  limits:\n    memory: 8Gi\n";
+        var plan = Stacks.Plan("prod").WithFile("helm/livekit-values.yaml", values);
+
+        // WHEN checked THEN the Guaranteed and digest rules fire for the values file
+        Assert.Contains(Violations(plan, PolicyRule.MediaPodGuaranteed), v => v.Subject == "Helm values helm/livekit-values.yaml container chart");
+        Assert.Contains(Violations(plan, PolicyRule.ImagePinnedByDigest), v => v.Message.Contains("registry.example.org/media-relay:v1"));
+    }
+
+    [Fact]
+    public void A_password_in_a_ConfigMap_is_reported_without_showing_it()
+    {
+        // GIVEN a redis.conf and a YAML file carrying literal secrets
+        var plan = Stacks.Plan("dev").With(ConfigMap("conf",
+            ("redis.conf", "port 6379\nrequirepass hunter2hunter2\n"),
+            ("synapse.yaml", "turn_uris: [\"turn:turn.example.org\"]\nturn_shared_secret: \"s3cr3t-value\"\n")));
+
+        // WHEN checked
+        var violations = Violations(plan, PolicyRule.NoSecretInConfig);
+
+        // THEN each is reported by key and line, and neither value appears anywhere
+        Assert.Contains(violations, v => v.Subject == "ConfigMap matrix-rtc/conf key redis.conf" && v.Message.Contains("line 2: key \"requirepass\""));
+        Assert.Contains(violations, v => v.Subject == "ConfigMap matrix-rtc/conf key synapse.yaml" && v.Message.Contains("\"turn_shared_secret\""));
+        Assert.DoesNotContain(violations, v => v.ToString().Contains("hunter2") || v.ToString().Contains("s3cr3t"));
+    }
+
+    [Fact]
+    public void Generated_looking_material_is_reported_wherever_it_sits()
+    {
+        // GIVEN a 32-character alphanumeric token like Pulumi.Random makes, under an innocent key
+        var token = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
+        var plan = Stacks.Plan("dev")
+            .With(ConfigMap("conf", ("livekit.yaml", $"keys:\n  APIxyz: {token}\n")))
+            .WithFile("helm/values.yaml", $"podAnnotations:\n  note: \"{token}\"\nresources:\n  requests: {{cpu: 2, memory: 4Gi}}\n  limits: {{cpu: 2, memory: 4Gi}}\n");
+
+        // WHEN checked
+        var violations = Violations(plan, PolicyRule.NoSecretInConfig);
+
+        // THEN both places are reported and the token is never echoed
+        Assert.Contains(violations, v => v.Subject.StartsWith("ConfigMap matrix-rtc/conf", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Subject == "Helm values helm/values.yaml");
+        Assert.DoesNotContain(violations, v => v.ToString().Contains(token));
+    }
+
+    [Fact]
+    public void References_paths_placeholders_digests_and_certificates_are_not_secrets()
+    {
+        // GIVEN config that only points at secrets
+        var plan = Stacks.Plan("dev").With(ConfigMap("conf",
+            ("livekit.yaml", "key_file: keys.yaml\nrtc:\n  turn_servers:\n    - host: turn.example.org\n      secret_file: /etc/turn/secret\nredis:\n  password: ${REDIS_PASSWORD}\n"),
+            ("turnserver.conf", "use-auth-secret\n# static-auth-secret is appended at start from the Secret\nrealm=turn.example.org\n"),
+            ("images", $"image: {PinnedImage}\nexistingSecret: livekit-api\nturn_shared_secret_path: /secrets/turn\n"),
+            ("ca.crt", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ7dX3mZl9Yr2pN8vK4sT1uW6aB0wCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n")));
+
+        // WHEN checked THEN nothing is reported
+        var violations = Violations(plan, PolicyRule.NoSecretInConfig);
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void A_Secret_object_with_data_in_the_plan_is_reported()
+    {
+        var secret = new V1Secret
+        {
+            ApiVersion = "v1", Kind = "Secret",
+            Metadata = new V1ObjectMeta { Name = "oops", NamespaceProperty = "matrix-rtc" },
+            StringData = new Dictionary<string, string> { ["k"] = "v" },
+        };
+        var v = Assert.Single(Violations(Stacks.Plan("dev").With(secret), PolicyRule.NoSecretInConfig));
+        Assert.Equal("Secret matrix-rtc/oops", v.Subject);
+    }
+
+    private static V1StatefulSet Redis(int replicas, bool required)
+    {
+        var labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "redis", ["app.kubernetes.io/part-of"] = "matrix-rtc" };
+        var term = new V1PodAffinityTerm { TopologyKey = RedisPolicy.HostnameTopology, LabelSelector = new V1LabelSelector { MatchLabels = labels } };
+        var anti = required
+            ? new V1PodAntiAffinity { RequiredDuringSchedulingIgnoredDuringExecution = [term] }
+            : new V1PodAntiAffinity { PreferredDuringSchedulingIgnoredDuringExecution = [new V1WeightedPodAffinityTerm { Weight = 100, PodAffinityTerm = term }] };
+        return new V1StatefulSet
+        {
+            ApiVersion = "apps/v1", Kind = "StatefulSet",
+            Metadata = new V1ObjectMeta { Name = "redis", NamespaceProperty = "matrix-rtc", Labels = labels },
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = replicas,
+                ServiceName = "redis-headless",
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        Affinity = new V1Affinity { PodAntiAffinity = anti },
+                        Containers = [Container("redis", PinnedImage, Resources("100m", "256Mi", null, "256Mi"))],
+                    },
+                },
+            },
+        };
+    }
+
+    [Fact]
+    public void Production_Redis_needs_three_pods_and_required_anti_affinity()
+    {
+        // GIVEN one Redis pod with only preferred anti-affinity
+        var weak = Redis(1, required: false);
+
+        // WHEN checked in prod THEN both rules fire; in dev neither; a proper StatefulSet passes
+        var prod = Violations(Stacks.Plan("prod").With(weak), PolicyRule.RedisHighAvailability);
+        Assert.Equal(2, prod.Count);
+        Assert.Contains(prod, v => v.Message.Contains("has 1 pod(s)"));
+        Assert.Contains(prod, v => v.Message.Contains("no required pod anti-affinity"));
+        Assert.Empty(Violations(Stacks.Plan("dev").With(weak), PolicyRule.RedisHighAvailability));
+        Assert.Empty(Violations(Stacks.Plan("prod").With(Redis(3, required: true)), PolicyRule.RedisHighAvailability));
+    }
+
+    [Fact]
+    public void Production_Ingress_hosts_need_tls()
+    {
+        var ingress = new V1Ingress
+        {
+            ApiVersion = "networking.k8s.io/v1", Kind = "Ingress",
+            Metadata = new V1ObjectMeta { Name = "rtc", NamespaceProperty = "matrix-rtc" },
+            Spec = new V1IngressSpec { Rules = [new V1IngressRule { Host = "rtc.example.org" }] },
+        };
+        var v = Assert.Single(Violations(Stacks.Plan("prod").With(ingress), PolicyRule.TlsInProduction));
+        Assert.Contains("serves rtc.example.org without TLS", v.Message);
+    }
+
+    [Fact]
+    public void Too_few_SFUs_for_the_capacity_model_is_a_violation()
+    {
+        // GIVEN the large tier at its maximum with one SFU on three nodes
+        var spec = Stacks.Parse(Stacks.With(("tier", Stacks.S("large")), ("mediaNodeCount", Stacks.S("3")), ("sfuReplicas", Stacks.S("1")))).OrThrow();
+
+        // WHEN planned and checked
+        var v = Assert.Single(Violations(Planner.Build(spec), PolicyRule.SfuCapacity));
+
+        // THEN the message names the key and the count the model needs
+        Assert.Equal("matrix-rtc:sfuReplicas", v.Subject);
+        Assert.Contains("the capacity model needs 3", v.Message);
+    }
+
+    [Fact]
+    public void Chart_replica_count_must_match_the_sizing_plan()
+    {
+        var plan = Stacks.Plan("dev").WithFile("helm/livekit-values.yaml",
+            $"replicaCount: 2\nimage: {{repository: r.example.org/m, tag: \"v1\"}}\nresources: {{requests: {{cpu: 2, memory: 4Gi}}, limits: {{cpu: 2, memory: 4Gi}}}}\n");
+        var v = Assert.Single(Violations(plan, PolicyRule.SfuCapacity));
+        Assert.Contains("replicaCount 2 differs from the 1 SFU(s)", v.Message);
+    }
+
+    [Fact]
+    public void Ports_in_the_ephemeral_range_or_overlapping_are_violations()
+    {
+        // GIVEN a spec (bypassing the parser's own checks) whose SFU media port sits in the ephemeral range and whose
+        // TURN metrics port collides with the SFU API port
+        var plan = Stacks.Plan("dev");
+        var spec = plan.Spec with
+        {
+            Ports = plan.Spec.Ports with { SfuRtcUdp = 40000, TurnMetrics = plan.Spec.Ports.SfuApi },
+        };
+        var violations = Violations(plan with { Spec = spec }, PolicyRule.PortPlan);
+
+        // THEN both are named
+        Assert.Contains(violations, v => v.Subject == "SFU media 40000/udp" && v.Message.Contains("ephemeral port range 32768-60999"));
+        Assert.Contains(violations, v => v.Subject == "SFU API 7880/tcp and TURN metrics 7880/tcp");
+    }
+
+    [Fact]
+    public void A_host_network_pod_listening_outside_the_port_plan_is_a_violation()
+    {
+        var plan = Stacks.Plan("dev").With(HostNetworkDaemonSet("media",
+            Container("relay", PinnedImage, Resources("1", "1Gi", "1", "1Gi"), (3478, "UDP"), (9999, "TCP"))));
+        var v = Assert.Single(Violations(plan, PolicyRule.PortPlan));
+        Assert.Contains("host port 9999/tcp, which is not in the port plan", v.Message);
+    }
+
+    [Fact]
+    public void Enforce_throws_with_one_line_per_violation()
+    {
+        var plan = Stacks.Plan("prod").With(Redis(1, required: false));
+        var e = Assert.Throws<PolicyException>(() => PolicyChecks.Enforce(plan));
+        Assert.Equal(2, e.Violations.Count);
+        Assert.Equal(3, e.Message.Split(Environment.NewLine).Length);
+        var dev = Stacks.Plan("dev");
+        Assert.Same(dev, PolicyChecks.Enforce(dev));
+    }
+
+    [Fact]
+    public void Render_exits_2_and_writes_nothing_when_the_plan_breaks_policy()
+    {
+        // GIVEN a project whose stack is valid config but too small for its load
+        var tmp = Directory.CreateTempSubdirectory("policy-render-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(tmp, "Pulumi.yaml"), "name: matrix-rtc\nruntime: dotnet\n");
+            var lines = Stacks.With(("tier", Stacks.S("large")), ("mediaNodeCount", Stacks.S("3")), ("sfuReplicas", Stacks.S("1")))
+                .Select(e => e.Value is ConfigValue.Sequence q
+                    ? $"  {e.Key}:\n" + string.Concat(q.Items.Select(i => $"    - {((ConfigValue.Scalar)i).Text}\n"))
+                    : $"  {e.Key}: \"{((ConfigValue.Scalar)e.Value).Text}\"\n");
+            File.WriteAllText(Path.Combine(tmp, "Pulumi.small.yaml"), "config:\n" + string.Concat(lines));
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+
+            // WHEN rendering
+            var code = Cli.Run(["--stack", "small", "--out", Path.Combine(tmp, "out")], tmp, stdout, stderr);
+
+            // THEN exit 2, the violation on its own line, no output
+            Assert.Equal(Cli.BadInput, code);
+            Assert.Contains("error: policy SfuCapacity: matrix-rtc:sfuReplicas:", stderr.ToString());
+            Assert.Contains("1 policy violation(s); nothing was written.", stderr.ToString());
+            Assert.False(Directory.Exists(Path.Combine(tmp, "out")));
+        }
+        finally
+        {
+            Directory.Delete(tmp, recursive: true);
+        }
+    }
+}
