@@ -1,5 +1,6 @@
 using Infra.Plan.Components;
 using Infra.Plan.Components.Observability;
+using Infra.Plan.Components.Tls;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -20,6 +21,10 @@ public static class Planner
         {
             NamespacesPlan.Build(spec),
         };
+        if (TlsPlan.For(spec).CertManager is { } certificates)
+        {
+            components.Add(certificates);
+        }
         if (ObservabilityPlan.Build(spec, sizing) is { } observability)
         {
             components.Add(observability);
