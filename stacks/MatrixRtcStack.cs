@@ -1,33 +1,145 @@
+using System.Collections.Immutable;
+using Infra.Components;
 using Infra.Plan;
+using Infra.Plan.Policy;
+using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 using Pulumi;
 
 namespace Infra.Stacks;
 
 /// <summary>
-/// One environment: config → <see cref="EnvironmentSpec"/> (the same parser render uses) → plan → components.
-/// A config mistake stops the program before any resource is registered, with one line per mistake.
+/// One environment: config → <see cref="EnvironmentSpec"/> (the same parser render uses) → plan → policy checks →
+/// components, in dependency order. A config mistake or a policy violation stops the program before any resource
+/// is registered, with one line per mistake and no stack trace (a <see cref="RunException"/>).
 /// </summary>
 public sealed class MatrixRtcStack : Stack
 {
     public MatrixRtcStack()
     {
-        var result = SpecParser.Parse(Deployment.Instance.StackName, PulumiConfigSource.Read());
+        var plan = Load(Deployment.Instance.StackName, PulumiConfigSource.Read());
+        var spec = plan.Spec;
+        foreach (var warning in plan.Sizing.Warnings)
+        {
+            Log.Warn(warning);
+        }
+
+        // Every Kubernetes resource goes through this provider (children inherit it via Providers).
+        var provider = new Pulumi.Kubernetes.Provider("kubernetes", new Pulumi.Kubernetes.ProviderArgs
+        {
+            Context = spec.Site.KubeContext.Length > 0 ? spec.Site.KubeContext : null,
+        });
+        ComponentResourceOptions After(params Resource?[] dependencies)
+        {
+            var opts = new ComponentResourceOptions { Providers = { provider } };
+            foreach (var d in dependencies.OfType<Resource>())
+            {
+                opts.DependsOn.Add(d);
+            }
+            return opts;
+        }
+
+        // 1. Namespaces first (Pod Security labels), then the default-deny policies before any pod exists.
+        var namespaces = new Namespaces("namespaces", new NamespacesArgs { Plan = plan }, After());
+        var networkPolicies = new NetworkPolicies("network-policies", new NetworkPoliciesArgs { Plan = plan }, After(namespaces));
+
+        // 2. Secret material and certificates every workload mounts.
+        var secrets = new SharedSecrets("secrets", new SharedSecretsArgs { Plan = plan }, After(namespaces));
+        var tls = new Tls("tls", new TlsArgs { Plan = plan }, After(namespaces));
+
+        // 3. Redis before the SFU (LiveKit refuses to start without its store); coturn independent of both.
+        RedisSentinel? redis = spec.Redis.Mode == RedisMode.Managed
+            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls))
+            : null;
+        var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls));
+        var livekit = new LiveKit("livekit", new LiveKitArgs
+        {
+            Plan = plan,
+            ApiKey = secrets.LivekitApiKey,
+            ApiSecret = secrets.LivekitApiSecret,
+            TurnSharedSecret = secrets.TurnSharedSecret,
+            RedisPassword = secrets.RedisPassword,
+        }, After(namespaces, networkPolicies, secrets, tls, redis));
+
+        // 4. What Synapse mounts (lives in Synapse's namespace, which this project does not own).
+        _ = new SynapseConfig("synapse", new SynapseConfigArgs
+        {
+            Plan = plan,
+            TurnSharedSecret = secrets.TurnSharedSecret,
+            TurnSharedSecretPrevious = secrets.TurnSharedSecretPrevious,
+        }, After(secrets));
+
+        // 5. Monitoring last: its ServiceMonitors select what the components above created.
+        if (spec.Cluster.Monitoring)
+        {
+            _ = new Monitoring("monitoring", new MonitoringArgs { Plan = plan }, After(namespaces, livekit, coturn, redis));
+        }
+
+        SfuUrl = Output.Create(plan.Topology.SfuWssUrl);
+        AuthorizerUrl = Output.Create(plan.Topology.Authorizer.LivekitServiceUrl);
+        TurnUris = Output.Create(plan.Topology.Turn.Uris.ToImmutableArray());
+        SynapseConfigYaml = Output.Create(StackExports.SynapseFragment(plan));
+        WellKnownClient = Output.Create(StackExports.WellKnownClient(plan));
+        Tier = Output.Create(plan.Sizing.Preset.Name);
+        CapacitySummary = Output.Create(StackExports.CapacitySummary(plan));
+        CapacityWarnings = Output.Create(plan.Sizing.Warnings.ToImmutableArray());
+        TurnSharedSecret = Output.CreateSecret(secrets.TurnSharedSecret);
+        LivekitApiKey = Output.CreateSecret(secrets.LivekitApiKey);
+        LivekitApiSecret = Output.CreateSecret(secrets.LivekitApiSecret);
+    }
+
+    /// <summary>Config → spec → plan → policies; every failure becomes one clean message.</summary>
+    public static EnvironmentPlan Load(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config)
+    {
+        var result = SpecParser.Parse(stack, config);
         if (!result.Ok)
         {
             throw new RunException(ConfigException.Format(result.Errors));
         }
         var plan = Planner.Build(result.Spec!);
-
-        Tier = Output.Create(plan.Sizing.Preset.Name);
-        CapacitySummary = Output.Create(
-            $"{plan.Sizing.Load.Calls} calls × {plan.Sizing.Load.ParticipantsPerCall}: {plan.Sizing.SfuReplicas} SFU(s), " +
-            $"{plan.Sizing.Estimate.SfuCpuCores:0.0} cores needed, headroom {plan.Sizing.Headroom:P0}");
+        var violations = PolicyChecks.Check(plan);
+        if (violations.Count > 0)
+        {
+            throw new RunException(PolicyException.Format(violations));
+        }
+        return plan;
     }
+
+    /// <summary>wss URL clients (through the authorizer) connect to.</summary>
+    [Output("sfuUrl")]
+    public Output<string> SfuUrl { get; private set; }
+
+    /// <summary>The authorizer's public URL: Synapse's matrix_rtc livekit_service_url and the .well-known rtc_foci.</summary>
+    [Output("authorizerUrl")]
+    public Output<string> AuthorizerUrl { get; private set; }
+
+    [Output("turnUris")]
+    public Output<ImmutableArray<string>> TurnUris { get; private set; }
+
+    /// <summary>The homeserver config fragment to mount into Synapse (no secret: the TURN secret is a file path).</summary>
+    [Output("synapseConfig")]
+    public Output<string> SynapseConfigYaml { get; private set; }
+
+    /// <summary>The /.well-known/matrix/client JSON with the rtc_foci entry.</summary>
+    [Output("wellKnownClient")]
+    public Output<string> WellKnownClient { get; private set; }
 
     [Output("tier")]
     public Output<string> Tier { get; private set; }
 
     [Output("capacitySummary")]
     public Output<string> CapacitySummary { get; private set; }
+
+    [Output("capacityWarnings")]
+    public Output<ImmutableArray<string>> CapacityWarnings { get; private set; }
+
+    [Output("turnSharedSecret")]
+    public Output<string> TurnSharedSecret { get; private set; }
+
+    [Output("livekitApiKey")]
+    public Output<string> LivekitApiKey { get; private set; }
+
+    [Output("livekitApiSecret")]
+    public Output<string> LivekitApiSecret { get; private set; }
 }
