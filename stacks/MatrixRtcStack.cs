@@ -26,10 +26,12 @@ public sealed class MatrixRtcStack : Stack
         }
 
         // Every Kubernetes resource goes through this provider (children inherit it via Providers).
-        var provider = new Pulumi.Kubernetes.Provider("kubernetes", new Pulumi.Kubernetes.ProviderArgs
+        var providerArgs = new Pulumi.Kubernetes.ProviderArgs();
+        if (spec.Site.KubeContext.Length > 0)
         {
-            Context = spec.Site.KubeContext.Length > 0 ? spec.Site.KubeContext : null,
-        });
+            providerArgs.Context = spec.Site.KubeContext; // else the kubeconfig's current context (KUBECONFIG honoured)
+        }
+        var provider = new Pulumi.Kubernetes.Provider("kubernetes", providerArgs);
         ComponentResourceOptions After(params Resource?[] dependencies)
         {
             var opts = new ComponentResourceOptions { Providers = { provider } };
@@ -53,21 +55,24 @@ public sealed class MatrixRtcStack : Stack
             ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls))
             : null;
         var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls));
-        var livekit = new LiveKit("livekit", new LiveKitArgs
+        var livekitArgs = new LiveKitArgs
         {
             Plan = plan,
             ApiKey = secrets.LivekitApiKey,
             ApiSecret = secrets.LivekitApiSecret,
             TurnSharedSecret = secrets.TurnSharedSecret,
-            RedisPassword = secrets.RedisPassword,
-        }, After(namespaces, networkPolicies, secrets, tls, redis));
+        };
+        if (secrets.RedisPassword is { } redisPassword)
+        {
+            livekitArgs.RedisPassword = redisPassword; // existing Redis: LiveKit reads the operator's Secret instead
+        }
+        var livekit = new LiveKit("livekit", livekitArgs, After(namespaces, networkPolicies, secrets, tls, redis));
 
         // 4. What Synapse mounts (lives in Synapse's namespace, which this project does not own).
         _ = new SynapseConfig("synapse", new SynapseConfigArgs
         {
             Plan = plan,
             TurnSharedSecret = secrets.TurnSharedSecret,
-            TurnSharedSecretPrevious = secrets.TurnSharedSecretPrevious,
         }, After(secrets));
 
         // 5. Monitoring last: its ServiceMonitors select what the components above created.
