@@ -20,7 +20,9 @@ public static class PlanObjects
 {
     /// <summary>Registers every object of <paramref name="plan"/> as a child of <paramref name="parent"/>.</summary>
     /// <param name="name">Unique within <paramref name="parent"/>; the group is named "&lt;parent&gt;-&lt;name&gt;".</param>
-    /// <param name="opts">Only DependsOn, Provider, Protect, RetainOnDelete and IgnoreChanges are taken over; the parent is always <paramref name="parent"/>.</param>
+    /// <param name="opts">Pass the component's own constructor options: they carry the stack's Kubernetes provider
+    /// (<c>Providers</c>), which a ConfigGroup does not inherit from its parent. Only Providers/Provider, DependsOn,
+    /// Protect, RetainOnDelete and IgnoreChanges are taken over; the parent is always <paramref name="parent"/>.</param>
     public static ConfigGroup Register(ComponentResource parent, string name, ComponentPlan plan, ResourceOptions? opts = null) =>
         Register(parent, name, plan.Objects, opts);
 
@@ -67,7 +69,17 @@ public static class PlanObjects
             return result;
         }
         result.DependsOn = opts.DependsOn;
-        result.Provider = opts.Provider;
+        // A ConfigGroup is a remote component: the SDK sends it only the providers given in its own options
+        // (pulumi-dotnet Deployment_Prepare.cs), it does not inherit them from the parent. So the stack's
+        // Kubernetes provider must be passed on explicitly, or the objects would go to the ambient kubeconfig.
+        if (opts is ComponentResourceOptions { Providers.Count: > 0 } component)
+        {
+            result.Providers = new List<ProviderResource>(component.Providers);
+        }
+        else
+        {
+            result.Provider = opts.Provider;
+        }
         result.Protect = opts.Protect;
         result.RetainOnDelete = opts.RetainOnDelete;
         result.IgnoreChanges = opts.IgnoreChanges;

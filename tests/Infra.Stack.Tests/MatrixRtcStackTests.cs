@@ -1,0 +1,243 @@
+using System.Text.Json;
+using Infra.Components;
+using Infra.Plan.Components;
+using Infra.Plan.Rendering;
+using Infra.Plan.Secrets;
+using Pulumi;
+using static Infra.Stack.Tests.StackRun;
+
+namespace Infra.Stack.Tests;
+
+/// <summary>
+/// The Pulumi program under mocks, per stack file: what it registers, under which parent, with which inputs, and
+/// what it exports. Component types of the other parts (RedisSentinel, Coturn, LiveKit, SynapseConfig,
+/// NetworkPolicies) are checked by type token only; their own tests own their insides.
+/// </summary>
+public sealed class MatrixRtcStackTests
+{
+    private const string Provider = "pulumi:providers:kubernetes";
+    private const string RandomPassword = "random:index/randomPassword:RandomPassword";
+    private const string RandomString = "random:index/randomString:RandomString";
+    private const string PrivateKey = "tls:index/privateKey:PrivateKey";
+    private const string SelfSignedCert = "tls:index/selfSignedCert:SelfSignedCert";
+    private const string LocallySignedCert = "tls:index/locallySignedCert:LocallySignedCert";
+    private const string KubeNamespace = "kubernetes:core/v1:Namespace";
+    private const string KubeSecret = "kubernetes:core/v1:Secret";
+    private const string KubeConfigMap = "kubernetes:core/v1:ConfigMap";
+    private const string ConfigGroup = "kubernetes:yaml/v2:ConfigGroup";
+    private const string Release = "kubernetes:helm.sh/v3:Release";
+
+    [Theory]
+    // stack, random passwords (api, turn, redis, sentinel), TLS private keys (CA + rtc + turn in self-signed), monitoring
+    [InlineData("dev", 4, 3, false)]
+    [InlineData("prod", 4, 0, true)]
+    public async Task Registers_the_expected_resources(string stack, int passwords, int privateKeys, bool monitoring)
+    {
+        // GIVEN the repository's stack file WHEN the program runs under mocks
+        var run = await RunAsync(stack);
+        int Count(string type) => run.Mocks.OfType(type).Count;
+
+        // THEN exactly one provider, two namespaces, the generated secrets and certificates, and each component once
+        Assert.Equal(1, Count(Provider));
+        Assert.Equal(2, Count(KubeNamespace));
+        Assert.Equal(passwords, Count(RandomPassword));
+        Assert.Equal(1, Count(RandomString));
+        Assert.Equal(privateKeys, Count(PrivateKey));
+        Assert.Equal(privateKeys > 0 ? 1 : 0, Count(SelfSignedCert));
+        Assert.Equal(Math.Max(0, privateKeys - 1), Count(LocallySignedCert));
+        foreach (var type in new[] { Namespaces.Type, SharedSecrets.Type, Tls.Type, "matrix-rtc:index:RedisSentinel", "matrix-rtc:index:Coturn",
+                     "matrix-rtc:index:LiveKit", "matrix-rtc:index:SynapseConfig", "matrix-rtc:index:NetworkPolicies" })
+        {
+            Assert.True(Count(type) == 1, $"{type}: {Count(type)}");
+        }
+        Assert.Equal(monitoring ? 1 : 0, Count(Monitoring.Type));
+        // Every shared Secret the plan lists exists once, in its namespace.
+        var secrets = run.Mocks.OfType(KubeSecret).Select(s => Metadata(s.Inputs)).ToHashSet();
+        foreach (var expected in GeneratedSecrets.For(run.Plan.Spec))
+        {
+            Assert.Contains((expected.Namespace, expected.Name), secrets);
+        }
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task Every_resource_hangs_under_its_component_and_kubernetes_goes_through_the_stack_provider(string stack)
+    {
+        var run = await RunAsync(stack);
+
+        // The stack's direct children are the provider and the components; nothing else floats at the top.
+        var top = Children(run.Stack);
+        Assert.All(top, r => Assert.True(r is ProviderResource || r is ComponentResource, $"{r.GetResourceType()} {r.GetResourceName()} is not inside a component"));
+        var secrets = top.OfType<SharedSecrets>().Single();
+        Assert.Contains(Children(secrets), r => r.GetResourceType() == RandomPassword);
+        Assert.Equal(GeneratedSecrets.For(run.Plan.Spec).Count, Children(secrets).Count(r => r.GetResourceType() == KubeSecret));
+        Assert.Equal(2, Children(top.OfType<Namespaces>().Single()).Count(r => r.GetResourceType() == KubeNamespace));
+        if (run.Plan.Spec.Cluster.Monitoring)
+        {
+            Assert.Contains(Children(top.OfType<Monitoring>().Single()), r => r.GetResourceType() == ConfigGroup);
+        }
+
+        // Every Kubernetes object uses the configured provider, never the ambient default one. (ConfigGroups are
+        // remote components: the mock monitor does not show their providers map, so only custom resources are checked.)
+        var provider = run.Mocks.OfType(Provider).Single();
+        Assert.All(run.Mocks.Registered.Where(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal) && r.Type != ConfigGroup),
+            r => Assert.Contains($"{Provider}::{provider.Name}", r.Provider ?? "(default provider)"));
+    }
+
+    [Fact]
+    public async Task Namespaces_carry_their_Pod_Security_levels()
+    {
+        var run = await RunAsync("dev");
+        var levels = run.Mocks.OfType(KubeNamespace).ToDictionary(
+            n => Metadata(n.Inputs).Name,
+            n => Labels(n.Inputs)["pod-security.kubernetes.io/enforce"]);
+        Assert.Equal("restricted", levels["matrix-rtc"]);
+        Assert.Equal("privileged", levels["matrix-rtc-media"]);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task The_LiveKit_release_uses_the_pinned_chart_and_the_plans_sizes(string stack)
+    {
+        var run = await RunAsync(stack);
+        var spec = run.Plan.Spec;
+
+        // GIVEN the single Helm release
+        var release = Assert.Single(run.Mocks.OfType(Release)).Inputs;
+
+        // THEN chart, version and repository are the pinned ones, and the key values follow the plan
+        Assert.Equal(Names.LivekitChart, release["chart"]);
+        Assert.Equal(spec.Images.LivekitChartVersion, release["version"]);
+        Assert.Equal(Names.LivekitChartRepo, Map(release["repositoryOpts"])["repo"]);
+        Assert.Equal(spec.Site.MediaNamespace, release["namespace"]);
+        var values = Map(release["values"]);
+        Assert.Equal(run.Plan.Sizing.SfuReplicas, Convert.ToInt32(values["replicaCount"]));
+        Assert.Equal(true, values["podHostNetwork"]);
+        Assert.Equal(spec.Sfu.DrainSeconds, Convert.ToInt32(values["terminationGracePeriodSeconds"]));
+        var image = Map(values["image"]);
+        Assert.Equal(spec.Images.MediaRelay.Repository, image["repository"]);
+        Assert.StartsWith(spec.Images.MediaRelay.Tag, (string)image["tag"]);
+        if (spec.Site.Production)
+        {
+            Assert.Contains("@sha256:", (string)image["tag"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task Secret_outputs_are_secret_and_the_rest_match_the_plan(string stack)
+    {
+        var run = await RunAsync(stack);
+        var s = run.Stack;
+
+        Assert.True(await Output.IsSecretAsync(s.TurnSharedSecret));
+        Assert.True(await Output.IsSecretAsync(s.LivekitApiKey));
+        Assert.True(await Output.IsSecretAsync(s.LivekitApiSecret));
+        Assert.StartsWith("MockPassword", await ValueOf(s.TurnSharedSecret));
+        Assert.StartsWith(GeneratedSecrets.ApiKeyPrefix + "MockKey", await ValueOf(s.LivekitApiKey));
+
+        Assert.False(await Output.IsSecretAsync(s.SfuUrl));
+        Assert.Equal(run.Plan.Topology.SfuWssUrl, await ValueOf(s.SfuUrl));
+        Assert.Equal($"https://{run.Plan.Spec.Site.RtcHost}", await ValueOf(s.AuthorizerUrl));
+        Assert.Contains($"turns:{run.Plan.Spec.Site.TurnHost}:{run.Plan.Spec.Ports.TurnTls}?transport=tcp", await ValueOf(s.TurnUris));
+        Assert.Equal(StackExports.CapacitySummary(run.Plan), await ValueOf(s.CapacitySummary));
+        Assert.Equal(StackExports.SynapseFragment(run.Plan), await ValueOf(s.SynapseConfigYaml));
+        Assert.Equal(StackExports.WellKnownClient(run.Plan), await ValueOf(s.WellKnownClient));
+        Assert.False(await Output.IsSecretAsync(s.SynapseConfigYaml));
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task No_generated_secret_reaches_a_ConfigMap_a_manifest_group_or_Helm_values(string stack)
+    {
+        var run = await RunAsync(stack);
+        var generated = run.Mocks.SecretValues.ToList();
+        Assert.NotEmpty(generated);
+
+        // Plain-text places: ConfigMap data, ConfigGroup YAML, Helm values, every output that is not secret.
+        var plain = run.Mocks.OfType(KubeConfigMap).Select(c => JsonSerializer.Serialize(c.Inputs))
+            .Concat(run.Mocks.OfType(ConfigGroup).Select(g => JsonSerializer.Serialize(g.Inputs)))
+            .Concat(run.Mocks.OfType(Release).Select(r => JsonSerializer.Serialize(r.Inputs.GetValueOrDefault("values"))))
+            .Append(await ValueOf(run.Stack.SynapseConfigYaml))
+            .Append(await ValueOf(run.Stack.WellKnownClient))
+            .ToList();
+        foreach (var secret in generated)
+        {
+            Assert.DoesNotContain(plain, text => text.Contains(secret, StringComparison.Ordinal));
+        }
+
+        // And the scan can see values at all: the TURN secret is in its Secret.
+        var turn = await ValueOf(run.Stack.TurnSharedSecret);
+        Assert.Contains(run.Mocks.OfType(KubeSecret), s => JsonSerializer.Serialize(s.Inputs).Contains(turn, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Broken_config_fails_with_one_clear_line_per_mistake_and_registers_nothing()
+    {
+        // GIVEN dev with an unknown tier and a misspelt key
+        var config = Config("dev", ("tier", "huge"), ("tlsMod", "self-signed"));
+
+        // WHEN the program runs
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync("dev", config));
+
+        // THEN the message names each key, the bad value and what is allowed; no resource was registered
+        var message = e is AggregateException a ? string.Join("\n", a.InnerExceptions.Select(x => x.Message)) : e.Message;
+        Assert.Contains("matrix-rtc:tier: \"huge\" is not allowed", message);
+        Assert.Contains("matrix-rtc:tlsMod: is not a known key; did you mean matrix-rtc:tlsMode?", message);
+        Assert.DoesNotContain("   at ", message);
+    }
+
+    [Fact]
+    public async Task A_policy_violation_fails_the_program()
+    {
+        // GIVEN prod asking for one SFU where the capacity model needs three
+        var config = Config("prod", ("sfuReplicas", "1"));
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync("prod", config));
+
+        Assert.Contains("policy SfuCapacity: matrix-rtc:sfuReplicas:", e.Message);
+    }
+
+    [Fact]
+    public async Task A_rotating_turn_secret_is_taken_from_secret_config_and_written_as_previous()
+    {
+        // GIVEN dev with turnSharedSecretPrevious set as a secret config value
+        var config = Config("dev", ("turnSharedSecretPrevious", "OldTurnSecret0123456789abcdefABCDEF"));
+
+        // WHEN the program runs
+        var run = await RunAsync("dev", config, ["matrix-rtc:turnSharedSecretPrevious"]);
+
+        // THEN the TURN Secret carries both keys, and the old value appears nowhere in plain text
+        var turn = run.Mocks.OfType(KubeSecret).Single(s => Metadata(s.Inputs).Name == SecretNames.TurnShared);
+        var data = Map(turn.Inputs["stringData"]);
+        Assert.True(data.ContainsKey("secret") && data.ContainsKey("previous"));
+        Assert.DoesNotContain(run.Mocks.OfType(KubeConfigMap), c => JsonSerializer.Serialize(c.Inputs).Contains("OldTurnSecret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_plain_text_secret_config_value_is_refused()
+    {
+        // GIVEN the previous TURN secret set without --secret
+        var config = Config("dev", ("turnSharedSecretPrevious", "OldTurnSecret0123456789abcdefABCDEF"));
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync("dev", config));
+
+        Assert.Contains("matrix-rtc:turnSharedSecretPrevious: is given as plain text", e.Message);
+        Assert.DoesNotContain("OldTurnSecret", e.Message);
+    }
+
+    private static IReadOnlyDictionary<string, object> Map(object value) => (IReadOnlyDictionary<string, object>)value;
+
+    private static (string Namespace, string Name) Metadata(IReadOnlyDictionary<string, object> inputs)
+    {
+        var meta = Map(inputs["metadata"]);
+        return (meta.TryGetValue("namespace", out var ns) ? (string)ns : "", (string)meta["name"]);
+    }
+
+    private static IReadOnlyDictionary<string, object> Labels(IReadOnlyDictionary<string, object> inputs) =>
+        Map(Map(inputs["metadata"])["labels"]);
+}
