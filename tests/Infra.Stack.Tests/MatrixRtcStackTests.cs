@@ -4,9 +4,9 @@ using Infra.Plan.Components;
 using Infra.Plan.Rendering;
 using Infra.Plan.Secrets;
 using Pulumi;
-using static Infra.Stack.Tests.StackRun;
+using static Infra.Tests.Stacks.StackRun;
 
-namespace Infra.Stack.Tests;
+namespace Infra.Tests.Stacks;
 
 /// <summary>
 /// The Pulumi program under mocks, per stack file: what it registers, under which parent, with which inputs, and
@@ -212,7 +212,7 @@ public sealed class MatrixRtcStackTests
         var run = await RunAsync("dev", config, ["matrix-rtc:turnSharedSecretPrevious"]);
 
         // THEN the TURN Secret carries both keys, and the old value appears nowhere in plain text
-        var turn = run.Mocks.OfType(KubeSecret).Single(s => Metadata(s.Inputs).Name == SecretNames.TurnShared);
+        var turn = run.Mocks.OfType(KubeSecret).Single(s => Metadata(s.Inputs) == (run.Plan.Spec.Site.MediaNamespace, SecretNames.TurnShared));
         var data = Map(turn.Inputs["stringData"]);
         Assert.True(data.ContainsKey("secret") && data.ContainsKey("previous"));
         Assert.DoesNotContain(run.Mocks.OfType(KubeConfigMap), c => JsonSerializer.Serialize(c.Inputs).Contains("OldTurnSecret", StringComparison.Ordinal));

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Pulumi.Testing;
 
-namespace Infra.Stack.Tests;
+namespace Infra.Tests.Stacks;
 
 /// <summary>
 /// Engine mocks: every registration is recorded (type, name, inputs, provider), and the outputs a real provider

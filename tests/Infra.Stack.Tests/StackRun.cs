@@ -7,7 +7,7 @@ using Infra.Stacks;
 using Pulumi;
 using Pulumi.Testing;
 
-namespace Infra.Stack.Tests;
+namespace Infra.Tests.Stacks;
 
 /// <summary>
 /// Runs <see cref="MatrixRtcStack"/> under mocks with the config of a real <c>Pulumi.&lt;stack&gt;.yaml</c>, handed
