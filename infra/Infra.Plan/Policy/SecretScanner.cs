@@ -46,7 +46,7 @@ public static partial class SecretScanner
                 yield return $"{where}: key \"{key}\" has a literal value (use a Secret and a file path or env placeholder)";
                 continue;
             }
-            if (LooksGenerated(line))
+            if (LooksGenerated(line) && !IsDigestKey(line))
             {
                 yield return $"{where}: a value that looks like generated secret material";
             }
@@ -90,6 +90,20 @@ public static partial class SecretScanner
     private static readonly string[] ExemptSuffixes =
         ["file", "path", "name", "ref", "ttl", "lifetime", "seconds", "timeout", "enabled", "secrets", "keyref", "mountpath", "existingsecret"];
 
+    /// <summary>A <c>checksum/config: &lt;hex&gt;</c>-style line: hashes and fingerprints are derived, public values, not secrets.</summary>
+    internal static bool IsDigestKey(string line)
+    {
+        var m = KeyValueLine().Match(line);
+        if (!m.Success)
+        {
+            return false;
+        }
+        var k = m.Groups["key"].Value.ToLowerInvariant();
+        return DigestWords.Any(w => k.Contains(w, StringComparison.Ordinal));
+    }
+
+    private static readonly string[] DigestWords = ["checksum", "digest", "sha256", "fingerprint", "hash"];
+
     internal static bool IsReference(string raw)
     {
         var v = raw.Trim().Trim('"', '\'').Trim();
@@ -131,7 +145,7 @@ public static partial class SecretScanner
     public static double Entropy(string s) =>
         -s.GroupBy(c => c).Select(g => (double)g.Count() / s.Length).Sum(p => p * Math.Log2(p));
 
-    [GeneratedRegex(@"^\s*-?\s*[""']?(?<key>[A-Za-z0-9_.\-]+)[""']?\s*[:=]\s*(?<value>.*?)\s*,?\s*$")]
+    [GeneratedRegex(@"^\s*-?\s*[""']?(?<key>[A-Za-z0-9_./\-]+)[""']?\s*[:=]\s*(?<value>.*?)\s*,?\s*$")]
     private static partial Regex KeyValueLine();
 
     [GeneratedRegex(@"^\s*(?<key>requirepass|masterauth|static-auth-secret|sentinel\s+auth-pass\s+\S+|sentinel\s+sentinel-pass|masteruser|lt-cred-mech\s+\S+)\s+(?<value>\S.*)$", RegexOptions.IgnoreCase)]

@@ -134,6 +134,7 @@ public sealed class PolicyChecksTests
             ("livekit.yaml", "key_file: keys.yaml\nrtc:\n  turn_servers:\n    - host: turn.example.org\n      secret_file: /etc/turn/secret\nredis:\n  password: ${REDIS_PASSWORD}\n"),
             ("turnserver.conf", "use-auth-secret\n# static-auth-secret is appended at start from the Secret\nrealm=turn.example.org\n"),
             ("images", $"image: {PinnedImage}\nexistingSecret: livekit-api\nturn_shared_secret_path: /secrets/turn\n"),
+            ("annotations", "checksum/config: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"),
             ("ca.crt", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ7dX3mZl9Yr2pN8vK4sT1uW6aB0wCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n")));
 
         // WHEN checked THEN nothing is reported
