@@ -13,10 +13,4 @@ public static class ChildOptions
         Parent = parent,
         DependsOn = opts?.DependsOn ?? new InputList<Resource>(),
     };
-
-    public static ComponentResourceOptions ComponentOf(ComponentResource parent, ComponentResourceOptions? opts) => new()
-    {
-        Parent = parent,
-        DependsOn = opts?.DependsOn ?? new InputList<Resource>(),
-    };
 }
