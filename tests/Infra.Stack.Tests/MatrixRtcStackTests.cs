@@ -28,9 +28,10 @@ public sealed class MatrixRtcStackTests
     private const string Release = "kubernetes:helm.sh/v3:Release";
 
     [Theory]
-    // stack, random passwords (api, turn, redis, sentinel), TLS private keys (CA + rtc + turn in self-signed), monitoring
+    // stack, random passwords (api, turn, redis, sentinel), TLS private keys (dev: CA + rtc + turn, self-signed;
+    // prod: CA + redis, the public names come from cert-manager), monitoring
     [InlineData("dev", 4, 3, false)]
-    [InlineData("prod", 4, 0, true)]
+    [InlineData("prod", 4, 2, true)]
     public async Task Registers_the_expected_resources(string stack, int passwords, int privateKeys, bool monitoring)
     {
         // GIVEN the repository's stack file WHEN the program runs under mocks

@@ -5,8 +5,8 @@ namespace Infra.Plan.Policy;
 
 /// <summary>
 /// Production speaks TLS that clients accept: certificates from cert-manager or the operator (browsers and
-/// Element X reject self-signed ones for wss and turns), every Ingress host covered by a TLS entry, and coturn's
-/// TLS listener never switched off.
+/// Element X reject self-signed ones for wss and turns), every Ingress host covered by a TLS entry, coturn's
+/// TLS listener never switched off, and TLS between LiveKit, Redis and Sentinel when this project runs Redis.
 /// </summary>
 public static class TlsPolicy
 {
@@ -20,6 +20,11 @@ public static class TlsPolicy
         {
             yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:tlsMode",
                 "is self-signed; production needs cert-manager or existing-secret certificates that clients trust");
+        }
+        if (plan.Spec.Redis.Mode == RedisMode.Managed && !plan.Spec.Redis.Tls)
+        {
+            yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:redisTls",
+                "is false; production encrypts Redis and Sentinel traffic (the password and room state cross nodes between the SFU and Redis)");
         }
         foreach (var ingress in plan.Components.SelectMany(c => c.Objects).OfType<V1Ingress>())
         {

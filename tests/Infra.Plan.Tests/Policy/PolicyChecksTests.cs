@@ -200,6 +200,15 @@ public sealed class PolicyChecksTests
     }
 
     [Fact]
+    public void Production_Redis_must_use_tls()
+    {
+        var spec = Stacks.Spec("prod");
+        var plan = Planner.Build(spec with { Redis = spec.Redis with { Tls = false } });
+        var v = Assert.Single(Violations(plan, PolicyRule.TlsInProduction));
+        Assert.Equal("matrix-rtc:redisTls", v.Subject);
+    }
+
+    [Fact]
     public void Production_Ingress_hosts_need_tls()
     {
         var ingress = new V1Ingress
