@@ -109,3 +109,22 @@ public class NetworkPolicyTests
         Assert.Equal("privileged", objects[spec.Site.MediaNamespace].Metadata.Labels["pod-security.kubernetes.io/enforce"]);
     }
 }
+
+public class NetworkManifestSchemaTests
+{
+    [Theory]
+    [InlineData("dev", "network-policies")]
+    [InlineData("prod", "network-policies")]
+    [InlineData("prod", "synapse")]
+    public void Manifests_load_strictly_as_kubernetes_objects(string stack, string component)
+    {
+        // GIVEN the rendered manifest WHEN KubernetesClient loads it rejecting unknown fields
+        var plan = Stacks.Plan(stack);
+        var yaml = Infra.Plan.Rendering.RenderOutput.Files(plan).Single(f => f.Path == $"manifests/{component}.yaml").Content;
+        var objects = k8s.KubernetesYaml.LoadAllFromString(yaml, strict: true);
+
+        // THEN every object round-trips with its kind
+        Assert.Equal(plan.Component(component).Objects.Count, objects.Count);
+        Assert.All(objects, o => Assert.IsAssignableFrom<k8s.IKubernetesObject>(o));
+    }
+}

@@ -23,6 +23,8 @@ public static class ConnectivityReport
         sb.Append("  `fromEntities: [host, remote-node]` for the same ports.\n");
         sb.Append("- Namespaces this project does not own (ingress, monitoring, DNS, Synapse) are shown as \"not isolated\": their own\n");
         sb.Append("  policies, if any, are theirs to add.\n");
+        sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes): the model places the host-network pods on\n");
+        sb.Append("  other nodes than Redis and the authorizer, which is what the policies must cover.\n");
         sb.Append("- Policies see the pod port after Service translation: Synapse's port is taken from `matrix-rtc:synapseInternalUrl`.\n\n");
         sb.Append("| workload | namespace | address | host network | listens on |\n|---|---|---|---|---|\n");
         foreach (var w in workloads)
