@@ -69,3 +69,17 @@ public class SynapseSpecTests
         Assert.Contains("an absolute directory path", error.Message);
     }
 }
+
+public class SynapseUrlSpecTests
+{
+    [Fact]
+    public void Internal_url_in_another_namespace_than_synapse_namespace_is_refused()
+    {
+        var error = Assert.Single(Infra.Plan.Tests.Support.Stacks.Parse(Infra.Plan.Tests.Support.Stacks.With(
+            ("synapseInternalUrl", Infra.Plan.Tests.Support.Stacks.S("http://synapse.chat.svc.cluster.local:8008")))).Errors);
+
+        Assert.Equal("matrix-rtc:synapseInternalUrl", error.Key);
+        Assert.Contains("\"http://synapse.chat.svc.cluster.local:8008\" is not allowed", error.Message);
+        Assert.Contains("names namespace \"chat\"", error.Message);
+    }
+}

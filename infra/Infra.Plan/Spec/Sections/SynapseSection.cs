@@ -48,6 +48,7 @@ public static class SynapseSection
     public static SynapseSpec Read(ConfigReader r)
     {
         var selector = ClusterSection.Labels(r, PodSelector);
+        var ns = r.DnsLabel(Namespace);
         var url = r.String(InternalUrl);
         var port = DefaultPort;
         if (url.Length > 0)
@@ -55,6 +56,13 @@ public static class SynapseSection
             if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             {
                 port = uri.Port;
+                // The authorizer's egress policy targets synapseNamespace: a Service name in another
+                // namespace would be silently blocked.
+                var labels = uri.Host.Split('.');
+                if (labels.Length >= 3 && labels[2] == "svc" && labels[1] != ns)
+                {
+                    r.Fail(InternalUrl, $"a Service in {Namespace.FullName} (\"{ns}\"); this URL names namespace \"{labels[1]}\"");
+                }
             }
             else
             {
@@ -81,7 +89,7 @@ public static class SynapseSection
             mountDir = (string)TurnSecretMountDir.Default!;
         }
 
-        return new SynapseSpec(r.DnsLabel(Namespace), selector, url, existing, wellKnown, r.Bool(TurnAllowGuests),
+        return new SynapseSpec(ns, selector, url, existing, wellKnown, r.Bool(TurnAllowGuests),
             mountDir.TrimEnd('/'), port);
     }
 }
