@@ -72,17 +72,18 @@ public static class NetworkPolicyBuilder
     /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (node addresses).</summary>
     private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec)
     {
-        IList<V1NetworkPolicyPort> ports = [Tcp(Names.RedisPort), Tcp(Names.SentinelPort)];
-        var self = Pods(Meta.Selector(Names.Redis));
+        // Fresh lists per rule: the objects are mutable, so no two rules share one.
+        static IList<V1NetworkPolicyPort> Ports() => [Tcp(Names.RedisPort), Tcp(Names.SentinelPort)];
+        static V1NetworkPolicyPeer RedisPods() => Pods(Meta.Selector(Names.Redis));
         return Policy(Redis, spec.Site.Namespace, Selector(Meta.Selector(Names.Redis)),
             ingress:
             [
-                new V1NetworkPolicyIngressRule { FromProperty = [self], Ports = ports },
-                new V1NetworkPolicyIngressRule { FromProperty = NodeBlocks(spec), Ports = ports },
+                new V1NetworkPolicyIngressRule { FromProperty = [RedisPods()], Ports = Ports() },
+                new V1NetworkPolicyIngressRule { FromProperty = NodeBlocks(spec), Ports = Ports() },
             ],
             egress:
             [
-                new V1NetworkPolicyEgressRule { To = [Pods(Meta.Selector(Names.Redis))], Ports = [Tcp(Names.RedisPort), Tcp(Names.SentinelPort)] },
+                new V1NetworkPolicyEgressRule { To = [RedisPods()], Ports = Ports() },
             ]);
     }
 
@@ -99,7 +100,6 @@ public static class NetworkPolicyBuilder
     private static V1NetworkPolicy AuthorizerPolicy(EnvironmentSpec spec)
     {
         var port = spec.Ports.AuthorizerHttp;
-        var ingressPods = PodsIn(spec.Cluster.IngressNamespace, spec.Cluster.IngressPodSelector);
         var egress = new List<V1NetworkPolicyEgressRule>
         {
             new() { To = [PodsIn(spec.Synapse.Namespace, spec.Synapse.PodSelector)], Ports = [Tcp(spec.Synapse.Port)] },
@@ -119,7 +119,7 @@ public static class NetworkPolicyBuilder
         return Policy(Authorizer, spec.Site.Namespace, Selector(Meta.Selector(Names.Authorizer)),
             ingress:
             [
-                new V1NetworkPolicyIngressRule { FromProperty = [ingressPods], Ports = [Tcp(port)] },
+                new V1NetworkPolicyIngressRule { FromProperty = [PodsIn(spec.Cluster.IngressNamespace, spec.Cluster.IngressPodSelector)], Ports = [Tcp(port)] },
                 new V1NetworkPolicyIngressRule { FromProperty = NodeBlocks(spec), Ports = [Tcp(port)] },
             ],
             egress: egress);
