@@ -1,4 +1,6 @@
 using Infra.Plan.Components;
+using Infra.Plan.Components.Network;
+using Infra.Plan.Components.Synapse;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -15,14 +17,20 @@ public static class Planner
     {
         var sizing = SizingPlan.For(spec);
         var topology = Topology.For(spec);
+        var network = NetworkPlan.Build(spec);
+        var synapse = SynapsePlan.Build(spec, topology);
         var components = new List<ComponentPlan>
         {
             NamespacesPlan.Build(spec),
+            network.ToComponent(),
+            synapse.ToComponent(),
         };
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
+            network.ReportFile(),
         };
+        files.AddRange(synapse.Files());
         return new EnvironmentPlan(spec, sizing, topology, components, files);
     }
 }

@@ -27,6 +27,12 @@ public static class SecretNames
     /// <summary>TLS (kubernetes.io/tls) for the RTC host's Ingresses.</summary>
     public const string RtcTls = "rtc-tls";
 
+    /// <summary>
+    /// Synapse's copy of the TURN shared secret, in Synapse's namespace: key <c>turn_shared_secret</c>, a file the
+    /// fragment's <c>turn_shared_secret_path</c> points at.
+    /// </summary>
+    public const string SynapseTurn = "matrix-rtc-synapse-turn";
+
     /// <summary>Redis TLS: <c>ca.crt</c>, <c>tls.crt</c>, <c>tls.key</c>.</summary>
     public const string RedisTls = "redis-tls";
 }
