@@ -27,8 +27,10 @@ public class SynapsePyYamlTests
 
     private static JsonObject LoadLikeSynapse(params string[] documents)
     {
-        var python = Tools.Find("python3");
-        var hasYaml = python is not null && Run(python, ["-c", "import yaml"]).ExitCode == 0;
+        // Debian's python3 (where the test script installs python3-yaml) first, then whatever PATH offers.
+        var python = new[] { "/usr/bin/python3", Tools.Find("python3") }
+            .FirstOrDefault(p => p is not null && System.IO.File.Exists(p) && Run(p!, ["-c", "import yaml"]).ExitCode == 0);
+        var hasYaml = python is not null;
         if (!hasYaml)
         {
             if (Tools.Required)
