@@ -1,4 +1,6 @@
 using Infra.Plan.Components;
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Ports;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -18,10 +20,12 @@ public static class Planner
         var components = new List<ComponentPlan>
         {
             NamespacesPlan.Build(spec),
+            CoturnPlan.Build(spec, sizing, topology),
         };
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
+            new("report/ports.md", PortPlan.For(spec).ToMarkdown(spec.Stack, spec.Nodes)),
         };
         return new EnvironmentPlan(spec, sizing, topology, components, files);
     }

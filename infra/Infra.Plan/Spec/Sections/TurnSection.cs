@@ -12,8 +12,8 @@ public sealed record ExternalIpMapping(IPAddress Private, IPAddress Public)
 /// <summary>TURN relay settings the tier does not decide.</summary>
 /// <param name="ExternalIps">Public/private pairs for NATed nodes; empty means the node's own ExternalIP (or its host IP).</param>
 /// <param name="PreviousSecret">The TURN secret being rotated out: still accepted by coturn until removed.</param>
-/// <param name="UserQuota">Concurrent allocations per TURN user; 0 means from the tier.</param>
-/// <param name="TotalQuota">Concurrent allocations per coturn node; 0 means from the tier.</param>
+/// <param name="UserQuota">Concurrent allocations per TURN user; 0 means not set: from the tier.</param>
+/// <param name="TotalQuota">Concurrent allocations per coturn node; 0 means not set: from the tier.</param>
 public sealed record TurnSpec(
     IReadOnlyList<ExternalIpMapping> ExternalIps,
     SecretInput PreviousSecret,
@@ -27,10 +27,11 @@ public static class TurnSection
         "NAT pairs private=public for media nodes behind 1:1 NAT; empty uses each node's ExternalIP address.", Array.Empty<string>());
     public static readonly ConfigKey PreviousSecret = new("turnSharedSecretPrevious", ConfigType.String,
         "The TURN shared secret being rotated out (secure); coturn accepts both until it is removed.", Secret: true);
+    // No default: unset means "from the tier"; a set value must be positive (coturn reads 0 as "no limit").
     public static readonly ConfigKey UserQuota = new("turnUserQuota", ConfigType.Integer,
-        "Concurrent relay allocations per TURN user; 0 = from the tier.", 0);
+        "Concurrent relay allocations per TURN user (coturn user-quota, >= 1); unset = from the tier.");
     public static readonly ConfigKey TotalQuota = new("turnTotalQuota", ConfigType.Integer,
-        "Concurrent relay allocations per coturn node; 0 = from the tier.", 0);
+        "Concurrent relay allocations per coturn node (coturn total-quota, >= 1); unset = from the tier.");
     public static readonly ConfigKey CredentialTtl = new("turnCredentialTtlSeconds", ConfigType.Integer,
         "Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds).", 86400);
 
@@ -52,7 +53,12 @@ public static class TurnSection
                 r.Fail(ExternalIps, $"\"{item}\"", "private=public address pairs of one family, e.g. 10.0.1.5=203.0.113.10");
             }
         }
-        return new TurnSpec(pairs, r.Secret(PreviousSecret), r.Int(UserQuota, 0, 100_000), r.Int(TotalQuota, 0, 1_000_000),
-            r.Int(CredentialTtl, 300, 14 * 86400));
+        var userQuota = r.IsSet(UserQuota) ? r.Int(UserQuota, 1, 100_000) : 0;
+        var totalQuota = r.IsSet(TotalQuota) ? r.Int(TotalQuota, 1, 1_000_000) : 0;
+        if (userQuota > 0 && totalQuota > 0 && userQuota > totalQuota)
+        {
+            r.Fail(UserQuota, $"\"{userQuota}\"", $"at most {TotalQuota.FullName} ({totalQuota}): one user cannot hold more than the node allows");
+        }
+        return new TurnSpec(pairs, r.Secret(PreviousSecret), userQuota, totalQuota, r.Int(CredentialTtl, 300, 14 * 86400));
     }
 }
