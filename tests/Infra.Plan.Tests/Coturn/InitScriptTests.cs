@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Infra.Plan.Components.Coturn;
+using Infra.Servers;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Coturn;
+
+/// <summary>Runs the generated init script with /bin/sh in a temp directory, as the init container does.</summary>
+public sealed class InitScriptTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("coturn-init-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (int Exit, string Output, string? Conf) Run(IReadOnlyDictionary<string, string> configMap, string? secret, string? previous, string hostIp)
+    {
+        var template = Path.Combine(_dir, "template");
+        var secrets = Path.Combine(_dir, "secret");
+        var run = Path.Combine(_dir, "run");
+        foreach (var d in new[] { template, secrets, run })
+        {
+            Directory.CreateDirectory(d);
+        }
+        foreach (var (key, value) in configMap)
+        {
+            System.IO.File.WriteAllText(Path.Combine(template, key), value);
+        }
+        if (secret is not null)
+        {
+            System.IO.File.WriteAllText(Path.Combine(secrets, "secret"), secret);
+        }
+        if (previous is not null)
+        {
+            System.IO.File.WriteAllText(Path.Combine(secrets, "previous"), previous);
+        }
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(template, CoturnPaths.InitScript));
+        psi.Environment["TEMPLATE_DIR"] = template;
+        psi.Environment["SECRET_DIR"] = secrets;
+        psi.Environment["RUN_DIR"] = run;
+        psi.Environment["HOST_IP"] = hostIp;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(10_000))
+        {
+            p.Kill();
+            throw new TimeoutException("init.sh did not finish in 10 s");
+        }
+        var conf = Path.Combine(run, "turnserver.conf");
+        return (p.ExitCode, stdout.Result + stderr.Result, System.IO.File.Exists(conf) ? System.IO.File.ReadAllText(conf) : null);
+    }
+
+    private static IReadOnlyDictionary<string, string> ConfigMapOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes) =>
+        Planner.Build(Parse(With(changes)).OrThrow()).Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+
+    [SkippableFact]
+    public void Adds_both_secrets_and_the_nodes_NAT_pair_to_the_template()
+    {
+        Skip.If(!System.IO.File.Exists("/bin/sh"), "SKIPPED: no /bin/sh");
+        // GIVEN a NAT map for two nodes, a current and a previous secret, and the pod on node 10.10.0.5
+        var cm = ConfigMapOf(("turnExternalIps", L("10.10.0.5=203.0.113.10", "10.10.0.6=203.0.113.11")));
+
+        var (exit, output, conf) = Run(cm, "current-s3cret\n", "old-s3cret", "10.10.0.5");
+
+        // THEN the final config is the template plus exactly these lines, and the log names no secret
+        Assert.True(exit == 0, output);
+        Assert.StartsWith(cm[CoturnPaths.TemplateConf], conf);
+        var added = conf![cm[CoturnPaths.TemplateConf].Length..].Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+        Assert.Equal(
+            ["listening-ip=10.10.0.5", "relay-ip=10.10.0.5", "external-ip=203.0.113.10/10.10.0.5",
+             "static-auth-secret=current-s3cret", "static-auth-secret=old-s3cret"],
+            added);
+        Assert.DoesNotContain("s3cret", output);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(Path.Combine(_dir, "run", "turnserver.conf")));
+        }
+    }
+
+    [SkippableFact]
+    public void A_node_without_NAT_gets_no_external_ip_and_a_missing_secret_stops_the_pod()
+    {
+        Skip.If(!System.IO.File.Exists("/bin/sh"), "SKIPPED: no /bin/sh");
+        var cm = ConfigMapOf(("turnExternalIps", L("10.10.0.5=203.0.113.10")));
+
+        var (exit, _, conf) = Run(cm, "only-current", null, "10.10.0.9");
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain(conf!.Split('\n'), l => l.StartsWith("external-ip", StringComparison.Ordinal));
+        Assert.Single(conf!.Split('\n'), l => l.StartsWith("static-auth-secret=", StringComparison.Ordinal));
+
+        System.IO.File.Delete(Path.Combine(_dir, "secret", "secret"));
+        var (failed, output, _) = Run(cm, null, null, "10.10.0.9");
+        Assert.NotEqual(0, failed);
+        Assert.Contains("no TURN shared secret", output);
+    }
+}
