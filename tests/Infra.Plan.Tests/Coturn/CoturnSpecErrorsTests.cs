@@ -14,16 +14,32 @@ public class CoturnSpecErrorsTests
     }
 
     [Theory]
-    [InlineData("turnUserQuota", "0")]
+    [InlineData("turnUserQuota", "-1")]
     [InlineData("turnUserQuota", "-3")]
-    [InlineData("turnTotalQuota", "0")]
-    public void Quotas_of_zero_or_less_are_refused(string key, string value)
+    [InlineData("turnTotalQuota", "-1")]
+    [InlineData("turnTotalQuota", "2000000")]
+    [InlineData("turnTotalQuota", "many")]
+    public void Quotas_below_zero_or_not_a_number_are_refused(string key, string value)
     {
         var error = Single((key, S(value)));
 
         Assert.Equal($"matrix-rtc:{key}", error.Key);
         Assert.Contains($"\"{value}\"", error.Message);
         Assert.Contains("from 1 to", error.Message);
+        Assert.Contains("0 for the tier's quota", error.Message);
+    }
+
+    [Fact]
+    public void Quota_zero_means_the_tier_so_coturn_never_gets_a_quota_of_zero_or_less()
+    {
+        var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")))).OrThrow();
+        var sizing = Infra.Plan.Sizing.SizingPlan.For(spec);
+
+        Assert.Equal(12, sizing.TurnUserQuota(spec));
+        Assert.Equal(1200, sizing.TurnTotalQuota(spec));
+        var conf = Infra.Plan.Components.Coturn.CoturnPlan.TurnServerConfText(spec, sizing);
+        Assert.Contains("\nuser-quota=12\n", conf);
+        Assert.Contains("\ntotal-quota=1200\n", conf);
     }
 
     [Fact]
