@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using Infra.Plan.Components.Coturn;
-using Infra.Servers;
+using Infra.Servers.Coturn;
 using static Infra.Plan.Tests.Support.Stacks;
 
 namespace Infra.Plan.Tests.Coturn;
@@ -14,41 +13,8 @@ public sealed class InitScriptTests : IDisposable
 
     private (int Exit, string Output, string? Conf) Run(IReadOnlyDictionary<string, string> configMap, string? secret, string? previous, string hostIp)
     {
-        var template = Path.Combine(_dir, "template");
-        var secrets = Path.Combine(_dir, "secret");
-        var run = Path.Combine(_dir, "run");
-        foreach (var d in new[] { template, secrets, run })
-        {
-            Directory.CreateDirectory(d);
-        }
-        foreach (var (key, value) in configMap)
-        {
-            System.IO.File.WriteAllText(Path.Combine(template, key), value);
-        }
-        if (secret is not null)
-        {
-            System.IO.File.WriteAllText(Path.Combine(secrets, "secret"), secret);
-        }
-        if (previous is not null)
-        {
-            System.IO.File.WriteAllText(Path.Combine(secrets, "previous"), previous);
-        }
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(template, CoturnPaths.InitScript));
-        psi.Environment["TEMPLATE_DIR"] = template;
-        psi.Environment["SECRET_DIR"] = secrets;
-        psi.Environment["RUN_DIR"] = run;
-        psi.Environment["HOST_IP"] = hostIp;
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(10_000))
-        {
-            p.Kill();
-            throw new TimeoutException("init.sh did not finish in 10 s");
-        }
-        var conf = Path.Combine(run, "turnserver.conf");
-        return (p.ExitCode, stdout.Result + stderr.Result, System.IO.File.Exists(conf) ? System.IO.File.ReadAllText(conf) : null);
+        var result = CoturnInit.Run(_dir, configMap, secret, previous, hostIp);
+        return (result.Exit, result.Output, result.Config);
     }
 
     private static IReadOnlyDictionary<string, string> ConfigMapOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes) =>
@@ -89,7 +55,6 @@ public sealed class InitScriptTests : IDisposable
         Assert.DoesNotContain(conf!.Split('\n'), l => l.StartsWith("external-ip", StringComparison.Ordinal));
         Assert.Single(conf!.Split('\n'), l => l.StartsWith("static-auth-secret=", StringComparison.Ordinal));
 
-        System.IO.File.Delete(Path.Combine(_dir, "secret", "secret"));
         var (failed, output, _) = Run(cm, null, null, "10.10.0.9");
         Assert.NotEqual(0, failed);
         Assert.Contains("no TURN shared secret", output);
