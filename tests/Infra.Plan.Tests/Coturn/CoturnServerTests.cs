@@ -15,19 +15,19 @@ namespace Infra.Plan.Tests.Coturn;
 /// </summary>
 public sealed class CoturnServerFixture : IDisposable
 {
-    public const string TurnHost = "turn.example.org";
+    public const string TurnHost = LoopbackCoturn.TurnHost;
     public static readonly CoturnTestConfig.LoopbackPorts Ports = new(Listening: 18478, Tls: 18349, RelayMin: 18600, RelayMax: 18699, Peer: 18480);
 
     private readonly string _root = Directory.CreateTempSubdirectory("coturn-real-").FullName;
-    private readonly List<ServerProcess> _processes = [];
+    private readonly LoopbackCoturn? _coturn;
 
     public string? SkipReason { get; }
     public string Secret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-    public string GeneratedConfig { get; } = "";
-    public string FinalConfig { get; } = "";
-    public IReadOnlyList<string> Removed { get; } = [];
-    public X509Certificate2? Certificate { get; }
-    public ServerProcess? Server { get; }
+    public string GeneratedConfig => _coturn!.GeneratedConfig;
+    public string FinalConfig => _coturn!.FinalConfig;
+    public IReadOnlyList<string> Removed => _coturn!.Removed;
+    public X509Certificate2 Certificate => _coturn!.Certificate;
+    public ServerProcess Server => _coturn!.Server;
 
     public CoturnServerFixture()
     {
@@ -37,51 +37,20 @@ public sealed class CoturnServerFixture : IDisposable
             SkipReason = $"SKIPPED: {string.Join(", ", missing)} not installed (apt-get install coturn openssl)";
             return;
         }
-        // GIVEN the plan's ConfigMap for the default coturn image, run through the generated init script
+        // GIVEN the plan's ConfigMap for the default coturn image (4.7.0), run the way the pod runs it
         var plan = Planner.Build(Parse(With()).OrThrow());
         var configMap = plan.Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
-        var init = CoturnInit.Run(_root, configMap, Secret, previous: null, hostIp: "127.0.0.1");
-        if (init.Exit != 0 || init.Config is null)
-        {
-            throw new InvalidOperationException("init script failed: " + init.Output);
-        }
-        GeneratedConfig = init.Config;
-        var certFile = Path.Combine(_root, "tls.crt");
-        var keyFile = Path.Combine(_root, "tls.key");
-        Certificate = CoturnTools.WriteSelfSigned(TurnHost, certFile, keyFile);
-        (FinalConfig, Removed) = CoturnTestConfig.Compose(GeneratedConfig, CoturnTestConfig.Overlay(Ports, certFile, keyFile, init.RunDir));
-        var confPath = Path.Combine(_root, "test-turnserver.conf");
-        System.IO.File.WriteAllText(confPath, FinalConfig);
-
-        Server = Start("turnserver", CoturnTools.TurnServer!, ["-c", confPath]);
-        if (!ServerProcess.WaitUntil(() => ServerProcess.TcpOpen("127.0.0.1", Ports.Listening) || Server.HasExited, TimeSpan.FromSeconds(15))
-            || Server.HasExited)
-        {
-            throw new InvalidOperationException("turnserver did not start:\n" + Server.Output);
-        }
-        var peer = Start("turnutils_peer", CoturnTools.Peer!, ["-L", "127.0.0.1", "-p", Ports.Peer.ToString()]);
-        Thread.Sleep(300);
-        if (peer.HasExited)
-        {
-            throw new InvalidOperationException("turnutils_peer did not start:\n" + peer.Output);
-        }
+        _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret);
     }
 
-    public ServerProcess Start(string name, string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
-    {
-        var p = ServerProcess.Start(name, file, args, _root, env);
-        _processes.Add(p);
-        return p;
-    }
+    public ServerProcess Start(string name, string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null) =>
+        _coturn!.Start(name, file, args, env);
 
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
 
     public void Dispose()
     {
-        foreach (var p in Enumerable.Reverse(_processes))
-        {
-            p.Dispose();
-        }
+        _coturn?.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 }
@@ -103,7 +72,7 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         }
     }
 
-    private int LogCount(string text) => turn.Server!.Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+    private int LogCount(string text) => turn.Server.Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     [SkippableFact]
     public void Only_the_named_461_options_and_the_overlay_replacements_were_removed()
@@ -138,7 +107,7 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         Assert.Equal(0, summary.Value.Lost);
         Assert.True(summary.Value.Sent > 0, output);
         Assert.Equal(summary.Value.Sent, summary.Value.Received);
-        Assert.True(LogCount($"user <{credential.Username}>: incoming packet ALLOCATE processed, success") >= 1, turn.Server!.Output);
+        Assert.True(LogCount($"user <{credential.Username}>: incoming packet ALLOCATE processed, success") >= 1, turn.Server.Output);
     }
 
     [SkippableFact]
@@ -166,7 +135,7 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         Assert.Null(CoturnTools.Summary(output));
         Assert.Contains("Cannot complete Allocation", output);
         Assert.True(ServerProcess.WaitUntil(() => LogCount($"user <{credential.Username}>: incoming packet message processed, error 401: Unauthorized") >= 1,
-            TimeSpan.FromSeconds(5)), turn.Server!.Output);
+            TimeSpan.FromSeconds(5)), turn.Server.Output);
     }
 
     [SkippableFact]
@@ -180,7 +149,7 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
 
         Assert.Null(CoturnTools.Summary(output));
         Assert.True(ServerProcess.WaitUntil(() => LogCount($"user <{credential.Username}>: incoming packet message processed, error 401: Unauthorized") >= 1,
-            TimeSpan.FromSeconds(5)), turn.Server!.Output);
+            TimeSpan.FromSeconds(5)), turn.Server.Output);
     }
 
     [SkippableTheory]
@@ -194,7 +163,7 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         var (_, output) = CoturnTools.Allocate(P.Listening, credential.Username, credential.Password, peer, P.Peer, messages: 5);
 
         Assert.Contains("error 403 (Forbidden IP)", output);
-        Assert.True(LogCount($"A peer IP {peer} denied in the range") >= 1, turn.Server!.Output);
+        Assert.True(LogCount($"A peer IP {peer} denied in the range") >= 1, turn.Server.Output);
     }
 
     [SkippableFact]
@@ -205,14 +174,14 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         var presented = CoturnTools.PresentedCertificate(P.Tls, CoturnServerFixture.TurnHost);
 
         Assert.NotNull(presented);
-        Assert.Equal(turn.Certificate!.Thumbprint, presented.Thumbprint);
+        Assert.Equal(turn.Certificate.Thumbprint, presented.Thumbprint);
     }
 
     [SkippableFact]
     public void Coturn_accepts_every_line_and_every_denied_range_of_the_generated_config()
     {
         RequireServer();
-        var log = turn.Server!.Output;
+        var log = turn.Server.Output;
 
         Assert.DoesNotContain("Bad configuration format", log);
         Assert.DoesNotContain("Wrong address format", log);
