@@ -1,6 +1,7 @@
 using Infra.Plan.Components.Coturn;
 using Infra.Plan.Ports;
 using Infra.Plan.Spec.Sections;
+using Infra.Plan.Turn;
 
 namespace Infra.Plan.Spec;
 
@@ -53,7 +54,7 @@ public static class SpecValidation
         {
             yield return error;
         }
-        foreach (var error in CoturnVersion.Check(spec))
+        foreach (var error in CoturnVersion.Check(spec).Concat(TurnChecks.Check(spec)))
         {
             yield return error;
         }

@@ -104,3 +104,26 @@ public class CoturnSpecErrorsTests
         Assert.Contains("private=public address pairs of one family", error.Message);
     }
 }
+
+public class TurnNatPairTests
+{
+    [Fact]
+    public void A_NAT_pair_whose_private_address_is_no_node_address_is_refused()
+    {
+        var errors = Parse(With(("nodeCidrs", L("10.10.0.0/24")), ("turnExternalIps", L("10.10.0.5=203.0.113.10", "192.168.1.5=203.0.113.11")))).Errors;
+
+        var error = Assert.Single(errors);
+        Assert.Equal("matrix-rtc:turnExternalIps", error.Key);
+        Assert.Contains("\"192.168.1.5=203.0.113.11\"", error.Message);
+        Assert.Contains("inside matrix-rtc:nodeCidrs (10.10.0.0/24)", error.Message);
+    }
+
+    [Fact]
+    public void A_private_address_listed_twice_is_refused()
+    {
+        var error = Assert.Single(Parse(With(("turnExternalIps", L("10.10.0.5=203.0.113.10", "10.10.0.5=203.0.113.11")))).Errors);
+
+        Assert.Equal("matrix-rtc:turnExternalIps", error.Key);
+        Assert.Contains("each private address at most once", error.Message);
+    }
+}

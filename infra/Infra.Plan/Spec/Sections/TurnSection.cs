@@ -24,7 +24,7 @@ public sealed record TurnSpec(
 public static class TurnSection
 {
     public static readonly ConfigKey ExternalIps = new("turnExternalIps", ConfigType.StringArray,
-        "NAT pairs private=public for media nodes behind 1:1 NAT; empty uses each node's ExternalIP address.", Array.Empty<string>());
+        "NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; a node not listed advertises its own address (status.hostIP).", Array.Empty<string>());
     public static readonly ConfigKey PreviousSecret = new("turnSharedSecretPrevious", ConfigType.String,
         "The TURN shared secret being rotated out (secure); coturn accepts both until it is removed.", Secret: true);
     // 0 is the default and means "from the tier" (Pulumi hands every default to the program, so "unset" cannot
