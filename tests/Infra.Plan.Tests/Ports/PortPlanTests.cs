@@ -51,11 +51,11 @@ public class PortPlanTests
     }
 
     [Fact]
-    public void Tcp_and_udp_on_the_same_number_do_not_collide()
+    public void Ports_collide_per_protocol()
     {
-        // 7882/udp (SFU media) and 7882/tcp (TURN) are different sockets... but TURN binds both, so this collides on UDP
+        // TURN binds its port on UDP and TCP, so 7882 collides with the SFU's UDP media port
         Assert.Contains(Errors(("turnPort", S("7882"))), e => e.Key == "matrix-rtc:turnPort" && e.Message.Contains("sfuRtcUdpPort"));
-        // while the SFU's TCP port may equal the UDP media port number
+        // while the SFU's TCP port may share the number of its UDP media port: different sockets
         Assert.Empty(Errors(("sfuRtcTcpPort", S("7882"))));
     }
 
