@@ -236,3 +236,44 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         Assert.False(server.HasExited);
     }
 }
+
+/// <summary>The config generated for an older pinned release (4.6.1, with no-tlsv1 options) runs on 4.6.1 too.</summary>
+public sealed class CoturnOlderReleaseServerTests
+{
+    [SkippableFact]
+    public void Config_generated_for_461_is_accepted_by_461_and_relays()
+    {
+        var missing = CoturnTools.Missing();
+        if (missing.Count > 0)
+        {
+            var reason = $"SKIPPED: {string.Join(", ", missing)} not installed";
+            Assert.False(Tools.Required, reason);
+            Skip.If(true, reason);
+        }
+        // GIVEN the plan for coturn/coturn:4.6.1, whose config carries the no-tlsv1 options 4.7.0 removed
+        var plan = Planner.Build(Parse(With(("coturnImage", S("coturn/coturn:4.6.1")))).OrThrow());
+        var configMap = plan.Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+        Assert.Contains("no-tlsv1\n", configMap[CoturnPaths.TemplateConf]);
+        var root = Directory.CreateTempSubdirectory("coturn-461-").FullName;
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        try
+        {
+            // WHEN Debian's 4.6.1 runs it (same named removals, other loopback ports)
+            using var coturn = new LoopbackCoturn(root, new CoturnTestConfig.LoopbackPorts(18378, 18249, 18500, 18549, 18380), configMap, secret);
+            var credential = TurnCredentials.ForTtl(secret, "older-release", DateTimeOffset.UtcNow, TimeSpan.FromHours(1));
+            var (_, output) = CoturnTools.Allocate(18378, credential.Username, credential.Password, "127.0.0.1", 18380, messages: 10);
+
+            // THEN every line is accepted and the relay works
+            Assert.DoesNotContain("Bad configuration format", coturn.Server.Output);
+            Assert.DoesNotContain("Wrong address format", coturn.Server.Output);
+            Assert.Equal(["prometheus", "prometheus-port"], coturn.Removed.Select(CoturnTestConfig.OptionOf).Where(CoturnTestConfig.IncompatibleWith461.Contains));
+            var summary = CoturnTools.Summary(output);
+            Assert.True(summary is not null, output);
+            Assert.Equal(0, summary.Value.Lost);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
