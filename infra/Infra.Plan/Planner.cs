@@ -1,6 +1,8 @@
 using Infra.Plan.Components;
 using Infra.Plan.Components.Network;
 using Infra.Plan.Components.Synapse;
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Ports;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -24,11 +26,13 @@ public static class Planner
             NamespacesPlan.Build(spec),
             network.ToComponent(),
             synapse.ToComponent(),
+            CoturnPlan.Build(spec, sizing, topology),
         };
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
             network.ReportFile(),
+            new("report/ports.md", PortPlan.For(spec).ToMarkdown(spec.Stack, spec.Nodes)),
         };
         files.AddRange(synapse.Files());
         return new EnvironmentPlan(spec, sizing, topology, components, files);

@@ -18,6 +18,12 @@ public static class SecretNames
     /// <summary>TURN REST shared secret: key <c>secret</c> (and <c>previous</c> while rotating).</summary>
     public const string TurnShared = "turn-shared-secret";
 
+    /// <summary>Key of <see cref="TurnShared"/> holding the current secret.</summary>
+    public const string TurnSharedKey = "secret";
+
+    /// <summary>Key of <see cref="TurnShared"/> holding the secret being rotated out (present only while rotating).</summary>
+    public const string TurnSharedPreviousKey = "previous";
+
     /// <summary>Redis and Sentinel passwords: keys <c>redis-password</c>, <c>sentinel-password</c>.</summary>
     public const string RedisAuth = "redis-auth";
 
