@@ -1,0 +1,244 @@
+using k8s;
+using k8s.Models;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Secrets;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+
+namespace Infra.Plan.Components.Livekit;
+
+/// <summary>Everything the LiveKit release needs: chart values (incl. the server config), the post-render wiring, and our extra objects.</summary>
+public sealed record LivekitPlanResult(
+    LivekitChartValues Values,
+    SecretWiring Wiring,
+    IReadOnlyList<IKubernetesObject> Objects)
+{
+    /// <summary><c>helm/livekit-values.yaml</c>: exactly what the Pulumi Release passes as values.</summary>
+    public string ValuesYaml => YamlTreeWriter.Write(Values.ToYaml());
+}
+
+/// <summary>
+/// The LiveKit SFU as the livekit-server chart deploys it: one pod per media node on the host network, the
+/// custom media-relay image, Redis Sentinel for shared state, coturn for TURN, the authorizer's webhook, and no
+/// secret in any value. Plus what the chart lacks: a PodDisruptionBudget and the RTC host's <c>/</c> Ingress.
+/// </summary>
+public static class LivekitPlan
+{
+    public const string Component = "livekit";
+    public const string ValuesFile = "helm/livekit-values.yaml";
+
+    /// <summary>The chart names the container after itself.</summary>
+    public const string Container = Names.LivekitChart;
+
+    /// <summary>Relative on purpose: the chart mounts the keys Secret at <c>key_file</c> with <c>subPath: key_file</c>.</summary>
+    public const string KeyFile = "keys.yaml";
+
+    public const string TurnSecretDirectory = "/etc/livekit/turn";
+    public const string RedisTlsDirectory = "/etc/livekit/redis-tls";
+
+    /// <summary>rw for the owner only; kubelet adds group read for fsGroup (0640). LiveKit refuses any "others" bit.</summary>
+    public const int SecretFileMode = 0b110_000_000; // 0600
+
+    /// <summary>Rooms the authorizer creates get the same timeouts (lk-jwt-service: EmptyTimeout 300, DepartureTimeout 20).</summary>
+    public const int EmptyTimeoutSeconds = 300;
+    public const int DepartureTimeoutSeconds = 20;
+
+    /// <summary>LiveKit caps TURN credential lifetimes at 24 h (with a warning) from v1.13.x on; plan within it.</summary>
+    public const int MaxTurnTtlSeconds = 86_400;
+
+    /// <summary>A non-root user for a Go binary that binds only ports above 1024.</summary>
+    public const long RunAsUser = 65532;
+
+    /// <summary>The chart's resource name: <c>&lt;release&gt;-&lt;chart&gt;</c> (the release name does not contain the chart name).</summary>
+    public static string FullName => $"{Names.LivekitRelease}-{Names.LivekitChart}";
+
+    /// <summary>The chart's selector labels of the SFU pods.</summary>
+    public static Dictionary<string, string> PodSelector => new()
+    {
+        ["app.kubernetes.io/name"] = Names.LivekitChart,
+        ["app.kubernetes.io/instance"] = Names.LivekitRelease,
+    };
+
+    public static LivekitPlanResult Build(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    {
+        var media = spec.Site.MediaNamespace;
+        var wiring = Wiring(spec, topology);
+        var values = Values(spec, topology, sizing, wiring);
+        IKubernetesObject[] objects =
+        [
+            DisruptionBudget(media),
+            RtcIngress.Build(spec, $"{Component}-rtc", media, Component,
+                [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
+        ];
+        return new LivekitPlanResult(values, wiring, objects);
+    }
+
+    public static LivekitServerConfig ServerConfig(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    {
+        var ports = spec.Ports;
+        var ttl = Math.Min(spec.Turn.CredentialTtlSeconds, MaxTurnTtlSeconds);
+        var secretFile = $"{TurnSecretDirectory}/{topology.Turn.SharedSecret.Key}";
+        var turnServers = new List<TurnServerConfig>
+        {
+            new(topology.Turn.Host, topology.Turn.Port, TurnProtocol.Udp, secretFile, ttl),
+            new(topology.Turn.Host, topology.Turn.TlsPort, TurnProtocol.Tls, secretFile, ttl),
+        };
+        if (ports.TurnTlsOn443)
+        {
+            turnServers.Add(new(topology.Turn.Host, 443, TurnProtocol.Tls, secretFile, ttl));
+        }
+        return new LivekitServerConfig(
+            Port: ports.SfuApi,
+            PrometheusPort: ports.SfuMetrics,
+            LogLevel: spec.Sfu.LogLevel,
+            Rtc: new RtcConfig(
+                TcpPort: ports.SfuRtcTcp,
+                UdpPort: ports.SfuRtcUdp,
+                UseExternalIp: true,
+                IpsIncludes: spec.Nodes.NodeCidrs.Select(c => c.ToString()).ToArray(),
+                StunServers: [$"{topology.Turn.Host}:{topology.Turn.Port}"],
+                TurnServers: turnServers),
+            Redis: new RedisConfig(
+                topology.Redis.MasterName,
+                topology.Redis.SentinelAddresses,
+                topology.Redis.Tls ? new RedisTlsConfig($"{RedisTlsDirectory}/ca.crt") : null),
+            Room: new RoomConfig(
+                AutoCreate: false,
+                EmptyTimeoutSeconds,
+                DepartureTimeoutSeconds,
+                MaxParticipants: sizing.LargestCall.Load.ParticipantsPerCall),
+            Webhook: new WebhookConfig([topology.Authorizer.WebhookUrl]),
+            KeyFile: KeyFile,
+            EmbeddedTurnEnabled: false);
+    }
+
+    /// <summary>The secrets the SFU reads, and where from: env vars and files the post-renderer adds.</summary>
+    public static SecretWiring Wiring(EnvironmentSpec spec, Topology topology)
+    {
+        var env = new List<SecretEnv> { SecretWiring.EnvFrom("LIVEKIT_REDIS_PASSWORD", topology.Redis.Password) };
+        if (topology.Redis.SentinelPassword is { } sentinel)
+        {
+            env.Add(SecretWiring.EnvFrom("LIVEKIT_REDIS_SENTINEL_PASSWORD", sentinel));
+        }
+        env.Add(new SecretEnv("LIVEKIT_WEBHOOK_API_KEY", SecretNames.LivekitApi, ApiKeys.KeyId));
+
+        var files = new List<SecretFileMount>
+        {
+            new("turn-shared-secret", topology.Turn.SharedSecret.Name, topology.Turn.SharedSecret.Key,
+                TurnSecretDirectory, topology.Turn.SharedSecret.Key, SecretFileMode),
+        };
+        if (topology.Redis.Tls)
+        {
+            files.Add(new SecretFileMount("redis-tls-ca", SecretNames.RedisTls, "ca.crt", RedisTlsDirectory, "ca.crt", SecretFileMode));
+        }
+        return new SecretWiring(Container, env, files, [SecretWiring.DisableStrictConfig]);
+    }
+
+    public static LivekitChartValues Values(EnvironmentSpec spec, Topology topology, SizingPlan sizing, SecretWiring wiring)
+    {
+        var size = sizing.Preset.Sfu;
+        var image = spec.Images.MediaRelay;
+        var quantities = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(size.Cpu),
+            ["memory"] = new(size.Memory),
+        };
+        return new LivekitChartValues(
+            ReplicaCount: sizing.SfuReplicas,
+            // The chart writes "repository:tag"; "tag@sha256:..." makes that a pull by digest.
+            Image: new ChartImage(image.Repository, image.Digest is null ? image.Tag : $"{image.Tag}@{image.Digest}", "IfNotPresent"),
+            ImagePullSecrets: spec.Images.PullSecrets,
+            TerminationGracePeriodSeconds: spec.Sfu.DrainSeconds,
+            PodHostNetwork: true,
+            // Guaranteed QoS with whole CPUs: the static CPU manager can pin them, media is never throttled.
+            Resources: new V1ResourceRequirements { Requests = quantities, Limits = new Dictionary<string, ResourceQuantity>(quantities) },
+            NodeSelector: spec.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
+            Tolerations: spec.Nodes.MediaNodeTolerations.Select(t => new V1Toleration
+            {
+                Key = t.Key,
+                OperatorProperty = t.Value is null ? "Exists" : "Equal",
+                Value = t.Value,
+                Effect = t.Effect,
+            }).ToArray(),
+            // One SFU per node: host ports cannot be shared, and one node's loss takes one SFU's calls only.
+            Affinity: new V1Affinity
+            {
+                PodAntiAffinity = new V1PodAntiAffinity
+                {
+                    RequiredDuringSchedulingIgnoredDuringExecution =
+                    [
+                        new V1PodAffinityTerm
+                        {
+                            LabelSelector = new V1LabelSelector { MatchLabels = PodSelector },
+                            TopologyKey = "kubernetes.io/hostname",
+                        },
+                    ],
+                },
+            },
+            PodAnnotations: new Dictionary<string, string>
+            {
+                // The chart's defaults (kept): no service-mesh sidecar in a host-network media pod.
+                ["sidecar.istio.io/inject"] = "false",
+                ["linkerd.io/inject"] = "disabled",
+                [SecretWiring.Annotation] = wiring.ToJson(),
+            },
+            PodSecurityContext: new V1PodSecurityContext
+            {
+                RunAsNonRoot = true,
+                RunAsUser = RunAsUser,
+                RunAsGroup = RunAsUser,
+                // Group-readable secret files (0640) for the non-root user; "others" get nothing.
+                FsGroup = RunAsUser,
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            },
+            SecurityContext: new V1SecurityContext
+            {
+                AllowPrivilegeEscalation = false,
+                ReadOnlyRootFilesystem = true,
+                Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            },
+            // A surge pod could never schedule (host ports, one SFU per node): replace one pod at a time,
+            // each draining its calls for up to terminationGracePeriodSeconds.
+            DeploymentStrategy: new V1DeploymentStrategy
+            {
+                Type = "RollingUpdate",
+                RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 0, MaxUnavailable = 1 },
+            },
+            KeysSecret: SecretNames.LivekitApi,
+            ServicePort: spec.Ports.SfuApi,
+            ServiceMonitor: spec.Cluster.Monitoring,
+            Livekit: ServerConfig(spec, topology, sizing),
+            // Chart defaults under livekit: that LiveKit refuses in strict mode (turn.loadBalancerAnnotations is a
+            // chart-only key) or that contradict the plan (a 50000-60000 ICE range instead of the one muxed port;
+            // keys: {} beside key_file; the deprecated log_level beside logging.level).
+            ChartDefaultsToRemove: ["rtc.port_range_start", "rtc.port_range_end", "keys", "log_level", "turn.loadBalancerAnnotations"]);
+    }
+
+    public static V1PodDisruptionBudget DisruptionBudget(string ns) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Meta.Object($"{Component}-sfu", ns, Component),
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            // Node drains take one SFU at a time; each drains its calls before the next may go.
+            MaxUnavailable = 1,
+            Selector = new V1LabelSelector { MatchLabels = PodSelector },
+        },
+    };
+}
+
+/// <summary>The keys of the <see cref="SecretNames.LivekitApi"/> Secret (created by the Pulumi shell in both namespaces).</summary>
+public static class ApiKeys
+{
+    /// <summary>The API key id (not a secret: it is the <c>iss</c> of every token; kept beside the secret so values need no Pulumi state).</summary>
+    public const string KeyId = "api-key";
+
+    public const string Secret = "api-secret";
+
+    /// <summary>LiveKit's key_file: <c>&lt;key id&gt;: &lt;secret&gt;</c>.</summary>
+    public const string KeyFile = LivekitPlan.KeyFile;
+
+    /// <summary>The keys.yaml content the shell writes into the Secret (the values come from Pulumi.Random).</summary>
+    public static string KeyFileContent(string keyId, string secret) => $"{keyId}: {secret}\n";
+}
