@@ -11,7 +11,7 @@ public sealed class PostRenderException(string message) : Exception(message);
 
 /// <summary>
 /// Applies the plan's <see cref="SecretWiring"/> to the chart's SFU Deployment: adds secretKeyRef env vars, mounts
-/// Secret files, drops arguments. Every other document passes through byte for byte; the changed Deployment keeps
+/// Secret files, drops <c>--disable-strict-config</c>. Every other document passes through byte for byte; the changed Deployment keeps
 /// its comments and every scalar's original text (so <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1).
 /// Deterministic: the same input gives the same bytes.
 /// </summary>
@@ -160,9 +160,9 @@ public static class LivekitPostRenderer
                         Key("items"), new YamlSequenceNode(new YamlMappingNode(Key("key"), Str(f.Key), Key("path"), Str(f.File))))));
             }
         }
-        if (wiring.RemoveArgs.Count > 0 && Get(container, "args") is YamlSequenceNode args)
+        if (wiring.StrictConfig && Get(container, "args") is YamlSequenceNode args)
         {
-            var keep = args.Children.Where(a => !wiring.RemoveArgs.Contains(Text(a) ?? "")).ToList();
+            var keep = args.Children.Where(a => Text(a) != SecretWiring.DisableStrictConfig).ToList();
             if (keep.Count == 0)
             {
                 container.Children.Remove(Str("args"));

@@ -148,7 +148,7 @@ public class LivekitValuesTests
             result.Wiring.Env.Select(e => e.Name));
         Assert.Contains(result.Wiring.Env, e => e is { Secret: SecretNames.RedisAuth, Key: "redis-password" });
         Assert.Contains(result.Wiring.Env, e => e is { Secret: SecretNames.LivekitApi, Key: ApiKeys.KeyId });
-        Assert.Equal([SecretWiring.DisableStrictConfig], result.Wiring.RemoveArgs);
+        Assert.True(result.Wiring.StrictConfig);
         // The annotation the post-renderer reads carries the same wiring.
         Assert.Equal(result.Wiring.ToJson(), result.Values.PodAnnotations[SecretWiring.Annotation]);
         Assert.Equal(result.Wiring.ToJson(), SecretWiring.FromJson(result.Wiring.ToJson()).ToJson());

@@ -131,7 +131,7 @@ public static class LivekitPlan
         {
             files.Add(new SecretFileMount("redis-tls-ca", SecretNames.RedisTls, "ca.crt", RedisTlsDirectory, "ca.crt", SecretFileMode));
         }
-        return new SecretWiring(Container, env, files, [SecretWiring.DisableStrictConfig]);
+        return new SecretWiring(Container, env, files, StrictConfig: true);
     }
 
     public static LivekitChartValues Values(EnvironmentSpec spec, Topology topology, SizingPlan sizing, SecretWiring wiring)

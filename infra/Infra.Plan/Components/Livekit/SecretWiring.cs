@@ -22,12 +22,12 @@ public sealed record SecretFileMount(string Volume, string Secret, string Key, s
 /// config: it reads the instructions from the manifest it rewrites. Only Secret names, keys and paths: no secret.
 /// </summary>
 /// <param name="Container">The container to change (the chart names it after the chart).</param>
-/// <param name="RemoveArgs">Arguments to drop: <c>--disable-strict-config</c>, so LiveKit refuses unknown keys.</param>
+/// <param name="StrictConfig">Drop the chart's <c>--disable-strict-config</c> argument, so LiveKit refuses unknown keys.</param>
 public sealed record SecretWiring(
     string Container,
     IReadOnlyList<SecretEnv> Env,
     IReadOnlyList<SecretFileMount> Files,
-    IReadOnlyList<string> RemoveArgs)
+    bool StrictConfig)
 {
     public const string Annotation = "matrix-rtc/secret-wiring";
 
