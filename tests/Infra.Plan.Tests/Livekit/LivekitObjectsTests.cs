@@ -81,3 +81,30 @@ public class LivekitObjectsTests
         Assert.False(ingress.Metadata.Annotations.ContainsKey("cert-manager.io/cluster-issuer"));
     }
 }
+
+public class ReleaseWaitTests
+{
+    [Fact]
+    public void A_rolling_drain_of_hours_skips_the_await()
+    {
+        // GIVEN prod: 3 SFUs that may each drain calls for 3 h
+        var plan = Stacks.Plan("prod");
+
+        var wait = LivekitPlan.Wait(plan.Spec, plan.Sizing);
+
+        Assert.True(wait.SkipAwait);
+        Assert.Equal(LivekitPlan.MaxAwaitSeconds, wait.TimeoutSeconds);
+    }
+
+    [Fact]
+    public void A_short_drain_is_awaited_for_the_whole_rollout()
+    {
+        var spec = Parse(With(("sfuDrainSeconds", S("120")))).OrThrow();
+        var plan = Planner.Build(spec);
+
+        var wait = LivekitPlan.Wait(spec, plan.Sizing);
+
+        Assert.False(wait.SkipAwait);
+        Assert.Equal(plan.Sizing.SfuReplicas * (120 + LivekitPlan.StartSeconds), wait.TimeoutSeconds);
+    }
+}
