@@ -92,7 +92,7 @@ public class PostRendererTests
         Assert.Equal("secret", (string)volumes[1]!.At("secret.items.0.path")!);
         // Everything else is unchanged: comments, hostNetwork, image, annotations
         Assert.Contains("# Source: livekit-server/templates/deployment.yaml", output);
-        Assert.Equal(true, (bool)deployment.At("spec.template.spec.hostNetwork")!);
+        Assert.True((bool)deployment.At("spec.template.spec.hostNetwork")!);
         Assert.Equal("repo/media-relay:v1@sha256:00", (string)container["image"]!);
         Assert.Equal("abc", (string)deployment.At("spec.template.metadata.annotations.checksum/config")!);
     }

@@ -41,7 +41,7 @@ public class LivekitObjectsTests
         Assert.Equal(plan.Spec.Site.Namespace, auth.Metadata.NamespaceProperty);
         var paths = Assert.Single(auth.Spec.Rules).Http.Paths;
         Assert.Equal(["/sfu/get", "/get_token", "/delegate_delayed_leave"], paths.Select(p => p.Path));
-        Assert.All(paths, p => Assert.Equal((Names: "lk-jwt-service", Port: 8080), (p.Backend.Service.Name, p.Backend.Service.Port.Number!.Value)));
+        Assert.All(paths, p => Assert.Equal(("lk-jwt-service", 8080), (p.Backend.Service.Name, p.Backend.Service.Port.Number!.Value)));
         Assert.DoesNotContain(paths, p => p.Path.Contains("webhook") || p.Path.Contains("healthz"));
 
         // Both: the same host, class and TLS; cert-manager and external-dns annotations as the prod stack asks
