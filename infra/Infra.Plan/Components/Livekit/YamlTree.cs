@@ -142,9 +142,16 @@ public static class YamlTreeWriter
     }
 
     private static string Key(string key) =>
-        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/') && !char.IsAsciiDigit(key[0])
+        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/') &&
+        char.IsAsciiLetter(key[0]) && !Yaml11Words.Contains(key)
             ? key
             : Quote(key);
+
+    /// <summary>Plain words YAML 1.1 (Helm, Kubernetes) reads as booleans or null: a key like "on" must be quoted.</summary>
+    private static readonly HashSet<string> Yaml11Words = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null",
+    };
 
     public static string Scalar(object? value) => value switch
     {
