@@ -107,3 +107,19 @@ public class AuthorizerPlanTests
         Assert.StartsWith($"http://{svc.Metadata.Name}.{svc.Metadata.NamespaceProperty}.svc", plan.Topology.Authorizer.WebhookUrl);
     }
 }
+
+public class AuthorizerTlsTests
+{
+    private static IReadOnlyDictionary<string, string?> Env(string stack) =>
+        Stacks.Plan(stack).Component(AuthorizerPlan.Component).Objects.OfType<V1Deployment>().Single()
+            .Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
+
+    [Fact]
+    public void Tls_verification_is_skipped_only_for_the_self_signed_dev_certificate()
+    {
+        // dev uses self-signed TLS: the authorizer's room calls through the ingress cannot verify it
+        Assert.Equal("YES_I_KNOW_WHAT_I_AM_DOING", Env("dev")["LIVEKIT_INSECURE_SKIP_VERIFY_TLS"]);
+        // prod (cert-manager) verifies everything
+        Assert.False(Env("prod").ContainsKey("LIVEKIT_INSECURE_SKIP_VERIFY_TLS"));
+    }
+}

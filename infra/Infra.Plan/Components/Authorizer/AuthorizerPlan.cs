@@ -5,6 +5,7 @@ using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Authorizer;
 
@@ -30,7 +31,7 @@ public static class AuthorizerPlan
         [
             Deployment(spec, topology, sizing),
             Service(ns, port),
-            RtcIngress.Build(spec, $"{Component}-rtc", ns, Component,
+            RtcIngress.Build(spec, $"{Component}-rtc", ns, Name,
                 PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
         ]);
     }
@@ -56,6 +57,12 @@ public static class AuthorizerPlan
         {
             // Validate our own users' OpenID tokens in-cluster instead of through the public .well-known lookup.
             env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{spec.Site.ServerName}={spec.Synapse.InternalUrl}" });
+        }
+        if (spec.Tls.Mode == TlsMode.SelfSigned)
+        {
+            // The authorizer creates rooms through LIVEKIT_URL, i.e. through the ingress, whose self-signed certificate
+            // it cannot verify. Only in self-signed mode, which production refuses (SpecValidation).
+            env.Add(new V1EnvVar { Name = "LIVEKIT_INSECURE_SKIP_VERIFY_TLS", Value = "YES_I_KNOW_WHAT_I_AM_DOING" });
         }
         return env;
     }
