@@ -35,6 +35,9 @@ public class LivekitChartTests
 
             Assert.True(result.ExitCode == 0, $"helm lint failed:\n{result.Stdout}\n{result.Stderr}");
             Assert.Contains("0 chart(s) failed", result.Stdout);
+            // The chart tested here is the version the release pins.
+            var chartYaml = System.IO.File.ReadAllText(Path.Combine(chart, "Chart.yaml"));
+            Assert.Contains($"version: {plan.Spec.Images.LivekitChartVersion}\n", chartYaml);
         }
         finally
         {

@@ -15,6 +15,15 @@ public class SfuSpecTests
         Assert.Equal("matrix-rtc:sfuDrainSeconds", error.Key);
         Assert.Contains("59", error.Message);
         Assert.Contains("from 60 to 86400", error.Message);
+        Assert.Contains("terminationGracePeriodSeconds", error.Message);
+    }
+
+    [Fact]
+    public void A_drain_above_a_day_is_refused()
+    {
+        var error = Assert.Single(Parse(With(("sfuDrainSeconds", S("86401")))).Errors);
+        Assert.Equal("matrix-rtc:sfuDrainSeconds", error.Key);
+        Assert.Contains("86400", error.Message);
     }
 
     [Fact]
