@@ -76,7 +76,15 @@ public static class ChartRender
     {
         var helm = Helm();
         var chart = Chart();
-        return Cache.GetOrAdd(key, _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan))).Value;
+        return Cache.GetOrAdd(key, _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, postRender: true))).Value;
+    }
+
+    /// <summary>The chart's own output for the same values, without the post-renderer.</summary>
+    public static RenderedChart RenderWithoutPostRenderer(string stack)
+    {
+        var helm = Helm();
+        var chart = Chart();
+        return Cache.GetOrAdd(stack + "/raw", _ => new Lazy<RenderedChart>(() => Template(helm, chart, Stacks.Plan(stack), postRender: false))).Value;
     }
 
     public static string WriteValues(EnvironmentPlan plan, string dir)
@@ -87,15 +95,18 @@ public static class ChartRender
         return path;
     }
 
-    private static RenderedChart Template(string helm, string chart, EnvironmentPlan plan)
+    private static RenderedChart Template(string helm, string chart, EnvironmentPlan plan, bool postRender)
     {
         var scratch = Directory.CreateTempSubdirectory("matrix-rtc-chart-").FullName;
         try
         {
             var values = WriteValues(plan, scratch);
-            var result = ToolRun.Run(helm,
-                ["template", Names.LivekitRelease, chart, "--namespace", plan.Spec.Site.MediaNamespace, "-f", values, "--post-renderer", PostRenderer],
-                env: HelmEnv(scratch));
+            List<string> args = ["template", Names.LivekitRelease, chart, "--namespace", plan.Spec.Site.MediaNamespace, "-f", values];
+            if (postRender)
+            {
+                args.AddRange(["--post-renderer", PostRenderer]);
+            }
+            var result = ToolRun.Run(helm, args, env: HelmEnv(scratch));
             Assert.True(result.ExitCode == 0, $"helm template failed: {result.Stderr}");
             return new RenderedChart(plan, result.Stdout, Manifests.Parse(result.Stdout));
         }

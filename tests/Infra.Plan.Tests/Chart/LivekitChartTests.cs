@@ -247,6 +247,54 @@ public class LivekitChartTests
         Assert.Equal(plan.Spec.Cluster.Monitoring, rendered.Objects.Any(o => o.Kind() == "ServiceMonitor"));
     }
 
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_post_renderer_changes_nothing_but_the_wiring(string stack)
+    {
+        // GIVEN the chart's output with and without the post-renderer
+        var raw = ChartRender.RenderWithoutPostRenderer(stack);
+        var wired = ChartRender.Render(stack);
+        var wiring = LivekitPlan.Wiring(wired.Plan.Spec, wired.Plan.Topology);
+
+        // WHEN the wiring is taken out of the post-rendered Deployment again
+        var deployment = (JsonObject)wired.Single("Deployment").DeepClone();
+        var pod = deployment.At("spec.template.spec")!.AsObject();
+        var container = pod["containers"]![0]!.AsObject();
+        var added = wiring.Env.Select(e => e.Name).ToHashSet();
+        RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
+        var volumes = wiring.Files.Select(f => f.Volume).ToHashSet();
+        RemoveWhere(container["volumeMounts"]!.AsArray(), m => volumes.Contains((string)m["name"]!));
+        RemoveWhere(pod["volumes"]!.AsArray(), v => volumes.Contains((string)v["name"]!));
+        var original = raw.Single("Deployment");
+        Assert.Equal(SecretWiring.DisableStrictConfig, (string)original.At("spec.template.spec.containers.0.args.0")!);
+        container["args"] = original.At("spec.template.spec.containers.0.args")!.DeepClone();
+
+        // THEN it is the chart's Deployment, and every other object is exactly the chart's
+        Assert.Equal(Canonical(original), Canonical(deployment));
+        Assert.Equal(raw.Objects.Count, wired.Objects.Count);
+        Assert.Equal(
+            raw.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical),
+            wired.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical));
+    }
+
+    private static void RemoveWhere(JsonArray array, Func<JsonObject, bool> predicate)
+    {
+        foreach (var item in array.Where(i => predicate(i!.AsObject())).ToList())
+        {
+            array.Remove(item);
+        }
+    }
+
+    /// <summary>Key order is not meaning: compare objects with sorted keys.</summary>
+    private static string Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
+        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
+        null => "null",
+        _ => node.ToJsonString(),
+    };
+
     /// <summary>config.yaml of the rendered ConfigMap, parsed the way LiveKit's YAML parser reads it.</summary>
     private static JsonObject ServerConfig(RenderedChart rendered)
     {
