@@ -110,7 +110,7 @@ public class AuthorizerPlanTests
 
 public class AuthorizerTlsTests
 {
-    private static IReadOnlyDictionary<string, string?> Env(string stack) =>
+    private static IReadOnlyDictionary<string, string> Env(string stack) =>
         Stacks.Plan(stack).Component(AuthorizerPlan.Component).Objects.OfType<V1Deployment>().Single()
             .Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
 
