@@ -9,5 +9,6 @@ public static class Benchmarks
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         CoturnRelayBench.Definition,
+        LivekitChartBench.Benchmark,
     ];
 }
