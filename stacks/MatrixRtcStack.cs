@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Infra.Components;
 using Infra.Plan;
+using Infra.Plan.Components.Network;
+using Infra.Plan.Components.Synapse;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
@@ -44,36 +46,29 @@ public sealed class MatrixRtcStack : Stack
 
         // 1. Namespaces first (Pod Security labels), then the default-deny policies before any pod exists.
         var namespaces = new Namespaces("namespaces", new NamespacesArgs { Plan = plan }, After());
-        var networkPolicies = new NetworkPolicies("network-policies", new NetworkPoliciesArgs { Plan = plan }, After(namespaces));
+        var networkPolicies = new NetworkPolicies("network-policies", new NetworkPoliciesArgs { Plan = NetworkPlan.Build(spec) }, After(namespaces));
 
-        // 2. Secret material and certificates every workload mounts.
-        var secrets = new SharedSecrets("secrets", new SharedSecretsArgs { Plan = plan }, After(namespaces));
+        // 2. Certificates of the internal CA (Redis TLS; the RTC host in self-signed mode).
         var tls = new Tls("tls", new TlsArgs { Plan = plan }, After(namespaces));
 
-        // 3. Redis before the SFU (LiveKit refuses to start without its store); coturn independent of both.
+        // 3. Redis before the SFU (LiveKit needs its store); coturn makes the TURN secret LiveKit and Synapse use.
         RedisSentinel? redis = spec.Redis.Mode == RedisMode.Managed
-            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls))
+            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan }, After(namespaces, networkPolicies, tls))
             : null;
-        var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan }, After(namespaces, networkPolicies, secrets, tls));
-        var livekitArgs = new LiveKitArgs
+        var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan, Provider = provider }, After(namespaces, networkPolicies));
+        var livekitDependsOn = new InputList<Resource> { namespaces, networkPolicies, tls, coturn };
+        if (redis is not null)
         {
-            Plan = plan,
-            ApiKey = secrets.LivekitApiKey,
-            ApiSecret = secrets.LivekitApiSecret,
-            TurnSharedSecret = secrets.TurnSharedSecret,
-        };
-        if (secrets.RedisPassword is { } redisPassword)
-        {
-            livekitArgs.RedisPassword = redisPassword; // existing Redis: LiveKit reads the operator's Secret instead
+            livekitDependsOn.Add(redis);
         }
-        var livekit = new LiveKit("livekit", livekitArgs, After(namespaces, networkPolicies, secrets, tls, redis));
+        var livekit = new LiveKit("livekit", new LiveKitArgs { Plan = plan, DependsOn = livekitDependsOn }, After(namespaces));
 
-        // 4. What Synapse mounts (lives in Synapse's namespace, which this project does not own).
+        // 4. What Synapse mounts (in Synapse's namespace, which this project does not own).
         _ = new SynapseConfig("synapse", new SynapseConfigArgs
         {
-            Plan = plan,
-            TurnSharedSecret = secrets.TurnSharedSecret,
-        }, After(secrets));
+            Plan = SynapsePlan.Build(spec, plan.Topology),
+            TurnSharedSecret = coturn.SharedSecret,
+        }, After());
 
         // 5. Monitoring last: its ServiceMonitors select what the components above created.
         if (spec.Cluster.Monitoring)
@@ -89,9 +84,9 @@ public sealed class MatrixRtcStack : Stack
         Tier = Output.Create(plan.Sizing.Preset.Name);
         CapacitySummary = Output.Create(StackExports.CapacitySummary(plan));
         CapacityWarnings = Output.Create(plan.Sizing.Warnings.ToImmutableArray());
-        TurnSharedSecret = Output.CreateSecret(secrets.TurnSharedSecret);
-        LivekitApiKey = Output.CreateSecret(secrets.LivekitApiKey);
-        LivekitApiSecret = Output.CreateSecret(secrets.LivekitApiSecret);
+        TurnSharedSecret = Output.CreateSecret(coturn.SharedSecret);
+        LivekitApiKey = Output.CreateSecret(livekit.ApiKey);
+        LivekitApiSecret = Output.CreateSecret(livekit.ApiKeySecret);
     }
 
     /// <summary>Config → spec → plan → policies; every failure becomes one clean message.</summary>

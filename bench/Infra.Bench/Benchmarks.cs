@@ -8,6 +8,8 @@ public static class Benchmarks
     /// <summary>Each benchmark file adds itself here.</summary>
     public static IReadOnlyList<Benchmark> All { get; } =
     [
+        CoturnRelayBench.Definition,
+        LivekitChartBench.Benchmark,
         PolicyBench.Entry,
     ];
 }

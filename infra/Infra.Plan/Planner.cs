@@ -1,6 +1,11 @@
 using Infra.Plan.Components;
+using Infra.Plan.Components.Network;
+using Infra.Plan.Components.Synapse;
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Ports;
+using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Livekit;
 using Infra.Plan.Components.Observability;
-using Infra.Plan.Components.Tls;
 using Infra.Plan.Rendering;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -17,14 +22,18 @@ public static class Planner
     {
         var sizing = SizingPlan.For(spec);
         var topology = Topology.For(spec);
+        var network = NetworkPlan.Build(spec);
+        var synapse = SynapsePlan.Build(spec, topology);
+        var livekit = LivekitPlan.Build(spec, topology, sizing);
         var components = new List<ComponentPlan>
         {
             NamespacesPlan.Build(spec),
+            network.ToComponent(),
+            synapse.ToComponent(),
+            CoturnPlan.Build(spec, sizing, topology),
+            new(LivekitPlan.Component, livekit.Objects),
+            AuthorizerPlan.Build(spec, topology, sizing),
         };
-        if (TlsPlan.For(spec).CertManager is { } certificates)
-        {
-            components.Add(certificates);
-        }
         if (ObservabilityPlan.Build(spec, sizing) is { } observability)
         {
             components.Add(observability);
@@ -32,7 +41,11 @@ public static class Planner
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
+            network.ReportFile(),
+            new("report/ports.md", PortPlan.For(spec).ToMarkdown(spec.Stack, spec.Nodes)),
+            new(LivekitPlan.ValuesFile, livekit.ValuesYaml),
         };
+        files.AddRange(synapse.Files());
         return new EnvironmentPlan(spec, sizing, topology, components, files);
     }
 }

@@ -130,10 +130,54 @@ public static class Cli
             }
         }
         times.Sort();
-        stdout.WriteLine($"bench: stack {stack}: parse + plan + serialize, {runs} runs after 3 warm-up runs");
-        stdout.WriteLine($"bench: median {times[times.Count / 2]:0.000} ms, min {times[0]:0.000} ms, max {times[^1]:0.000} ms, output {bytes} characters");
+        stdout.WriteLine($"bench: stack {stack}: parse + plan + serialize in process, {runs} runs after 3 warm-up runs");
+        stdout.WriteLine($"bench: median {Median(times):0.000} ms, min {times[0]:0.000} ms, max {times[^1]:0.000} ms, output {bytes} characters");
+
+        // End to end: a fresh process (runtime start, JIT, reading the stack file, writing every file), as a user runs it.
+        var walls = new List<double>();
+        var outDir = Directory.CreateTempSubdirectory("render-bench-").FullName;
+        try
+        {
+            var e2eRuns = Math.Min(5, runs);
+            for (var i = 0; i < e2eRuns; i++)
+            {
+                var psi = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    WorkingDirectory = cwd,
+                };
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                {
+                    psi.ArgumentList.Add(typeof(Cli).Assembly.Location);
+                }
+                foreach (var arg in new[] { "--stack", stack, "--out", outDir })
+                {
+                    psi.ArgumentList.Add(arg);
+                }
+                var sw = Stopwatch.StartNew();
+                using var process = Process.Start(psi)!;
+                process.StandardOutput.ReadToEnd();
+                process.StandardError.ReadToEnd();
+                if (!process.WaitForExit(60_000) || process.ExitCode != 0)
+                {
+                    stderr.WriteLine("bench: end-to-end render failed");
+                    return Failed;
+                }
+                walls.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            walls.Sort();
+            stdout.WriteLine($"bench: end-to-end render (new process, writes {Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Length} files): median {Median(walls):0} ms over {e2eRuns} runs, min {walls[0]:0} ms, max {walls[^1]:0} ms");
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
         return Ok;
     }
+
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 
     private static int Docs(string[] args, string cwd, TextWriter stdout, TextWriter stderr)
     {

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Infra.Components;
 using Infra.Plan.Components;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Tls;
 using Infra.Plan.Rendering;
 using Infra.Plan.Secrets;
 using Pulumi;
@@ -28,36 +30,42 @@ public sealed class MatrixRtcStackTests
     private const string Release = "kubernetes:helm.sh/v3:Release";
 
     [Theory]
-    // stack, random passwords (api, turn, redis, sentinel), TLS private keys (dev: CA + rtc + turn, self-signed;
-    // prod: CA + redis, the public names come from cert-manager), monitoring
-    [InlineData("dev", 4, 3, false)]
-    [InlineData("prod", 4, 2, true)]
-    public async Task Registers_the_expected_resources(string stack, int passwords, int privateKeys, bool monitoring)
+    // stack, internal-CA private keys (dev: CA + RTC host; prod: CA + Redis), monitoring
+    [InlineData("dev", 2, false)]
+    [InlineData("prod", 2, true)]
+    public async Task Registers_the_expected_resources(string stack, int internalKeys, bool monitoring)
     {
         // GIVEN the repository's stack file WHEN the program runs under mocks
         var run = await RunAsync(stack);
         int Count(string type) => run.Mocks.OfType(type).Count;
+        var top = Children(run.Stack);
 
-        // THEN exactly one provider, two namespaces, the generated secrets and certificates, and each component once
+        // THEN exactly one provider, two namespaces, each component once, monitoring only when asked for
         Assert.Equal(1, Count(Provider));
         Assert.Equal(2, Count(KubeNamespace));
-        Assert.Equal(passwords, Count(RandomPassword));
-        Assert.Equal(1, Count(RandomString));
-        Assert.Equal(privateKeys, Count(PrivateKey));
-        Assert.Equal(privateKeys > 0 ? 1 : 0, Count(SelfSignedCert));
-        Assert.Equal(Math.Max(0, privateKeys - 1), Count(LocallySignedCert));
-        foreach (var type in new[] { Namespaces.Type, SharedSecrets.Type, Tls.Type, "matrix-rtc:index:RedisSentinel", "matrix-rtc:index:Coturn",
+        foreach (var type in new[] { Namespaces.Type, Tls.Type, "matrix-rtc:index:RedisSentinel", "matrix-rtc:index:Coturn",
                      "matrix-rtc:index:LiveKit", "matrix-rtc:index:SynapseConfig", "matrix-rtc:index:NetworkPolicies" })
         {
             Assert.True(Count(type) == 1, $"{type}: {Count(type)}");
         }
         Assert.Equal(monitoring ? 1 : 0, Count(Monitoring.Type));
-        // Every shared Secret the plan lists exists once, in its namespace.
-        var secrets = run.Mocks.OfType(KubeSecret).Select(s => Metadata(s.Inputs)).ToHashSet();
-        foreach (var expected in GeneratedSecrets.For(run.Plan.Spec))
+        Assert.Equal(1, Count(Release));
+
+        // The internal CA and its leaves hang under Tls; every planned Secret target exists once.
+        var tls = Children(top.OfType<Tls>().Single());
+        Assert.Equal(internalKeys, tls.Count(r => r.GetResourceType() == PrivateKey));
+        Assert.Equal(1, tls.Count(r => r.GetResourceType() == SelfSignedCert));
+        Assert.Equal(internalKeys - 1, tls.Count(r => r.GetResourceType() == LocallySignedCert));
+        var secrets = run.Mocks.OfType(KubeSecret).Select(s => Metadata(s.Inputs)).ToList();
+        foreach (var target in TlsPlan.For(run.Plan.Spec).Internal.SelectMany(c => c.Targets))
         {
-            Assert.Contains((expected.Namespace, expected.Name), secrets);
+            Assert.Single(secrets, (target.Namespace, target.Name));
         }
+        // Secrets the components share by name exist exactly once (no two components create the same object).
+        Assert.Single(secrets, (run.Plan.Spec.Site.MediaNamespace, SecretNames.TurnShared));
+        Assert.Single(secrets, (run.Plan.Spec.Site.MediaNamespace, SecretNames.LivekitApi));
+        Assert.Single(secrets, (run.Plan.Spec.Site.Namespace, SecretNames.LivekitApi));
+        Assert.Equal(secrets.Count, secrets.Distinct().Count());
     }
 
     [Theory]
@@ -70,9 +78,9 @@ public sealed class MatrixRtcStackTests
         // The stack's direct children are the provider and the components; nothing else floats at the top.
         var top = Children(run.Stack);
         Assert.All(top, r => Assert.True(r is ProviderResource || r is ComponentResource, $"{r.GetResourceType()} {r.GetResourceName()} is not inside a component"));
-        var secrets = top.OfType<SharedSecrets>().Single();
-        Assert.Contains(Children(secrets), r => r.GetResourceType() == RandomPassword);
-        Assert.Equal(GeneratedSecrets.For(run.Plan.Spec).Count, Children(secrets).Count(r => r.GetResourceType() == KubeSecret));
+        Assert.Contains(top, r => r is Pulumi.Kubernetes.Provider);
+        Assert.Contains(Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:Coturn")), r => r.GetResourceType() == RandomPassword);
+        Assert.Contains(Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:LiveKit")), r => r.GetResourceType() == Release);
         Assert.Equal(2, Children(top.OfType<Namespaces>().Single()).Count(r => r.GetResourceType() == KubeNamespace));
         if (run.Plan.Spec.Cluster.Monitoring)
         {
@@ -100,7 +108,7 @@ public sealed class MatrixRtcStackTests
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public async Task The_LiveKit_release_uses_the_pinned_chart_and_the_plans_sizes(string stack)
+    public async Task The_LiveKit_release_uses_the_pinned_chart_and_the_reviewed_values(string stack)
     {
         var run = await RunAsync(stack);
         var spec = run.Plan.Spec;
@@ -108,21 +116,24 @@ public sealed class MatrixRtcStackTests
         // GIVEN the single Helm release
         var release = Assert.Single(run.Mocks.OfType(Release)).Inputs;
 
-        // THEN chart, version and repository are the pinned ones, and the key values follow the plan
+        // THEN chart, version, repository and namespace are the pinned ones, the values are one reviewed YAML file
         Assert.Equal(Names.LivekitChart, release["chart"]);
         Assert.Equal(spec.Images.LivekitChartVersion, release["version"]);
         Assert.Equal(Names.LivekitChartRepo, Map(release["repositoryOpts"])["repo"]);
         Assert.Equal(spec.Site.MediaNamespace, release["namespace"]);
-        var values = Map(release["values"]);
-        Assert.Equal(run.Plan.Sizing.SfuReplicas, Convert.ToInt32(values["replicaCount"]));
-        Assert.Equal(true, values["podHostNetwork"]);
-        Assert.Equal(spec.Sfu.DrainSeconds, Convert.ToInt32(values["terminationGracePeriodSeconds"]));
-        var image = Map(values["image"]);
+        Assert.Equal(Names.LivekitRelease, release["name"]);
+        Assert.False(release.ContainsKey("values") && Map(release["values"]).Count > 0, "values must come only from the reviewed values file");
+        Assert.Single((IEnumerable<object>)release["valueYamlFiles"]);
+
+        // AND that file's key values follow the plan (the file is what render writes and reviewers read)
+        var values = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(run.Plan.File(LivekitPlan.ValuesFile).Content);
+        Assert.Equal(run.Plan.Sizing.SfuReplicas.ToString(), values["replicaCount"].ToString());
+        Assert.Equal(spec.Sfu.DrainSeconds.ToString(), values["terminationGracePeriodSeconds"].ToString());
+        var image = (Dictionary<object, object>)values["image"];
         Assert.Equal(spec.Images.MediaRelay.Repository, image["repository"]);
-        Assert.StartsWith(spec.Images.MediaRelay.Tag, (string)image["tag"]);
         if (spec.Site.Production)
         {
-            Assert.Contains("@sha256:", (string)image["tag"]);
+            Assert.Contains("@sha256:", image["tag"].ToString());
         }
     }
 
@@ -138,7 +149,8 @@ public sealed class MatrixRtcStackTests
         Assert.True(await Output.IsSecretAsync(s.LivekitApiKey));
         Assert.True(await Output.IsSecretAsync(s.LivekitApiSecret));
         Assert.StartsWith("MockPassword", await ValueOf(s.TurnSharedSecret));
-        Assert.StartsWith(GeneratedSecrets.ApiKeyPrefix + "MockKey", await ValueOf(s.LivekitApiKey));
+        Assert.StartsWith("APIMockKey", await ValueOf(s.LivekitApiKey));
+        Assert.StartsWith("MockPassword", await ValueOf(s.LivekitApiSecret));
 
         Assert.False(await Output.IsSecretAsync(s.SfuUrl));
         Assert.Equal(run.Plan.Topology.SfuWssUrl, await ValueOf(s.SfuUrl));
@@ -162,7 +174,7 @@ public sealed class MatrixRtcStackTests
         // Plain-text places: ConfigMap data, ConfigGroup YAML, Helm values, every output that is not secret.
         var plain = run.Mocks.OfType(KubeConfigMap).Select(c => JsonSerializer.Serialize(c.Inputs))
             .Concat(run.Mocks.OfType(ConfigGroup).Select(g => JsonSerializer.Serialize(g.Inputs)))
-            .Concat(run.Mocks.OfType(Release).Select(r => JsonSerializer.Serialize(r.Inputs.GetValueOrDefault("values"))))
+            .Append(run.Plan.File(LivekitPlan.ValuesFile).Content)
             .Append(await ValueOf(run.Stack.SynapseConfigYaml))
             .Append(await ValueOf(run.Stack.WellKnownClient))
             .ToList();

@@ -35,7 +35,19 @@ public sealed record RedisWiring(
 public sealed record AuthorizerWiring(string ServiceHost, int Port, string WebhookUrl, string LivekitServiceUrl);
 
 /// <summary>What the other components need to know about TURN.</summary>
-public sealed record TurnWiring(string Host, int Port, int TlsPort, SecretRef SharedSecret, IReadOnlyList<string> Uris);
+/// <param name="SharedSecret">The TURN REST shared secret (coturn, LiveKit's secret_file, Synapse's turn_shared_secret).</param>
+/// <param name="PreviousSecret">The secret being rotated out, in the same Secret; coturn accepts both while it is set.</param>
+/// <param name="TlsSecretName">kubernetes.io/tls Secret for the TURN name in the media namespace.</param>
+/// <param name="CredentialTtlSeconds">Lifetime of the credentials LiveKit and Synapse hand out.</param>
+public sealed record TurnWiring(
+    string Host,
+    int Port,
+    int TlsPort,
+    SecretRef SharedSecret,
+    IReadOnlyList<string> Uris,
+    SecretRef PreviousSecret,
+    string TlsSecretName,
+    int CredentialTtlSeconds);
 
 /// <summary>
 /// The facts that connect the components, computed once from the spec: every cross-component name,
@@ -76,14 +88,18 @@ public sealed record Topology(
             $"https://{spec.Site.RtcHost}");
 
         var turnHost = spec.Site.TurnHost;
+        var turnTls = spec.Ports.TurnTlsEffective;
         var uris = new List<string>
         {
             $"turn:{turnHost}:{spec.Ports.Turn}?transport=udp",
             $"turn:{turnHost}:{spec.Ports.Turn}?transport=tcp",
-            $"turns:{turnHost}:{spec.Ports.TurnTls}?transport=tcp",
+            $"turns:{turnHost}:{turnTls}?transport=tcp",
         };
-        var turn = new TurnWiring(turnHost, spec.Ports.Turn, spec.Ports.TurnTls,
-            new SecretRef(media, SecretNames.TurnShared, "secret"), uris);
+        var turn = new TurnWiring(turnHost, spec.Ports.Turn, turnTls,
+            new SecretRef(media, SecretNames.TurnShared, SecretNames.TurnSharedKey), uris,
+            new SecretRef(media, SecretNames.TurnShared, SecretNames.TurnSharedPreviousKey),
+            spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.TurnTlsSecret : SecretNames.TurnTls,
+            spec.Turn.CredentialTtlSeconds);
 
         return new Topology($"wss://{spec.Site.RtcHost}", redis, authorizer, turn);
     }

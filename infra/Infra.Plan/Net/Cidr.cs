@@ -41,6 +41,12 @@ public sealed record Cidr(IPAddress Network, int PrefixLength)
         {
             return false;
         }
+        // IPAddress.TryParse accepts legacy IPv4 shorthands ("10.10.0" = 10.10.0.0, "10" = 0.0.0.10, octal
+        // "010"): an operator who typed those did not mean them, so IPv4 must be four plain decimal octets.
+        if (address.AddressFamily == AddressFamily.InterNetwork && address.ToString() != text[..slash])
+        {
+            return false;
+        }
         var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         if (prefix < 0 || prefix > bits || text[..slash].Contains('%'))
         {

@@ -2,8 +2,8 @@ namespace Infra.Plan.Policy;
 
 /// <summary>
 /// Every container states what it needs (requests) and a memory ceiling (a container without one can take the
-/// node's memory and get its neighbours OOM-killed). Media pods (host network: SFU, coturn) run Guaranteed with
-/// whole CPUs: with requests = limits and an integer CPU count the kubelet's static CPU manager can pin them,
+/// node's memory and get its neighbours OOM-killed). Media pods (host network: SFU, coturn) run Guaranteed, their
+/// media process with whole CPUs: with requests = limits and an integer CPU count the kubelet's static CPU manager can pin them,
 /// and CFS throttling, which shows up as audio/video stutter, never applies.
 /// </summary>
 public static class ResourcePolicy
@@ -24,20 +24,20 @@ public static class ResourcePolicy
                     yield return new PolicyViolation(PolicyRule.ContainerResources, subject,
                         $"has no {string.Join(", ", missing)}; every container needs CPU and memory requests and a memory limit");
                 }
-                if (!w.HostNetwork)
-                {
-                    continue;
-                }
-                if (c.CpuLimit is null || c.CpuRequest != c.CpuLimit || c.MemoryLimit is null || c.MemoryRequest != c.MemoryLimit)
+                // Guaranteed QoS needs requests = limits in every container of the pod, helpers included.
+                if (w.HostNetwork && (c.CpuLimit is null || c.CpuRequest != c.CpuLimit || c.MemoryLimit is null || c.MemoryRequest != c.MemoryLimit))
                 {
                     yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, subject,
                         $"requests (cpu {Show(c.CpuRequest)}, memory {Show(c.MemoryRequest)}) must equal limits (cpu {Show(c.CpuLimit)}, memory {Show(c.MemoryLimit)}): media pods run in the Guaranteed QoS class");
                 }
-                else if (c.CpuLimit % 1 != 0 || c.CpuLimit < 1)
-                {
-                    yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, subject,
-                        $"CPU {c.CpuLimit} is not a whole number of cores; media pods get whole CPUs so they are never throttled");
-                }
+            }
+            // Whole CPUs for the media process itself (the pod's largest CPU user): the static CPU manager pins only
+            // integer requests. Small helpers (config renderers, certificate reloaders) share the pool, which is fine.
+            var media = w.HostNetwork ? w.Containers.Where(c => c.CpuLimit is not null).MaxBy(c => c.CpuLimit) : null;
+            if (media is { CpuLimit: { } cpu } && (cpu % 1 != 0 || cpu < 1))
+            {
+                yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, $"{w.Subject} container {media.Name}",
+                    $"CPU {Show(cpu)} is not a whole number of cores; the media process gets whole CPUs so it is never throttled");
             }
         }
     }

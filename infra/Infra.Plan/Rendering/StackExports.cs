@@ -4,28 +4,18 @@ namespace Infra.Plan.Rendering;
 
 /// <summary>
 /// The plain (non-secret) stack outputs, computed from the plan so <c>pulumi stack output</c> and a render show the
-/// same text. The Synapse fragment and the .well-known document are the plan's files under <c>synapse/</c> and
-/// <c>well-known/</c>, written by the Synapse component's plan.
+/// same text.
 /// </summary>
 public static class StackExports
 {
-    public const string SynapseFolder = "synapse/";
-    public const string WellKnownFolder = "well-known/";
+    /// <summary>The homeserver fragment (matrixrtc.yaml) exactly as the Synapse ConfigMap carries it.</summary>
+    public static string SynapseFragment(EnvironmentPlan plan) => Synapse(plan).FragmentYaml;
 
-    /// <summary>Every Synapse config file of the plan (YAML), each headed by its render path; empty if there is none.</summary>
-    public static string SynapseFragment(EnvironmentPlan plan) => string.Join("\n", plan.Files
-        .Where(f => f.Path.StartsWith(SynapseFolder, StringComparison.Ordinal) && (f.Path.EndsWith(".yaml") || f.Path.EndsWith(".yml")))
-        .OrderBy(f => f.Path, StringComparer.Ordinal)
-        .Select(f => $"# {f.Path}\n{f.Content.TrimEnd('\n')}\n"));
+    /// <summary>The <c>/.well-known/matrix/client</c> JSON with the rtc_foci entry.</summary>
+    public static string WellKnownClient(EnvironmentPlan plan) => Synapse(plan).WellKnownClientJson;
 
-    /// <summary>The <c>/.well-known/matrix/client</c> JSON; empty if the plan has none.</summary>
-    public static string WellKnownClient(EnvironmentPlan plan) => plan.Files
-        .Where(f => f.Path.StartsWith(WellKnownFolder, StringComparison.Ordinal))
-        .OrderBy(f => f.Path.EndsWith("matrix/client", StringComparison.Ordinal) || f.Path.EndsWith("client.json", StringComparison.Ordinal) ? 0 : 1)
-        .ThenBy(f => f.Path, StringComparer.Ordinal)
-        .Select(f => f.Content)
-        .FirstOrDefault() ?? "";
-
+    private static Components.Synapse.SynapsePlan Synapse(EnvironmentPlan plan) =>
+        Components.Synapse.SynapsePlan.Build(plan.Spec, plan.Topology);
     /// <summary>One line: load, SFUs, cores needed, headroom, egress; what an operator checks before choosing a tier.</summary>
     public static string CapacitySummary(EnvironmentPlan plan)
     {

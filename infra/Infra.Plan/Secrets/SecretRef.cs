@@ -18,6 +18,12 @@ public static class SecretNames
     /// <summary>TURN REST shared secret: key <c>secret</c> (and <c>previous</c> while rotating).</summary>
     public const string TurnShared = "turn-shared-secret";
 
+    /// <summary>Key of <see cref="TurnShared"/> holding the current secret.</summary>
+    public const string TurnSharedKey = "secret";
+
+    /// <summary>Key of <see cref="TurnShared"/> holding the secret being rotated out (present only while rotating).</summary>
+    public const string TurnSharedPreviousKey = "previous";
+
     /// <summary>Redis and Sentinel passwords: keys <c>redis-password</c>, <c>sentinel-password</c>.</summary>
     public const string RedisAuth = "redis-auth";
 
@@ -26,6 +32,12 @@ public static class SecretNames
 
     /// <summary>TLS (kubernetes.io/tls) for the RTC host's Ingresses.</summary>
     public const string RtcTls = "rtc-tls";
+
+    /// <summary>
+    /// Synapse's copy of the TURN shared secret, in Synapse's namespace: key <c>turn_shared_secret</c>, a file the
+    /// fragment's <c>turn_shared_secret_path</c> points at.
+    /// </summary>
+    public const string SynapseTurn = "matrix-rtc-synapse-turn";
 
     /// <summary>Redis TLS: <c>ca.crt</c>, <c>tls.crt</c>, <c>tls.key</c>.</summary>
     public const string RedisTls = "redis-tls";

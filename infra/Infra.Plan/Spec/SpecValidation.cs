@@ -1,4 +1,7 @@
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Ports;
 using Infra.Plan.Spec.Sections;
+using Infra.Plan.Turn;
 
 namespace Infra.Plan.Spec;
 
@@ -44,6 +47,16 @@ public static class SpecValidation
                 yield return ConfigError.Invalid(TlsSection.Mode, "\"self-signed\"",
                     "cert-manager or existing-secret when production is true: browsers and Element X reject self-signed certificates for wss and turns");
             }
+        }
+
+        // Host ports of LiveKit and coturn: overlaps, NodePort and ephemeral ranges (Ports/PortPlan.cs).
+        foreach (var error in PortPlan.For(spec).Check().Concat(PortPlan.CheckRelayCapacity(spec)))
+        {
+            yield return error;
+        }
+        foreach (var error in CoturnVersion.Check(spec).Concat(TurnChecks.Check(spec)))
+        {
+            yield return error;
         }
 
         if (spec.Sfu.Replicas is { } replicas && replicas > spec.Nodes.MediaNodeCount)

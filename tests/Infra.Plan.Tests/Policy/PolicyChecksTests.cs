@@ -80,6 +80,21 @@ public sealed class PolicyChecksTests
     }
 
     [Fact]
+    public void Small_helpers_in_a_media_pod_may_have_fractional_cpus_if_the_pod_stays_Guaranteed()
+    {
+        // GIVEN a media pod: the relay with 2 whole CPUs, an init container and a sidecar with 10m each
+        var pod = HostNetworkDaemonSet("media",
+            Container("relay", PinnedImage, Resources("2", "1Gi", "2", "1Gi")),
+            Container("reloader", PinnedImage, Resources("10m", "16Mi", "10m", "16Mi")));
+        pod.Spec.Template.Spec.InitContainers = [Container("config", PinnedImage, Resources("10m", "16Mi", "10m", "16Mi"))];
+
+        // THEN nothing is reported; a Burstable sidecar would be
+        Assert.Empty(Violations(Stacks.Plan("dev").With(pod), PolicyRule.MediaPodGuaranteed));
+        pod.Spec.Template.Spec.Containers[1].Resources = Resources("10m", "16Mi", null, "16Mi");
+        Assert.Contains("must equal limits", Assert.Single(Violations(Stacks.Plan("dev").With(pod), PolicyRule.MediaPodGuaranteed)).Message);
+    }
+
+    [Fact]
     public void Helm_values_are_checked_like_a_media_pod()
     {
         // GIVEN chart values whose pod (host network by the chart's default) is Burstable and not pinned
@@ -256,9 +271,9 @@ public sealed class PolicyChecksTests
         };
         var violations = Violations(plan with { Spec = spec }, PolicyRule.PortPlan);
 
-        // THEN both are named
-        Assert.Contains(violations, v => v.Subject == "SFU media 40000/udp" && v.Message.Contains("ephemeral port range 32768-60999"));
-        Assert.Contains(violations, v => v.Subject == "SFU API 7880/tcp and TURN metrics 7880/tcp");
+        // THEN both are named by the key that set the port
+        Assert.Contains(violations, v => v.Subject == "matrix-rtc:sfuRtcUdpPort" && v.Message.Contains("ephemeral range 32768-60999"));
+        Assert.Contains(violations, v => v.Subject == "matrix-rtc:turnMetricsPort" && v.Message.Contains("does not overlap"));
     }
 
     [Fact]

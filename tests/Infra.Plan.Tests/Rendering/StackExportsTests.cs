@@ -14,21 +14,12 @@ public sealed class StackExportsTests
     }
 
     [Fact]
-    public void Synapse_and_well_known_exports_come_from_the_plan_files()
+    public void Synapse_and_well_known_exports_are_the_rendered_files()
     {
-        // GIVEN a plan with Synapse files and a .well-known document
+        // GIVEN dev's plan WHEN exporting THEN the outputs are byte for byte what render writes for review
         var plan = Stacks.Plan("dev");
-        plan = plan with
-        {
-            Files = [.. plan.Files,
-                new PlanFile("synapse/matrixrtc.yaml", "matrix_rtc:\n  transports: []\n"),
-                new PlanFile("synapse/README.md", "not config"),
-                new PlanFile("well-known/matrix/client", "{\"org.matrix.msc4143.rtc_foci\":[]}")],
-        };
-
-        // THEN the fragment holds only the YAML, headed by its path, and the JSON is returned as is
-        Assert.Equal("# synapse/matrixrtc.yaml\nmatrix_rtc:\n  transports: []\n", StackExports.SynapseFragment(plan));
-        Assert.Equal("{\"org.matrix.msc4143.rtc_foci\":[]}", StackExports.WellKnownClient(plan));
-        Assert.Equal("", StackExports.WellKnownClient(Stacks.Plan("dev")));
+        Assert.Equal(plan.File("synapse/matrixrtc.yaml").Content, StackExports.SynapseFragment(plan));
+        Assert.Equal(plan.File("well-known/client.json").Content, StackExports.WellKnownClient(plan));
+        Assert.Contains("https://rtc.dev.example.org", StackExports.WellKnownClient(plan));
     }
 }

@@ -1,5 +1,4 @@
 using Infra.Plan.Components.Tls;
-using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
 using Infra.Plan.Tests.Support;
 
@@ -8,45 +7,25 @@ namespace Infra.Plan.Tests.Tls;
 public sealed class TlsPlanTests
 {
     [Fact]
-    public void Self_signed_makes_internal_certificates_for_both_public_names_and_no_cert_manager_objects()
+    public void Self_signed_makes_an_internal_certificate_for_the_rtc_host_in_both_namespaces()
     {
-        // GIVEN dev (self-signed)
-        var spec = Stacks.Spec("dev");
+        // GIVEN dev (self-signed, no Redis TLS) WHEN planning TLS
+        var tls = TlsPlan.For(Stacks.Spec("dev"));
 
-        // WHEN planning TLS
-        var tls = TlsPlan.For(spec);
-
-        // THEN the shell signs the RTC host (Secret in both namespaces) and the TURN name (media namespace)
-        Assert.Null(tls.CertManager);
-        Assert.DoesNotContain(Planner.Build(spec).Components, c => c.Name == TlsPlan.Component);
-        var rtc = tls.Internal.Single(c => c.Name == "rtc");
+        // THEN only the RTC host, written to rtc-tls in both namespaces (the TURN certificate is coturn's)
+        var rtc = Assert.Single(tls.Internal);
+        Assert.Equal(("rtc", CertificatePurpose.Server), (rtc.Name, rtc.Purpose));
         Assert.Equal(new[] { "rtc.dev.example.org" }, rtc.DnsNames);
-        Assert.Equal(new[] { "matrix-rtc", "matrix-rtc-media" }, rtc.Targets.Select(t => t.Namespace).Order());
-        var turn = tls.Internal.Single(c => c.Name == "turn");
-        Assert.Equal(("matrix-rtc-media", SecretNames.TurnTls), (turn.Targets.Single().Namespace, turn.Targets.Single().Name));
-        Assert.Equal(SecretNames.TurnTls, tls.TurnSecretName);
+        Assert.Equal(new[] { "matrix-rtc-media/rtc-tls", "matrix-rtc/rtc-tls" },
+            rtc.Targets.Select(t => $"{t.Namespace}/{t.Name}").Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void Cert_manager_issues_through_the_configured_issuer_and_the_secrets_keep_their_names()
+    public void Cert_manager_leaves_the_public_names_to_cert_manager()
     {
-        // GIVEN prod (cert-manager, issuer letsencrypt-dns01)
-        var plan = Stacks.Plan("prod");
-
-        // WHEN looking at the tls component
-        var certs = plan.Component(TlsPlan.Component).Objects.Cast<CustomObject>().ToList();
-
-        // THEN three Certificates: the RTC host in each namespace, the TURN name in the media namespace
-        Assert.All(certs, c => Assert.Equal(("cert-manager.io/v1", "Certificate"), (c.ApiVersion, c.Kind)));
-        Assert.Equal(
-            new[] { "matrix-rtc-media/rtc-tls", "matrix-rtc-media/turn-tls", "matrix-rtc/rtc-tls" },
-            certs.Select(c => $"{c.Metadata.NamespaceProperty}/{c.Metadata.Name}").Order());
-        var yaml = ManifestWriter.Write(certs);
-        Assert.Contains("name: letsencrypt-dns01", yaml);
-        Assert.Contains("kind: ClusterIssuer", yaml);
-        Assert.Contains("- turn.example.org", yaml);
-        Assert.Contains("secretName: turn-tls", yaml);
-        Assert.DoesNotContain(TlsPlan.For(plan.Spec).Internal, c => c.Name is "rtc" or "turn");
+        // GIVEN prod (cert-manager, redisTls on) WHEN planning TLS THEN only Redis is signed internally
+        var tls = TlsPlan.For(Stacks.Spec("prod"));
+        Assert.Equal("redis", Assert.Single(tls.Internal).Name);
     }
 
     [Fact]
@@ -54,10 +33,7 @@ public sealed class TlsPlanTests
     {
         var spec = Stacks.Parse(Stacks.With(
             ("tlsMode", Stacks.S("existing-secret")), ("rtcTlsSecret", Stacks.S("my-rtc")), ("turnTlsSecret", Stacks.S("my-turn")))).OrThrow();
-        var tls = TlsPlan.For(spec);
-        Assert.Empty(tls.Internal);
-        Assert.Null(tls.CertManager);
-        Assert.Equal(("my-rtc", "my-turn"), (tls.RtcSecretName, tls.TurnSecretName));
+        Assert.False(TlsPlan.For(spec).NeedsInternalCa);
     }
 
     [Fact]
@@ -76,6 +52,6 @@ public sealed class TlsPlanTests
             Assert.Contains($"redis-{i}.redis-headless.matrix-rtc.svc.cluster.local", redis.DnsNames);
         }
         Assert.Contains(redis.Targets, t => t == new SecretRef("matrix-rtc-media", SecretNames.RedisTls, "ca.crt"));
-        Assert.DoesNotContain(TlsPlan.For(Stacks.Spec("dev")).Internal, c => c.Name == "redis");
+        Assert.Contains(redis.Targets, t => t == new SecretRef("matrix-rtc", SecretNames.RedisTls, "tls.crt"));
     }
 }

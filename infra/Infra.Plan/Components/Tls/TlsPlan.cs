@@ -1,5 +1,3 @@
-using k8s.Models;
-using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
@@ -9,36 +7,34 @@ namespace Infra.Plan.Components.Tls;
 /// <summary>What a certificate is for; decides its key usages.</summary>
 public enum CertificatePurpose
 {
-    /// <summary>A public name (RTC host, TURN name): server auth only.</summary>
+    /// <summary>A public name (the RTC host): server auth only.</summary>
     Server,
     /// <summary>Redis and Sentinel: each side is both server and client of the others.</summary>
     ServerAndClient,
 }
 
 /// <summary>
-/// A certificate the Pulumi shell makes with Pulumi.Tls, signed by the environment's internal CA, and the
-/// kubernetes.io/tls Secrets (one per namespace) it is written to with keys <c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>.
+/// A certificate the Pulumi shell makes with Pulumi.Tls, signed by the environment's internal CA, and the Secrets
+/// (one per namespace) it is written to: kubernetes.io/tls with <c>tls.crt</c>, <c>tls.key</c>, <c>ca.crt</c>, or,
+/// for a target whose key is <c>ca.crt</c>, only the CA (a client that verifies, never serves).
 /// </summary>
 public sealed record InternalCertificate(string Name, CertificatePurpose Purpose, IReadOnlyList<string> DnsNames, IReadOnlyList<SecretRef> Targets);
 
 /// <summary>
-/// How every TLS Secret of an environment comes to exist, decided from the spec:
+/// The certificates the stack makes itself, from the spec. Who covers what:
 /// <list type="bullet">
-/// <item>Redis TLS (managed Redis with <c>redisTls</c>) always uses the internal CA: only our own pods talk to Redis,
-/// and LiveKit gets the CA in the media namespace (Secret <see cref="SecretNames.RedisTls"/>, key ca.crt).</item>
-/// <item>The RTC host and the TURN name: <c>self-signed</c> → the internal CA (dev only: browsers and Element X
-/// reject it); <c>cert-manager</c> → Certificate objects (component "tls"), ACME DNS-01 through the issuer, since the
-/// TURN name points at media nodes that serve no HTTP challenge; <c>existing-secret</c> → nothing, the operator's Secrets.</item>
+/// <item>Redis TLS (managed Redis with <c>redisTls</c>): always the internal CA, since only our own pods talk to
+/// Redis; LiveKit gets the CA in the media namespace (Secret <see cref="SecretNames.RedisTls"/>, key ca.crt).</item>
+/// <item>The RTC host with <c>tlsMode: self-signed</c>: the internal CA (dev only: browsers and Element X reject it),
+/// in both namespaces (one Ingress per namespace). With cert-manager the RTC Ingresses carry the issuer annotation
+/// (LiveKit/authorizer plans) and cert-manager's ingress-shim issues <see cref="SecretNames.RtcTls"/>.</item>
+/// <item>The TURN name: the coturn component (self-signed in dev, a cert-manager Certificate with DNS-01 otherwise).</item>
+/// <item><c>existing-secret</c>: nothing; the operator's Secrets are used by name.</item>
 /// </list>
 /// </summary>
-public sealed record TlsPlan(
-    IReadOnlyList<InternalCertificate> Internal,
-    ComponentPlan? CertManager,
-    string RtcSecretName,
-    string TurnSecretName)
+public sealed record TlsPlan(IReadOnlyList<InternalCertificate> Internal)
 {
     public const string Component = "tls";
-    public const string CertManagerApiVersion = "cert-manager.io/v1";
 
     /// <summary>Internal CA and leaf lifetimes; Pulumi.Tls re-issues a leaf on the first <c>pulumi up</c> inside the renewal window.</summary>
     public const int CaValidityHours = 10 * 365 * 24;
@@ -47,26 +43,15 @@ public sealed record TlsPlan(
 
     public bool NeedsInternalCa => Internal.Count > 0;
 
-    /// <summary>The Secret holding the RTC host's certificate (in both namespaces: one Ingress per namespace).</summary>
-    public static string RtcSecret(EnvironmentSpec spec) =>
-        spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.RtcTlsSecret : SecretNames.RtcTls;
-
-    /// <summary>The Secret holding the TURN name's certificate, in the media namespace (coturn mounts it).</summary>
-    public static string TurnSecret(EnvironmentSpec spec) =>
-        spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.TurnTlsSecret : SecretNames.TurnTls;
-
     public static TlsPlan For(EnvironmentSpec spec)
     {
         var ns = spec.Site.Namespace;
         var media = spec.Site.MediaNamespace;
-        var rtcTargets = new[] { new SecretRef(ns, SecretNames.RtcTls, "tls.crt"), new SecretRef(media, SecretNames.RtcTls, "tls.crt") };
-        var turnTarget = new SecretRef(media, SecretNames.TurnTls, "tls.crt");
-
-        var internalCerts = new List<InternalCertificate>();
+        var certs = new List<InternalCertificate>();
         if (spec.Redis.Mode == RedisMode.Managed && spec.Redis.Tls)
         {
             var headless = $"{Names.RedisHeadless}.{ns}.svc.cluster.local";
-            internalCerts.Add(new InternalCertificate("redis", CertificatePurpose.ServerAndClient,
+            certs.Add(new InternalCertificate("redis", CertificatePurpose.ServerAndClient,
                 [
                     .. Enumerable.Range(0, spec.Redis.DataNodes).Select(i => $"{Names.Redis}-{i}.{headless}"),
                     $"*.{headless}",
@@ -76,42 +61,11 @@ public sealed record TlsPlan(
                 ],
                 [new SecretRef(ns, SecretNames.RedisTls, "tls.crt"), new SecretRef(media, SecretNames.RedisTls, "ca.crt")]));
         }
-        ComponentPlan? certManager = null;
-        switch (spec.Tls.Mode)
+        if (spec.Tls.Mode == TlsMode.SelfSigned)
         {
-            case TlsMode.SelfSigned:
-                internalCerts.Add(new InternalCertificate("rtc", CertificatePurpose.Server, [spec.Site.RtcHost], rtcTargets));
-                internalCerts.Add(new InternalCertificate("turn", CertificatePurpose.Server, [spec.Site.TurnHost], [turnTarget]));
-                break;
-            case TlsMode.CertManager:
-                certManager = new ComponentPlan(Component,
-                [
-                    Certificate(spec, SecretNames.RtcTls, ns, spec.Site.RtcHost),
-                    Certificate(spec, SecretNames.RtcTls, media, spec.Site.RtcHost),
-                    Certificate(spec, SecretNames.TurnTls, media, spec.Site.TurnHost),
-                ]);
-                break;
+            certs.Add(new InternalCertificate("rtc", CertificatePurpose.Server, [spec.Site.RtcHost],
+                [new SecretRef(ns, SecretNames.RtcTls, "tls.crt"), new SecretRef(media, SecretNames.RtcTls, "tls.crt")]));
         }
-        return new TlsPlan(internalCerts, certManager, RtcSecret(spec), TurnSecret(spec));
-    }
-
-    /// <summary>A cert-manager Certificate named like the Secret it writes; the key rotates with each renewal.</summary>
-    private static CustomObject Certificate(EnvironmentSpec spec, string secretName, string ns, string host)
-    {
-        var meta = Meta.Object(secretName, ns, Component);
-        return new CustomObject(CertManagerApiVersion, "Certificate", meta, new SortedDictionary<string, object>
-        {
-            ["secretName"] = secretName,
-            ["dnsNames"] = new[] { host },
-            ["issuerRef"] = new SortedDictionary<string, string>
-            {
-                ["group"] = "cert-manager.io",
-                ["kind"] = spec.Tls.CertManagerIssuerKind,
-                ["name"] = spec.Tls.CertManagerIssuer,
-            },
-            ["privateKey"] = new SortedDictionary<string, object> { ["algorithm"] = "ECDSA", ["size"] = 256, ["rotationPolicy"] = "Always" },
-            ["usages"] = new[] { "digital signature", "key encipherment", "server auth" },
-            ["secretTemplate"] = new SortedDictionary<string, object> { ["labels"] = new SortedDictionary<string, string>(Meta.Labels(Component)) },
-        });
+        return new TlsPlan(certs);
     }
 }

@@ -16,7 +16,14 @@ public sealed record PortsSpec(
     PortRange TurnRelay,
     int TurnMetrics,
     bool TurnTlsOn443,
-    int AuthorizerHttp);
+    int AuthorizerHttp)
+{
+    /// <summary>
+    /// The port coturn's TLS listener binds. coturn has exactly one TLS listener (its "alt" listeners exist only
+    /// with a second listening address), so "TLS on 443" moves it rather than adding one.
+    /// </summary>
+    public int TurnTlsEffective => TurnTlsOn443 ? 443 : TurnTls;
+}
 
 public static class PortsSection
 {
@@ -37,7 +44,7 @@ public static class PortsSection
     public static readonly ConfigKey TurnMetricsPort = new("turnMetricsPort", ConfigType.Integer,
         "coturn Prometheus port (TCP, cluster only; coturn images that have Prometheus).", 9641);
     public static readonly ConfigKey TurnTlsOn443 = new("turnTlsOn443", ConfigType.Boolean,
-        "Also serve TURN/TLS on 443 for clients behind firewalls that allow only HTTPS (needs 443 free on media nodes).", false);
+        "Serve TURN/TLS on 443 instead of turnTlsPort, for clients behind firewalls that allow only HTTPS (443 must be free on the media nodes' host network).", false);
     public static readonly ConfigKey AuthorizerPort = new("authorizerPort", ConfigType.Integer,
         "Authorizer (lk-jwt-service) HTTP port inside the pod network.", 8080);
 
@@ -52,7 +59,7 @@ public static class PortsSection
             r.Fail(TurnRelayPorts, "a port range low-high within 1-65535, such as 61000-65535");
             relay = new PortRange(61000, 65535);
         }
-        return new PortsSpec(
+        var spec = new PortsSpec(
             r.Int(SfuApiPort, 1, 65535),
             r.Int(SfuRtcTcpPort, 1, 65535),
             r.Int(SfuRtcUdpPort, 1, 65535),
@@ -63,5 +70,10 @@ public static class PortsSection
             r.Int(TurnMetricsPort, 1, 65535),
             r.Bool(TurnTlsOn443),
             r.Int(AuthorizerPort, 1024, 65535));
+        if (spec.TurnTlsOn443 && r.IsSet(TurnTlsPort) && spec.TurnTls != 443)
+        {
+            r.Fail(TurnTlsPort, $"unset when {TurnTlsOn443.FullName} is true: coturn has one TLS listener, and with turnTlsOn443 it binds 443");
+        }
+        return spec;
     }
 }

@@ -24,9 +24,18 @@ public static class SfuSection
         ["error"] = "error",
     };
 
+    /// <summary>Below a minute a stopping SFU cannot even tell its clients to move: calls would just drop.</summary>
+    public const int MinDrainSeconds = 60;
+
     public static SfuSpec Read(ConfigReader r)
     {
-        var drain = r.Int(DrainSeconds, 60, 86_400);
+        var drain = r.Int(DrainSeconds, 0, 86_400);
+        if (drain < MinDrainSeconds)
+        {
+            r.Fail(DrainSeconds, $"a whole number of seconds from {MinDrainSeconds} to 86400: a stopping SFU keeps serving its calls for this long " +
+                "(terminationGracePeriodSeconds); the default 10800 lets a 3-hour call finish");
+            drain = (int)DrainSeconds.Default!;
+        }
         var replicas = r.Int(Replicas, 0, 1000);
         return new SfuSpec(drain, replicas == 0 ? null : replicas, r.Choice(LogLevel, Levels, "info"));
     }

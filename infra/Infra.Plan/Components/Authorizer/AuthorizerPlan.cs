@@ -1,0 +1,169 @@
+using k8s;
+using k8s.Models;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Secrets;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+
+namespace Infra.Plan.Components.Authorizer;
+
+/// <summary>
+/// The MatrixRTC authorizer, lk-jwt-service: swaps a Matrix OpenID token for a short-lived LiveKit JWT and creates
+/// the room. One replica (the tested setup upstream), Pod Security <c>restricted</c>, the API secret read from a
+/// mounted Secret file, its public paths on the RTC host through an Ingress in its own namespace.
+/// </summary>
+public static class AuthorizerPlan
+{
+    public const string Component = "authorizer";
+    public const string Name = Names.Authorizer;
+    public const string SecretDirectory = "/etc/lk-jwt-service";
+
+    /// <summary>The paths clients use (DESIGN.md routing). <c>/sfu_webhook</c> and <c>/healthz</c> stay in-cluster.</summary>
+    public static readonly string[] PublicPaths = ["/sfu/get", "/get_token", "/delegate_delayed_leave"];
+
+    public static ComponentPlan Build(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    {
+        var ns = spec.Site.Namespace;
+        var port = topology.Authorizer.Port;
+        return new ComponentPlan(Component,
+        [
+            Deployment(spec, topology, sizing),
+            Service(ns, port),
+            RtcIngress.Build(spec, $"{Component}-rtc", ns, Name,
+                PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
+        ]);
+    }
+
+    /// <summary>The container's environment (lk-jwt-service config.go). No secret value: the key id comes from the Secret, the secret from a file.</summary>
+    public static IList<V1EnvVar> Env(EnvironmentSpec spec, Topology topology)
+    {
+        var env = new List<V1EnvVar>
+        {
+            // Handed to clients and used to create rooms: the public wss URL of the SFU.
+            new() { Name = "LIVEKIT_URL", Value = topology.SfuWssUrl },
+            new()
+            {
+                Name = "LIVEKIT_KEY",
+                ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = SecretNames.LivekitApi, Key = ApiKeys.KeyId } },
+            },
+            new() { Name = "LIVEKIT_SECRET_FROM_FILE", Value = $"{SecretDirectory}/{ApiKeys.Secret}" },
+            // Only users of our own homeserver may create rooms; others can join rooms that exist.
+            new() { Name = "LIVEKIT_FULL_ACCESS_HOMESERVERS", Value = spec.Site.ServerName },
+            new() { Name = "LIVEKIT_JWT_BIND", Value = $":{topology.Authorizer.Port}" },
+        };
+        if (spec.Synapse.InternalUrl.Length > 0)
+        {
+            // Validate our own users' OpenID tokens in-cluster instead of through the public .well-known lookup.
+            env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{spec.Site.ServerName}={spec.Synapse.InternalUrl}" });
+        }
+        if (spec.Tls.Mode == TlsMode.SelfSigned)
+        {
+            // The authorizer creates rooms through LIVEKIT_URL, i.e. through the ingress, whose self-signed certificate
+            // it cannot verify. Only in self-signed mode, which production refuses (SpecValidation).
+            env.Add(new V1EnvVar { Name = "LIVEKIT_INSECURE_SKIP_VERIFY_TLS", Value = "YES_I_KNOW_WHAT_I_AM_DOING" });
+        }
+        return env;
+    }
+
+    public static V1Deployment Deployment(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    {
+        var ns = spec.Site.Namespace;
+        var image = spec.Images.Authorizer;
+        var size = sizing.Preset.Authorizer;
+        var probe = new V1Probe
+        {
+            HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http" },
+            PeriodSeconds = 10,
+            TimeoutSeconds = 3,
+        };
+        var resources = new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(size.Cpu), ["memory"] = new(size.Memory) },
+            Limits = size.Guaranteed
+                ? new Dictionary<string, ResourceQuantity> { ["cpu"] = new(size.Cpu), ["memory"] = new(size.Memory) }
+                : new Dictionary<string, ResourceQuantity> { ["memory"] = new(size.Memory) },
+        };
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = Meta.Object(Name, ns, Name, image.Tag),
+            Spec = new V1DeploymentSpec
+            {
+                // One replica: multi-replica is an open upstream issue (room creation is not coordinated).
+                Replicas = 1,
+                Selector = new V1LabelSelector { MatchLabels = Meta.Selector(Name) },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = Meta.Labels(Name, image.Tag) },
+                    Spec = new V1PodSpec
+                    {
+                        AutomountServiceAccountToken = false,
+                        EnableServiceLinks = false,
+                        ImagePullSecrets = spec.Images.PullSecrets.Count == 0
+                            ? null
+                            : spec.Images.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
+                        SecurityContext = new V1PodSecurityContext
+                        {
+                            RunAsNonRoot = true,
+                            RunAsUser = LivekitPlan.RunAsUser,
+                            RunAsGroup = LivekitPlan.RunAsUser,
+                            FsGroup = LivekitPlan.RunAsUser,
+                            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                        },
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = Name,
+                                Image = image.Reference,
+                                ImagePullPolicy = "IfNotPresent",
+                                Env = Env(spec, topology),
+                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = topology.Authorizer.Port, Protocol = "TCP" }],
+                                LivenessProbe = probe,
+                                ReadinessProbe = probe,
+                                Resources = resources,
+                                SecurityContext = new V1SecurityContext
+                                {
+                                    AllowPrivilegeEscalation = false,
+                                    ReadOnlyRootFilesystem = true,
+                                    RunAsNonRoot = true,
+                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                                    SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                                },
+                                VolumeMounts = [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
+                            },
+                        ],
+                        Volumes =
+                        [
+                            new V1Volume
+                            {
+                                Name = "livekit-api",
+                                Secret = new V1SecretVolumeSource
+                                {
+                                    SecretName = SecretNames.LivekitApi,
+                                    Items = [new V1KeyToPath { Key = ApiKeys.Secret, Path = ApiKeys.Secret }],
+                                    DefaultMode = LivekitPlan.SecretFileMode,
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+
+    public static V1Service Service(string ns, int port) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = Meta.Object(Name, ns, Name),
+        Spec = new V1ServiceSpec
+        {
+            Selector = Meta.Selector(Name),
+            Ports = [new V1ServicePort { Name = "http", Port = port, TargetPort = "http", Protocol = "TCP" }],
+        },
+    };
+}

@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using System.Text;
+using k8s.Models;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+
+namespace Infra.Plan.Components.Coturn;
+
+/// <summary>
+/// coturn on every media node: host network (TURN needs the node's real UDP ports), one pod per node, the
+/// final config built by an init container into memory, and a sidecar that reloads the certificate.
+/// </summary>
+public static class CoturnDaemonSet
+{
+    /// <summary>The official image runs as nobody (65534).</summary>
+    public const long Nobody = 65534;
+
+    private const string TemplateVolume = "template";
+    private const string SecretVolume = "shared-secret";
+    private const string TlsVolume = "tls";
+    private const string RunVolume = "run";
+    private const string PidVolume = "pid";
+
+    public static V1DaemonSet Build(EnvironmentSpec spec, SizingPlan sizing, CoturnVersion version, V1ConfigMap config, string sharedSecretName, string tlsSecretName)
+    {
+        var ns = spec.Site.MediaNamespace;
+        var image = spec.Images.Coturn.Reference;
+        var ports = spec.Ports;
+        var size = sizing.Preset.Coturn;
+        var labels = Meta.Labels(CoturnPlan.Component, version.ToString());
+        return new V1DaemonSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "DaemonSet",
+            Metadata = Meta.Object(CoturnPlan.Component, ns, CoturnPlan.Component, version.ToString()),
+            Spec = new V1DaemonSetSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = Meta.Selector(CoturnPlan.Component) },
+                // One node at a time: clients of the restarting node re-allocate on the others.
+                UpdateStrategy = new V1DaemonSetUpdateStrategy
+                {
+                    Type = "RollingUpdate",
+                    RollingUpdate = new V1RollingUpdateDaemonSet { MaxUnavailable = 1, MaxSurge = 0 },
+                },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = labels,
+                        // A changed config or script rolls the pods (a ConfigMap edit alone would not).
+                        Annotations = new Dictionary<string, string> { ["matrix-rtc/config-sha256"] = Checksum(config) },
+                    },
+                    Spec = PodSpec(spec, image, ports, size, sharedSecretName, tlsSecretName),
+                },
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(EnvironmentSpec spec, string image, Spec.Sections.PortsSpec ports, ResourceSize size,
+        string sharedSecretName, string tlsSecretName) => new()
+    {
+        HostNetwork = true,
+        // With hostNetwork the default policy would use the node's resolv.conf, not the cluster DNS.
+        DnsPolicy = "ClusterFirstWithHostNet",
+        // Lets the reloader signal turnserver by the PID in the shared pid file.
+        ShareProcessNamespace = true,
+        AutomountServiceAccountToken = false,
+        EnableServiceLinks = false,
+        // coturn stops at once on SIGTERM; clients reconnect through another node. 30 s covers the kubelet's
+        // endpoint removal and any slow shutdown.
+        TerminationGracePeriodSeconds = 30,
+        NodeSelector = spec.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
+        Tolerations = spec.Nodes.MediaNodeTolerations.Count == 0 ? null : spec.Nodes.MediaNodeTolerations
+            .Select(t => new V1Toleration
+            {
+                Key = t.Key,
+                OperatorProperty = t.Value is null ? "Exists" : "Equal",
+                Value = t.Value,
+                Effect = t.Effect,
+            }).ToList(),
+        ImagePullSecrets = spec.Images.PullSecrets.Count == 0 ? null : spec.Images.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
+        SecurityContext = new V1PodSecurityContext
+        {
+            RunAsNonRoot = true,
+            RunAsUser = Nobody,
+            RunAsGroup = Nobody,
+            // Secret files are group-readable by nobody (mode 0440), not world-readable.
+            FsGroup = Nobody,
+            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+        },
+        InitContainers =
+        [
+            new V1Container
+            {
+                Name = "config",
+                Image = image,
+                Command = ["/bin/sh", $"{CoturnPaths.TemplateDir}/{CoturnPaths.InitScript}"],
+                Env =
+                [
+                    new V1EnvVar { Name = "HOST_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.hostIP" } } },
+                ],
+                VolumeMounts =
+                [
+                    Mount(TemplateVolume, CoturnPaths.TemplateDir, true),
+                    Mount(SecretVolume, CoturnPaths.SecretDir, true),
+                    Mount(RunVolume, CoturnPaths.RunDir, false),
+                ],
+                Resources = Resources(SmallHelper),
+                SecurityContext = Restricted(),
+            },
+        ],
+        Containers =
+        [
+            new V1Container
+            {
+                Name = "turnserver",
+                Image = image,
+                Command = ["turnserver"],
+                Args = ["-c", CoturnPaths.ConfigFile],
+                Ports =
+                [
+                    HostPort("turn-udp", ports.Turn, "UDP"),
+                    HostPort("turn-tcp", ports.Turn, "TCP"),
+                    HostPort("turns-tcp", ports.TurnTlsEffective, "TCP"),
+                    HostPort("turns-udp", ports.TurnTlsEffective, "UDP"),
+                    HostPort("metrics", ports.TurnMetrics, "TCP"),
+                ],
+                // A TCP connect to the TURN port: turnserver accepts only once its listeners and relays are up.
+                ReadinessProbe = new V1Probe
+                {
+                    TcpSocket = new V1TCPSocketAction { Port = ports.Turn },
+                    PeriodSeconds = 10,
+                    FailureThreshold = 3,
+                },
+                LivenessProbe = new V1Probe
+                {
+                    TcpSocket = new V1TCPSocketAction { Port = ports.Turn },
+                    InitialDelaySeconds = 10,
+                    PeriodSeconds = 20,
+                    TimeoutSeconds = 5,
+                    FailureThreshold = 3,
+                },
+                Resources = Resources(size),
+                SecurityContext = new V1SecurityContext
+                {
+                    // The official image gives /usr/bin/turnserver the file capability cap_net_bind_service+ep and
+                    // runs as nobody. With drop ALL and no add, exec fails with EPERM; and no_new_privs
+                    // (allowPrivilegeEscalation: false) makes the kernel ignore file capabilities, with the
+                    // same EPERM. So: NET_BIND_SERVICE as the only capability, and escalation allowed for it.
+                    AllowPrivilegeEscalation = true,
+                    Privileged = false,
+                    ReadOnlyRootFilesystem = true,
+                    RunAsNonRoot = true,
+                    Capabilities = new V1Capabilities { Drop = ["ALL"], Add = ["NET_BIND_SERVICE"] },
+                },
+                VolumeMounts =
+                [
+                    Mount(RunVolume, CoturnPaths.RunDir, false),
+                    Mount(PidVolume, CoturnPaths.PidDir, false),
+                    Mount(TlsVolume, CoturnPaths.TlsDir, true),
+                ],
+            },
+            new V1Container
+            {
+                Name = "cert-reloader",
+                Image = image,
+                Command = ["/bin/sh", $"{CoturnPaths.TemplateDir}/{CoturnPaths.ReloadScript}"],
+                Resources = Resources(SmallHelper),
+                SecurityContext = Restricted(),
+                VolumeMounts =
+                [
+                    Mount(TemplateVolume, CoturnPaths.TemplateDir, true),
+                    Mount(PidVolume, CoturnPaths.PidDir, true),
+                    Mount(TlsVolume, CoturnPaths.TlsDir, true),
+                ],
+            },
+        ],
+        Volumes =
+        [
+            new V1Volume { Name = TemplateVolume, ConfigMap = new V1ConfigMapVolumeSource { Name = CoturnPlan.Component, DefaultMode = 0x124 /* 0444 */ } },
+            new V1Volume { Name = SecretVolume, Secret = new V1SecretVolumeSource { SecretName = sharedSecretName, DefaultMode = 0x120 /* 0440 */ } },
+            new V1Volume { Name = TlsVolume, Secret = new V1SecretVolumeSource { SecretName = tlsSecretName, DefaultMode = 0x120 /* 0440 */ } },
+            // Memory-backed: the final config holds the shared secret and must never reach the node's disk.
+            new V1Volume { Name = RunVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("16Mi") } },
+            new V1Volume { Name = PidVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("1Mi") } },
+        ],
+    };
+
+    /// <summary>The init container and the reloader: a shell and a sleep loop. Requests = limits keeps the pod Guaranteed.</summary>
+    private static readonly ResourceSize SmallHelper = new(10, 16, true);
+
+    private static V1ResourceRequirements Resources(ResourceSize size)
+    {
+        var limits = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(size.Cpu),
+            ["memory"] = new(size.Memory),
+        };
+        return new V1ResourceRequirements
+        {
+            Requests = size.Guaranteed ? new Dictionary<string, ResourceQuantity>(limits) : limits,
+            Limits = limits,
+        };
+    }
+
+    private static V1SecurityContext Restricted() => new()
+    {
+        AllowPrivilegeEscalation = false,
+        Privileged = false,
+        ReadOnlyRootFilesystem = true,
+        RunAsNonRoot = true,
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+    };
+
+    private static V1VolumeMount Mount(string name, string path, bool readOnly) => new() { Name = name, MountPath = path, ReadOnlyProperty = readOnly };
+
+    // With hostNetwork, containerPort must equal hostPort; declaring them lets the scheduler refuse a second pod binding them.
+    private static V1ContainerPort HostPort(string name, int port, string protocol) =>
+        new() { Name = name, ContainerPort = port, HostPort = port, Protocol = protocol };
+
+    private static string Checksum(V1ConfigMap config)
+    {
+        var sb = new StringBuilder();
+        foreach (var (key, value) in config.Data.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append(key).Append('\0').Append(value).Append('\0');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+}

@@ -1,0 +1,120 @@
+namespace Infra.Plan.Components.Livekit;
+
+// A typed model of the LiveKit server config (livekit/livekit pkg/config/config.go, v1.13.5), holding only the
+// keys this project sets. Each record writes its own keys by their LiveKit names, so a key LiveKit does not
+// know cannot be written: the server runs in strict mode (the post-renderer removes --disable-strict-config)
+// and would refuse it. LivekitConfigSchema lists every key LiveKit knows; a test checks this model against it.
+
+/// <summary><c>rtc.turn_servers[]</c>: an external TURN server with TURN REST credentials from <c>secret_file</c>.</summary>
+/// <param name="Protocol">udp, tcp or tls.</param>
+/// <param name="SecretFile">Path of the mounted shared secret (never the secret itself): needs LiveKit v1.13.0+.</param>
+/// <param name="TtlSeconds">Credential lifetime LiveKit hands out.</param>
+public sealed record TurnServerConfig(string Host, int Port, TurnProtocol Protocol, string SecretFile, int TtlSeconds)
+{
+    public YamlMap ToYaml() => new()
+    {
+        ["host"] = Host,
+        ["port"] = Port,
+        ["protocol"] = Protocol.ToString().ToLowerInvariant(),
+        ["secret_file"] = SecretFile,
+        ["ttl"] = TtlSeconds,
+    };
+}
+
+public enum TurnProtocol
+{
+    Udp,
+    Tcp,
+    Tls,
+}
+
+/// <summary><c>rtc</c>: the ports and addresses media flows through.</summary>
+/// <param name="UdpPort">One UDP port carrying all media (muxed), instead of a 10,000-port range.</param>
+/// <param name="IpsIncludes"><c>rtc.ips.includes</c>: node CIDRs, so LiveKit never advertises CNI interfaces.</param>
+public sealed record RtcConfig(
+    int TcpPort,
+    int UdpPort,
+    bool UseExternalIp,
+    IReadOnlyList<string> IpsIncludes,
+    IReadOnlyList<string> StunServers,
+    IReadOnlyList<TurnServerConfig> TurnServers)
+{
+    public YamlMap ToYaml() => new()
+    {
+        ["tcp_port"] = TcpPort,
+        ["udp_port"] = UdpPort,
+        ["use_external_ip"] = UseExternalIp,
+        ["ips"] = new YamlMap { ["includes"] = IpsIncludes.Cast<object?>().ToList() },
+        ["stun_servers"] = StunServers.Cast<object?>().ToList(),
+        ["turn_servers"] = TurnServers.Select(t => (object?)t.ToYaml()).ToList(),
+    };
+}
+
+/// <summary><c>redis.tls</c>: verify the Redis/Sentinel certificates against a mounted CA.</summary>
+public sealed record RedisTlsConfig(string CaCertFile)
+{
+    public YamlMap ToYaml() => new() { ["enabled"] = true, ["ca_cert_file"] = CaCertFile };
+}
+
+/// <summary>
+/// <c>redis</c> through Sentinel: <c>address</c> stays empty. The passwords are not here: they arrive as
+/// <c>LIVEKIT_REDIS_PASSWORD</c> / <c>LIVEKIT_REDIS_SENTINEL_PASSWORD</c> env vars from Secrets.
+/// </summary>
+public sealed record RedisConfig(string SentinelMasterName, IReadOnlyList<string> SentinelAddresses, RedisTlsConfig? Tls)
+{
+    public YamlMap ToYaml() => new YamlMap
+    {
+        ["sentinel_master_name"] = SentinelMasterName,
+        ["sentinel_addresses"] = SentinelAddresses.Cast<object?>().ToList(),
+    }.AddIfSet("tls", Tls?.ToYaml());
+}
+
+/// <summary><c>room</c>: rooms are created only by the authorizer (<c>auto_create: false</c>).</summary>
+public sealed record RoomConfig(bool AutoCreate, int EmptyTimeoutSeconds, int DepartureTimeoutSeconds, int MaxParticipants)
+{
+    public YamlMap ToYaml() => new()
+    {
+        ["auto_create"] = AutoCreate,
+        ["empty_timeout"] = EmptyTimeoutSeconds,
+        ["departure_timeout"] = DepartureTimeoutSeconds,
+        ["max_participants"] = MaxParticipants,
+    };
+}
+
+/// <summary>
+/// <c>webhook</c>: room events go to the authorizer, in-cluster. <c>api_key</c> (the key id, from the Pulumi-made
+/// Secret) arrives as the <c>LIVEKIT_WEBHOOK_API_KEY</c> env var, so the values never depend on Pulumi state.
+/// </summary>
+public sealed record WebhookConfig(IReadOnlyList<string> Urls)
+{
+    public YamlMap ToYaml() => new() { ["urls"] = Urls.Cast<object?>().ToList() };
+}
+
+/// <summary>The whole server config: what the chart writes, as <c>livekit:</c>, into its ConfigMap.</summary>
+/// <param name="KeyFile">Relative name: the chart mounts the keys Secret with <c>subPath: key_file</c>.</param>
+/// <param name="EmbeddedTurnEnabled">Always false: coturn serves TURN on 3478/5349.</param>
+public sealed record LivekitServerConfig(
+    int Port,
+    int PrometheusPort,
+    string LogLevel,
+    RtcConfig Rtc,
+    RedisConfig Redis,
+    RoomConfig Room,
+    WebhookConfig Webhook,
+    string KeyFile,
+    bool EmbeddedTurnEnabled)
+{
+    public YamlMap ToYaml() => new()
+    {
+        ["port"] = Port,
+        // The chart knows only the deprecated prometheus_port (it adds the metrics host port from it).
+        ["prometheus_port"] = PrometheusPort,
+        ["logging"] = new YamlMap { ["level"] = LogLevel },
+        ["rtc"] = Rtc.ToYaml(),
+        ["redis"] = Redis.ToYaml(),
+        ["room"] = Room.ToYaml(),
+        ["turn"] = new YamlMap { ["enabled"] = EmbeddedTurnEnabled },
+        ["webhook"] = Webhook.ToYaml(),
+        ["key_file"] = KeyFile,
+    };
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Infra.Plan.Components.Livekit;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Infra.PostRender;
+
+public sealed class PostRenderException(string message) : Exception(message);
+
+/// <summary>
+/// Applies the plan's <see cref="SecretWiring"/> to the chart's SFU Deployment: adds secretKeyRef env vars, mounts
+/// Secret files, drops <c>--disable-strict-config</c>. Every other document passes through byte for byte; the changed Deployment keeps
+/// its comments and every scalar's original text (so <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1).
+/// Deterministic: the same input gives the same bytes.
+/// </summary>
+public static class LivekitPostRenderer
+{
+    public static string Apply(string manifests)
+    {
+        var documents = Split(manifests);
+        var wired = 0;
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var (separator, body) = documents[i];
+            var rewritten = TryRewrite(body);
+            if (rewritten is not null)
+            {
+                documents[i] = (separator, rewritten);
+                wired++;
+            }
+        }
+        if (wired == 0)
+        {
+            throw new PostRenderException($"no Deployment carries the pod annotation {SecretWiring.Annotation}: " +
+                "the values are not the plan's (helm/livekit-values.yaml), so the SFU would start without its secrets");
+        }
+        var sb = new StringBuilder();
+        foreach (var (separator, body) in documents)
+        {
+            sb.Append(separator).Append(body);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Documents with the separator line that starts each (empty for text before the first).</summary>
+    private static List<(string Separator, string Body)> Split(string text)
+    {
+        var result = new List<(string, string)>();
+        var separator = "";
+        var body = new StringBuilder();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var content = lines[i];
+            var full = i == lines.Length - 1 ? content : content + "\n";
+            if (content.TrimEnd('\r') == "---" || content.StartsWith("--- ", StringComparison.Ordinal))
+            {
+                result.Add((separator, body.ToString()));
+                separator = full;
+                body.Clear();
+            }
+            else
+            {
+                body.Append(full);
+            }
+        }
+        result.Add((separator, body.ToString()));
+        return result;
+    }
+
+    private static string? TryRewrite(string body)
+    {
+        if (!body.Contains(SecretWiring.Annotation, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(body));
+        }
+        catch (YamlException e)
+        {
+            throw new PostRenderException($"a rendered document is not valid YAML: {e.Message}");
+        }
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root ||
+            Text(Get(root, "kind")) != "Deployment")
+        {
+            return null;
+        }
+        var template = Map(Get(root, "spec"), "spec") is { } spec ? Map(Get(spec, "template"), "spec.template") : null;
+        var podMeta = template is null ? null : Get(template, "metadata") as YamlMappingNode;
+        var annotation = podMeta is null ? null : Text(Get(Get(podMeta, "annotations") as YamlMappingNode, SecretWiring.Annotation));
+        if (annotation is null || template is null)
+        {
+            return null;
+        }
+        SecretWiring wiring;
+        try
+        {
+            wiring = SecretWiring.FromJson(annotation);
+        }
+        catch (JsonException e)
+        {
+            throw new PostRenderException($"annotation {SecretWiring.Annotation} is not valid wiring JSON: {e.Message}");
+        }
+        var podSpec = Map(Get(template, "spec"), "spec.template.spec")!;
+        var containers = Get(podSpec, "containers") as YamlSequenceNode
+            ?? throw new PostRenderException("the Deployment has no containers");
+        var container = containers.Children.OfType<YamlMappingNode>().FirstOrDefault(c => Text(Get(c, "name")) == wiring.Container)
+            ?? throw new PostRenderException($"the Deployment has no container named {wiring.Container}");
+
+        Wire(podSpec, container, wiring);
+
+        // Keep the "# Source: ..." lines Helm puts in front of each document.
+        var leading = string.Concat(body.Split('\n').TakeWhile(l => l.StartsWith('#')).Select(l => l + "\n"));
+        var sb = new StringBuilder(leading);
+        EmitMapping(sb, root, 0);
+        return sb.ToString();
+    }
+
+    private static void Wire(YamlMappingNode podSpec, YamlMappingNode container, SecretWiring wiring)
+    {
+        if (wiring.Env.Count > 0)
+        {
+            var env = Sequence(container, "env");
+            var existing = env.Children.OfType<YamlMappingNode>().Select(e => Text(Get(e, "name"))).ToHashSet();
+            foreach (var e in wiring.Env)
+            {
+                if (existing.Contains(e.Name))
+                {
+                    throw new PostRenderException($"container {wiring.Container} already sets env {e.Name}");
+                }
+                env.Add(new YamlMappingNode(
+                    Key("name"), Str(e.Name),
+                    Key("valueFrom"), new YamlMappingNode(
+                        Key("secretKeyRef"), new YamlMappingNode(Key("name"), Str(e.Secret), Key("key"), Str(e.Key)))));
+            }
+        }
+        if (wiring.Files.Count > 0)
+        {
+            var mounts = Sequence(container, "volumeMounts");
+            var volumes = Sequence(podSpec, "volumes");
+            var names = volumes.Children.OfType<YamlMappingNode>().Select(v => Text(Get(v, "name"))).ToHashSet();
+            foreach (var f in wiring.Files)
+            {
+                if (names.Contains(f.Volume))
+                {
+                    throw new PostRenderException($"the Deployment already has a volume named {f.Volume}");
+                }
+                mounts.Add(new YamlMappingNode(
+                    Key("name"), Str(f.Volume), Key("mountPath"), Str(f.Directory), Key("readOnly"), Plain("true")));
+                volumes.Add(new YamlMappingNode(
+                    Key("name"), Str(f.Volume),
+                    Key("secret"), new YamlMappingNode(
+                        Key("secretName"), Str(f.Secret),
+                        Key("defaultMode"), Plain(f.Mode.ToString(CultureInfo.InvariantCulture)),
+                        Key("items"), new YamlSequenceNode(new YamlMappingNode(Key("key"), Str(f.Key), Key("path"), Str(f.File))))));
+            }
+        }
+        if (wiring.StrictConfig && Get(container, "args") is YamlSequenceNode args)
+        {
+            var keep = args.Children.Where(a => Text(a) != SecretWiring.DisableStrictConfig).ToList();
+            if (keep.Count == 0)
+            {
+                container.Children.Remove(Str("args"));
+            }
+            else
+            {
+                container.Children[Str("args")] = new YamlSequenceNode(keep);
+            }
+        }
+    }
+
+    private static YamlNode? Get(YamlMappingNode? map, string key) =>
+        map is not null && map.Children.TryGetValue(Str(key), out var value) ? value : null;
+
+    private static YamlMappingNode? Map(YamlNode? node, string path) => node switch
+    {
+        null => null,
+        YamlMappingNode m => m,
+        _ => throw new PostRenderException($"{path} of the Deployment is not a mapping"),
+    };
+
+    private static YamlSequenceNode Sequence(YamlMappingNode map, string key)
+    {
+        switch (Get(map, key))
+        {
+            case YamlSequenceNode s:
+                return s;
+            case null:
+            case YamlScalarNode { Value: null or "" or "null" or "~" }:
+                var created = new YamlSequenceNode();
+                map.Children[Str(key)] = created;
+                return created;
+            default:
+                throw new PostRenderException($"{key} is not a list");
+        }
+    }
+
+    private static string? Text(YamlNode? node) => (node as YamlScalarNode)?.Value;
+
+    private static YamlScalarNode Str(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };
+
+    private static YamlScalarNode Key(string value) => Plain(value);
+
+    private static YamlScalarNode Plain(string value) => new(value) { Style = ScalarStyle.Plain };
+
+    // A small block-style emitter: plain scalars keep their source text (their YAML 1.1 meaning for Kubernetes is
+    // unchanged), all other scalars become double-quoted strings with the same value.
+    private static void EmitMapping(StringBuilder sb, YamlMappingNode map, int indent)
+    {
+        foreach (var (key, value) in map.Children)
+        {
+            sb.Append(' ', indent).Append(Scalar((YamlScalarNode)key)).Append(':');
+            EmitValue(sb, value, indent);
+        }
+    }
+
+    private static void EmitValue(StringBuilder sb, YamlNode value, int indent)
+    {
+        switch (value)
+        {
+            case YamlMappingNode { Children.Count: 0 }:
+                sb.Append(" {}\n");
+                break;
+            case YamlMappingNode m:
+                sb.Append('\n');
+                EmitMapping(sb, m, indent + 2);
+                break;
+            case YamlSequenceNode { Children.Count: 0 }:
+                sb.Append(" []\n");
+                break;
+            case YamlSequenceNode s:
+                sb.Append('\n');
+                foreach (var item in s.Children)
+                {
+                    sb.Append(' ', indent + 2).Append('-');
+                    if (item is YamlMappingNode { Children.Count: > 0 } im)
+                    {
+                        var first = true;
+                        foreach (var (k, v) in im.Children)
+                        {
+                            sb.Append(first ? " " : new string(' ', indent + 4)).Append(Scalar((YamlScalarNode)k)).Append(':');
+                            EmitValue(sb, v, indent + 4);
+                            first = false;
+                        }
+                    }
+                    else
+                    {
+                        EmitValue(sb, item, indent + 2);
+                    }
+                }
+                break;
+            case YamlScalarNode sc:
+                var text = Scalar(sc);
+                sb.Append(text.Length == 0 ? "" : " ").Append(text).Append('\n');
+                break;
+            default:
+                throw new PostRenderException($"unsupported YAML node {value.NodeType}");
+        }
+    }
+
+    private static string Scalar(YamlScalarNode node)
+    {
+        var value = node.Value ?? "";
+        if (node.Style is ScalarStyle.Plain or ScalarStyle.Any && !value.Contains('\n'))
+        {
+            return value;
+        }
+        return YamlTreeWriter.Quote(value);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Infra.Plan.Components;
+using Infra.Plan.Components.Livekit;
+using Infra.PostRender;
+using Infra.Plan.Tests.Support;
+using Infra.Servers;
+
+namespace Infra.Plan.Tests.Chart;
+
+/// <summary>The real livekit-server chart rendered by helm v3 with a plan's values and our post-renderer.</summary>
+public sealed record RenderedChart(EnvironmentPlan Plan, string Output, IReadOnlyList<JsonObject> Objects)
+{
+    public JsonObject Single(string kind) => Objects.Single(o => o.Kind() == kind);
+
+    public JsonNode Container => Single("Deployment").At("spec.template.spec.containers.0")!;
+}
+
+public static class ChartRender
+{
+    private static readonly ConcurrentDictionary<string, Lazy<RenderedChart>> Cache = new();
+
+    /// <summary>helm, or a skip (a failure when the test script installed the tools).</summary>
+    public static string Helm()
+    {
+        var helm = Tools.Helm;
+        if (helm is null)
+        {
+            Assert.False(Tools.Required, "helm v3 not found: set MATRIX_RTC_HELM (scripts/test.sh installs it)");
+            Skip.If(true, "SKIPPED real-chart test: helm v3 not found (set MATRIX_RTC_HELM or put helm on PATH)");
+        }
+        return helm!;
+    }
+
+    /// <summary>The chart copy; without it the chart tests skip (the test script says so), never fail.</summary>
+    public static string Chart()
+    {
+        var chart = Tools.LivekitChart;
+        Skip.If(chart is null || !File.Exists(Path.Combine(chart, "Chart.yaml")),
+            "SKIPPED real-chart test: chart livekit-server-1.9.0 not found (../shared/charts or MATRIX_RTC_CHART_DIR)");
+        return chart!;
+    }
+
+    public static string NodeModules()
+    {
+        var modules = Tools.NodeModules;
+        if (modules is null || !Directory.Exists(Path.Combine(modules, "kubernetes-models")))
+        {
+            Assert.False(Tools.Required, "kubernetes-models not found: set MATRIX_RTC_NODE_MODULES (scripts/test.sh installs it)");
+            Skip.If(true, "SKIPPED schema validation: kubernetes-models not found (set MATRIX_RTC_NODE_MODULES)");
+        }
+        var node = Tools.Find("node");
+        if (node is null)
+        {
+            Assert.False(Tools.Required, "node not found on PATH");
+            Skip.If(true, "SKIPPED schema validation: node not found on PATH");
+        }
+        return modules!;
+    }
+
+    /// <summary>The wrapper Pulumi's Release.Postrender runs, pointed at the post-renderer the tests built.</summary>
+    public static string PostRenderer => Path.Combine(Stacks.RepoRoot, "infra", "Infra.PostRender", "postrender.sh");
+
+    public static Dictionary<string, string> HelmEnv(string scratch) => new()
+    {
+        ["MATRIX_RTC_POSTRENDER_DLL"] = typeof(LivekitPostRenderer).Assembly.Location,
+        // Keep helm's caches out of the user's home.
+        ["HELM_CACHE_HOME"] = Path.Combine(scratch, "cache"),
+        ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "config"),
+        ["HELM_DATA_HOME"] = Path.Combine(scratch, "data"),
+    };
+
+    public static RenderedChart Render(string stack) => Render(stack, Stacks.Plan(stack));
+
+    public static RenderedChart Render(string key, EnvironmentPlan plan)
+    {
+        var helm = Helm();
+        var chart = Chart();
+        return Cache.GetOrAdd(key, _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, postRender: true))).Value;
+    }
+
+    /// <summary>The chart's own output for the same values, without the post-renderer.</summary>
+    public static RenderedChart RenderWithoutPostRenderer(string stack)
+    {
+        var helm = Helm();
+        var chart = Chart();
+        return Cache.GetOrAdd(stack + "/raw", _ => new Lazy<RenderedChart>(() => Template(helm, chart, Stacks.Plan(stack), postRender: false))).Value;
+    }
+
+    public static string WriteValues(EnvironmentPlan plan, string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "livekit-values.yaml");
+        File.WriteAllText(path, plan.File(LivekitPlan.ValuesFile).Content);
+        return path;
+    }
+
+    private static RenderedChart Template(string helm, string chart, EnvironmentPlan plan, bool postRender)
+    {
+        var scratch = Directory.CreateTempSubdirectory("matrix-rtc-chart-").FullName;
+        try
+        {
+            var values = WriteValues(plan, scratch);
+            List<string> args = ["template", Names.LivekitRelease, chart, "--namespace", plan.Spec.Site.MediaNamespace, "-f", values];
+            if (postRender)
+            {
+                args.AddRange(["--post-renderer", PostRenderer]);
+            }
+            var result = ToolRun.Run(helm, args, env: HelmEnv(scratch));
+            Assert.True(result.ExitCode == 0, $"helm template failed: {result.Stderr}");
+            return new RenderedChart(plan, result.Stdout, Manifests.Parse(result.Stdout));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Secrets;
+using Infra.Plan.Spec;
+using Infra.Plan.Tests.Support;
+using YamlDotNet.RepresentationModel;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Chart;
+
+/// <summary>
+/// The generated values on the real livekit-server chart (1.9.0): helm lint, helm template with our post-renderer,
+/// Kubernetes schema validation of every object, and what the SFU actually gets.
+/// </summary>
+public class LivekitChartTests
+{
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Helm_lint_accepts_the_values(string stack)
+    {
+        var helm = ChartRender.Helm();
+        var chart = ChartRender.Chart();
+        var plan = Stacks.Plan(stack);
+        var scratch = Directory.CreateTempSubdirectory("matrix-rtc-lint-").FullName;
+        try
+        {
+            var values = ChartRender.WriteValues(plan, scratch);
+            var result = ToolRun.Run(helm, ["lint", chart, "--strict", "--namespace", plan.Spec.Site.MediaNamespace, "-f", values],
+                env: ChartRender.HelmEnv(scratch));
+
+            Assert.True(result.ExitCode == 0, $"helm lint failed:\n{result.Stdout}\n{result.Stderr}");
+            Assert.Contains("0 chart(s) failed", result.Stdout);
+            // The chart tested here is the version the release pins.
+            var chartYaml = System.IO.File.ReadAllText(Path.Combine(chart, "Chart.yaml"));
+            Assert.Contains($"version: {plan.Spec.Images.LivekitChartVersion}\n", chartYaml);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Every_rendered_object_passes_kubernetes_schema_validation(string stack)
+    {
+        // GIVEN the chart's objects after post-rendering, plus our own LiveKit and authorizer objects
+        var rendered = ChartRender.Render(stack);
+        var modules = ChartRender.NodeModules();
+        var ours = rendered.Plan.Components
+            .Where(c => c.Name is LivekitPlan.Component or AuthorizerPlan.Component)
+            .SelectMany(c => Manifests.Parse(ManifestWriter.Write(c.Objects)));
+        var all = rendered.Objects.Concat(ours).ToList();
+
+        // WHEN kubernetes-models validates each one
+        var script = Path.Combine(RepoRoot, "tests", "Infra.Plan.Tests", "Chart", "validate-objects.mjs");
+        var result = ToolRun.Run(Servers.Tools.Find("node")!, [script, modules], stdin: new JsonArray(all.Select(o => o.DeepClone()).ToArray()).ToJsonString());
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var reports = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+
+        // THEN every object has a schema and passes it; only the Prometheus operator's ServiceMonitor (a CRD) has none
+        Assert.Equal(all.Count, reports.Count);
+        var invalid = reports.Where(r => (string)r["status"]! == "invalid").Select(r => $"{r["kind"]} {r["name"]}: {r["error"]}");
+        Assert.Empty(invalid);
+        var unchecked_ = reports.Where(r => (string)r["status"]! == "no-schema").Select(r => $"{r["apiVersion"]} {r["kind"]}").Distinct();
+        Assert.All(unchecked_, u => Assert.Equal("monitoring.coreos.com/v1 ServiceMonitor", u));
+        Assert.Contains(reports, r => (string)r["kind"]! == "Deployment" && (string)r["status"]! == "valid");
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Rendered_objects_load_strictly_with_no_unknown_field(string stack)
+    {
+        var rendered = ChartRender.Render(stack);
+        // ServiceMonitor is a CRD KubernetesClient has no type for; the rest must load with strict field checking.
+        var documents = System.Text.RegularExpressions.Regex.Split(rendered.Output, @"^---[ \t]*$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        var builtIn = string.Join("---\n", documents.Where(d => d.Contains("kind:") && !d.Contains("kind: ServiceMonitor")));
+
+        var objects = KubernetesYaml.LoadAllFromString(builtIn, strict: true);
+
+        Assert.Equal(rendered.Objects.Count(o => o.Kind() != "ServiceMonitor"), objects.Count);
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_sfu_runs_the_custom_image_on_the_host_network_one_per_node_in_strict_mode(string stack)
+    {
+        var rendered = ChartRender.Render(stack);
+        var plan = rendered.Plan;
+        var deployment = rendered.Single("Deployment");
+        var pod = deployment.At("spec.template.spec")!;
+        var container = rendered.Container;
+
+        // The custom media-relay image, by digest in prod
+        var image = (string)container["image"]!;
+        Assert.Equal(plan.Spec.Images.MediaRelay.Reference, image);
+        Assert.Equal(stack == "prod", image.Contains("@sha256:"));
+        Assert.Equal(plan.Sizing.SfuReplicas, (long)deployment.At("spec.replicas")!);
+        // Host network, one pod per node, no surge, a long drain
+        Assert.True((bool)pod["hostNetwork"]!);
+        Assert.Equal("ClusterFirstWithHostNet", (string)pod["dnsPolicy"]!);
+        var term = pod.At("affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution.0")!;
+        Assert.Equal("kubernetes.io/hostname", (string)term["topologyKey"]!);
+        var podLabels = deployment.At("spec.template.metadata.labels")!.AsObject();
+        Assert.All(term.At("labelSelector.matchLabels")!.AsObject(), kv => Assert.Equal((string)kv.Value!, (string)podLabels[kv.Key]!));
+        Assert.Equal(0, (long)deployment.At("spec.strategy.rollingUpdate.maxSurge")!);
+        Assert.Equal(1, (long)deployment.At("spec.strategy.rollingUpdate.maxUnavailable")!);
+        Assert.Equal(plan.Spec.Sfu.DrainSeconds, (long)pod["terminationGracePeriodSeconds"]!);
+        Assert.True(plan.Spec.Sfu.DrainSeconds >= 60);
+        // Strict config: the chart's lenient flag is gone, nowhere in the output
+        Assert.DoesNotContain(SecretWiring.DisableStrictConfig, rendered.Output);
+        Assert.Null(container["args"]);
+        // Guaranteed QoS
+        Assert.Equal(container.At("resources.requests")!.ToJsonString(), container.At("resources.limits")!.ToJsonString());
+        // Our PDB selects exactly these pods
+        var pdb = plan.Component(LivekitPlan.Component).Objects.OfType<k8s.Models.V1PodDisruptionBudget>().Single();
+        Assert.All(pdb.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, (string)podLabels[kv.Key]!));
+        // Our Ingress reaches the chart's Service on its port
+        var service = rendered.Single("Service");
+        var ingress = plan.Component(LivekitPlan.Component).Objects.OfType<k8s.Models.V1Ingress>().Single();
+        var backend = ingress.Spec.Rules[0].Http.Paths[0].Backend.Service;
+        Assert.Equal(service.Name(), backend.Name);
+        Assert.Contains(service.At("spec.ports")!.AsArray(), p => (long)p!["port"]! == backend.Port.Number);
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Secrets_reach_the_sfu_only_through_secret_key_refs_and_secret_volumes(string stack)
+    {
+        var rendered = ChartRender.Render(stack);
+        var container = rendered.Container;
+        var pod = rendered.Single("Deployment").At("spec.template.spec")!;
+
+        // No env var carries a literal value at all: config from the ConfigMap, secrets from Secrets
+        var env = container["env"]!.AsArray().Select(e => e!.AsObject()).ToList();
+        Assert.All(env, e => Assert.Null(e["value"]));
+        var fromSecrets = env.Where(e => e.At("valueFrom.secretKeyRef") is not null)
+            .ToDictionary(e => (string)e["name"]!, e => ((string)e.At("valueFrom.secretKeyRef.name")!, (string)e.At("valueFrom.secretKeyRef.key")!));
+        Assert.Equal((SecretNames.RedisAuth, "redis-password"), fromSecrets["LIVEKIT_REDIS_PASSWORD"]);
+        Assert.Equal((SecretNames.RedisAuth, "sentinel-password"), fromSecrets["LIVEKIT_REDIS_SENTINEL_PASSWORD"]);
+        Assert.Equal((SecretNames.LivekitApi, ApiKeys.KeyId), fromSecrets["LIVEKIT_WEBHOOK_API_KEY"]);
+        Assert.All(env.Where(e => e.At("valueFrom.secretKeyRef") is null), e => Assert.Equal("LIVEKIT_CONFIG", (string)e["name"]!));
+
+        // Files: the API keys and the TURN secret, from Secret volumes that give "others" nothing
+        var volumes = pod["volumes"]!.AsArray().Select(v => v!.AsObject()).ToList();
+        Assert.All(volumes, v => Assert.NotNull(v["secret"]));
+        Assert.All(volumes, v => Assert.Equal(0, (long)v.At("secret.defaultMode")! & 0b111));
+        Assert.Equal(SecretNames.LivekitApi, (string)volumes.Single(v => (string)v["name"]! == "keys-volume").At("secret.secretName")!);
+        var turn = volumes.Single(v => (string)v.At("secret.secretName")! == SecretNames.TurnShared);
+        var turnMount = container["volumeMounts"]!.AsArray().Single(m => (string)m!["name"]! == (string)turn["name"]!)!;
+        Assert.True((bool)turnMount["readOnly"]!);
+
+        // The secret_file LiveKit reads is exactly the mounted Secret key
+        var config = ServerConfig(rendered);
+        var secretFile = (string)config.At("rtc.turn_servers.0.secret_file")!;
+        Assert.Equal($"{(string)turnMount["mountPath"]!}/{(string)turn.At("secret.items.0.path")!}", secretFile);
+        Assert.Equal("secret", (string)turn.At("secret.items.0.key")!);
+        // The keys file is mounted where key_file points (relative, as the chart requires)
+        var keysMount = container["volumeMounts"]!.AsArray().Single(m => (string)m!["name"]! == "keys-volume")!;
+        Assert.Equal((string)config["key_file"]!, (string)keysMount["subPath"]!);
+    }
+
+    [SkippableFact]
+    public void No_config_map_value_or_object_contains_a_secret()
+    {
+        // GIVEN a stack that holds a real secret in its config (a TURN secret being rotated out)
+        const string turnSecret = "previous-turn-secret-4c1d8e0f7a";
+        var config = File("dev").Append(new("matrix-rtc:turnSharedSecretPrevious", new ConfigValue.Secret(turnSecret))).ToList();
+        var plan = Planner.Build(SpecParser.Parse("dev", config).OrThrow());
+
+        // WHEN the chart is rendered with that plan's values
+        var rendered = ChartRender.Render("dev+secret", plan);
+        var values = plan.File(LivekitPlan.ValuesFile).Content;
+
+        // THEN the secret is nowhere: not in values, not in any rendered object
+        Assert.DoesNotContain(turnSecret, values);
+        Assert.DoesNotContain(turnSecret, rendered.Output);
+        // and no field that could hold one is set: no chart Secret, no password/credential/keys in the ConfigMap
+        Assert.DoesNotContain(rendered.Objects, o => o.Kind() == "Secret");
+        var serverConfig = ServerConfig(rendered);
+        Assert.Null(serverConfig.At("redis.password"));
+        Assert.Null(serverConfig.At("redis.sentinel_password"));
+        Assert.Null(serverConfig["keys"]);
+        Assert.Null(serverConfig.At("prometheus.password"));
+        Assert.Null(serverConfig.At("webhook.api_key"));
+        Assert.All(serverConfig.At("rtc.turn_servers")!.AsArray(), t =>
+        {
+            Assert.Null(t!["secret"]);
+            Assert.Null(t["credential"]);
+            Assert.Null(t["username"]);
+        });
+        foreach (var field in new[] { "password:", "credential:", "api_key:", " secret:" })
+        {
+            Assert.DoesNotContain(field, values);
+            Assert.DoesNotContain(field, rendered.Single("ConfigMap").ToJsonString().Replace("\\n", "\n"));
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_server_config_parsed_back_has_only_known_keys_and_the_planned_settings(string stack)
+    {
+        var rendered = ChartRender.Render(stack);
+        var plan = rendered.Plan;
+        var config = ServerConfig(rendered);
+
+        // Only keys LiveKit knows (strict mode would refuse anything else), none of the chart's leftovers
+        Assert.Empty(LivekitConfigSchema.UnknownKeys(ToTree(config)));
+        Assert.Null(config.At("rtc.port_range_start"));
+        Assert.Null(config.At("rtc.port_range_end"));
+        Assert.Null(config["log_level"]);
+
+        // Redis through Sentinel, no direct address
+        Assert.Equal(plan.Topology.Redis.MasterName, (string)config.At("redis.sentinel_master_name")!);
+        Assert.Equal(plan.Topology.Redis.SentinelAddresses, config.At("redis.sentinel_addresses")!.AsArray().Select(a => (string)a!));
+        Assert.Null(config.At("redis.address"));
+
+        // TURN: coturn over udp and tls, secret from the file; LiveKit's own TURN off
+        var turn = config.At("rtc.turn_servers")!.AsArray();
+        Assert.Equal([(plan.Spec.Site.TurnHost, 3478L, "udp"), (plan.Spec.Site.TurnHost, 5349L, "tls")],
+            turn.Select(t => ((string)t!["host"]!, (long)t["port"]!, (string)t["protocol"]!)));
+        Assert.False((bool)config.At("turn.enabled")!);
+        Assert.Equal([$"{plan.Spec.Site.TurnHost}:3478"], config.At("rtc.stun_servers")!.AsArray().Select(s => (string)s!));
+        Assert.Equal((long)plan.Spec.Ports.SfuRtcUdp, (long)config.At("rtc.udp_port")!);
+        Assert.Equal((long)plan.Spec.Ports.SfuRtcTcp, (long)config.At("rtc.tcp_port")!);
+        Assert.Equal(plan.Spec.Nodes.NodeCidrs.Select(c => c.ToString()), config.At("rtc.ips.includes")!.AsArray().Select(c => (string)c!));
+
+        // Rooms only from the authorizer, sized by the tier
+        Assert.False((bool)config.At("room.auto_create")!);
+        Assert.Equal(300, (long)config.At("room.empty_timeout")!);
+        Assert.Equal(20, (long)config.At("room.departure_timeout")!);
+        Assert.Equal(plan.Sizing.LargestCall.Load.ParticipantsPerCall, (long)config.At("room.max_participants")!);
+
+        // Webhook to the authorizer, in-cluster
+        Assert.Equal([plan.Topology.Authorizer.WebhookUrl], config.At("webhook.urls")!.AsArray().Select(u => (string)u!));
+        Assert.Equal(6789, (long)config["prometheus_port"]!);
+        Assert.Equal(plan.Spec.Cluster.Monitoring, rendered.Objects.Any(o => o.Kind() == "ServiceMonitor"));
+    }
+
+    [SkippableTheory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_post_renderer_changes_nothing_but_the_wiring(string stack)
+    {
+        // GIVEN the chart's output with and without the post-renderer
+        var raw = ChartRender.RenderWithoutPostRenderer(stack);
+        var wired = ChartRender.Render(stack);
+        var wiring = LivekitPlan.Wiring(wired.Plan.Spec, wired.Plan.Topology);
+
+        // WHEN the wiring is taken out of the post-rendered Deployment again
+        var deployment = (JsonObject)wired.Single("Deployment").DeepClone();
+        var pod = deployment.At("spec.template.spec")!.AsObject();
+        var container = pod["containers"]![0]!.AsObject();
+        var added = wiring.Env.Select(e => e.Name).ToHashSet();
+        RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
+        var volumes = wiring.Files.Select(f => f.Volume).ToHashSet();
+        RemoveWhere(container["volumeMounts"]!.AsArray(), m => volumes.Contains((string)m["name"]!));
+        RemoveWhere(pod["volumes"]!.AsArray(), v => volumes.Contains((string)v["name"]!));
+        var original = raw.Single("Deployment");
+        Assert.Equal(SecretWiring.DisableStrictConfig, (string)original.At("spec.template.spec.containers.0.args.0")!);
+        container["args"] = original.At("spec.template.spec.containers.0.args")!.DeepClone();
+
+        // THEN it is the chart's Deployment, and every other object is exactly the chart's
+        Assert.Equal(Canonical(original), Canonical(deployment));
+        Assert.Equal(raw.Objects.Count, wired.Objects.Count);
+        Assert.Equal(
+            raw.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical),
+            wired.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical));
+    }
+
+    private static void RemoveWhere(JsonArray array, Func<JsonObject, bool> predicate)
+    {
+        foreach (var item in array.Where(i => predicate(i!.AsObject())).ToList())
+        {
+            array.Remove(item);
+        }
+    }
+
+    /// <summary>Key order is not meaning: compare objects with sorted keys.</summary>
+    private static string Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
+        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
+        null => "null",
+        _ => node.ToJsonString(),
+    };
+
+    /// <summary>config.yaml of the rendered ConfigMap, parsed the way LiveKit's YAML parser reads it.</summary>
+    private static JsonObject ServerConfig(RenderedChart rendered)
+    {
+        var text = (string)rendered.Single("ConfigMap")["data"]!["config.yaml"]!;
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return (JsonObject)Manifests.ToJson(stream.Documents[0].RootNode)!;
+    }
+
+    private static object? ToTree(JsonNode? node) => node switch
+    {
+        JsonObject o => o.Aggregate(new YamlMap(), (m, kv) => { m.Add(kv.Key, ToTree(kv.Value)); return m; }),
+        JsonArray a => a.Select(ToTree).ToList(),
+        null => null,
+        _ => node.ToJsonString(),
+    };
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Net;
+using Infra.Plan.Spec;
+using Infra.Plan.Turn;
+using Infra.Plan.Tests.Support;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Coturn;
+
+public class DeniedPeersTests
+{
+    /// <summary>REFERENCE.md's list, written independently of <see cref="DeniedPeers.Special"/>.</summary>
+    public static readonly string[] ReferenceRanges =
+    [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+        "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+        "224.0.0.0/4", "240.0.0.0/4", "::1/128", "fc00::/7", "fe80::/10", "64:ff9b::/96", "::ffff:0:0/96",
+        "2001:db8::/32", "2002::/16",
+    ];
+
+    private static string Conf(EnvironmentSpec spec) => CoturnPlan.TurnServerConfText(spec, Infra.Plan.Sizing.SizingPlan.For(spec));
+
+    [Fact]
+    public void Every_rule_is_in_coturn_form_and_none_is_CIDR()
+    {
+        // GIVEN the generated config of the prod stack WHEN its denied-peer-ip rules are read as coturn reads them
+        var conf = Conf(Stacks.Spec("prod"));
+        var (accepted, rejected) = DeniedPeers.ParseConfig(conf);
+
+        // THEN coturn accepts every one, and no rule line holds a '/'
+        Assert.Empty(rejected);
+        Assert.True(accepted.Count >= ReferenceRanges.Length);
+        Assert.DoesNotContain(conf.Split('\n'), l => l.StartsWith("denied-peer-ip", StringComparison.Ordinal) && l.Contains('/'));
+    }
+
+    [Fact]
+    public void Rules_cover_every_reference_range_the_metadata_address_and_the_spec_cidrs()
+    {
+        // GIVEN a spec with extra pod, service and node CIDRs outside the private ranges
+        var spec = Parse(With(
+            ("podCidrs", L("10.244.0.0/16", "fd10:244::/56")),
+            ("serviceCidrs", L("10.96.0.0/12")),
+            ("nodeCidrs", L("100.70.0.0/24", "203.0.114.0/24")))).OrThrow();
+
+        // WHEN the generated config is parsed the way coturn parses it
+        var (ranges, _) = DeniedPeers.ParseConfig(Conf(spec));
+
+        // THEN every reference range and every spec CIDR is fully covered, and so is the metadata endpoint
+        foreach (var text in ReferenceRanges.Concat(["10.244.0.0/16", "fd10:244::/56", "10.96.0.0/12", "100.70.0.0/24", "203.0.114.0/24"]))
+        {
+            Assert.True(DeniedPeers.Covers(ranges, Cidr.Parse(text)), $"{text} is not fully denied");
+        }
+        Assert.True(DeniedPeers.Covers(ranges, IPAddress.Parse("169.254.169.254")));
+        Assert.True(DeniedPeers.Covers(ranges, IPAddress.Parse("::ffff:10.0.0.1")));
+        // and a public address stays reachable, so the relay still works
+        Assert.False(DeniedPeers.Covers(ranges, IPAddress.Parse("8.8.8.8")));
+        Assert.False(DeniedPeers.Covers(ranges, IPAddress.Parse("2a00:1450::1")));
+    }
+
+    [Fact]
+    public void Coverage_check_notices_a_gap()
+    {
+        // GIVEN two ranges that leave 10.0.1.0 out
+        var ranges = new[] { IpRange.ParseCoturn("10.0.0.0-10.0.0.255")!, IpRange.ParseCoturn("10.0.1.1-10.255.255.255")! };
+
+        Assert.False(DeniedPeers.Covers(ranges, Cidr.Parse("10.0.0.0/8")));
+        Assert.True(DeniedPeers.Covers(ranges, Cidr.Parse("10.0.0.0/24")));
+    }
+
+    [Fact]
+    public void Parsing_rejects_what_coturn_rejects()
+    {
+        var (accepted, rejected) = DeniedPeers.ParseConfig("denied-peer-ip=10.0.0.0/8\ndenied-peer-ip=10.0.0.9-10.0.0.1\n# denied-peer-ip=1.2.3.4/8\ndenied-peer-ip=192.0.2.7\n");
+
+        Assert.Equal(["10.0.0.0/8", "10.0.0.9-10.0.0.1"], rejected);
+        Assert.Equal(IpRange.ParseCoturn("192.0.2.7"), Assert.Single(accepted));
+    }
+}

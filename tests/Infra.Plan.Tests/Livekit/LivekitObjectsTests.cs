@@ -1,0 +1,110 @@
+using k8s.Models;
+using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Secrets;
+using Infra.Plan.Tests.Support;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Livekit;
+
+public class LivekitObjectsTests
+{
+    [Fact]
+    public void Disruption_budget_lets_one_sfu_go_at_a_time()
+    {
+        var plan = Stacks.Plan("prod");
+        var pdb = plan.Component(LivekitPlan.Component).Objects.OfType<V1PodDisruptionBudget>().Single();
+
+        Assert.Equal("policy/v1", pdb.ApiVersion);
+        Assert.Equal(plan.Spec.Site.MediaNamespace, pdb.Metadata.NamespaceProperty);
+        Assert.Equal("1", pdb.Spec.MaxUnavailable.Value);
+        Assert.Null(pdb.Spec.MinAvailable);
+        // The chart's pod labels, so the budget selects exactly the SFU pods.
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/name"] = "livekit-server", ["app.kubernetes.io/instance"] = "livekit" },
+            pdb.Spec.Selector.MatchLabels);
+    }
+
+    [Fact]
+    public void The_rtc_host_has_one_ingress_per_namespace_with_the_design_routes()
+    {
+        // GIVEN the prod plan
+        var plan = Stacks.Plan("prod");
+        var sfu = plan.Component(LivekitPlan.Component).Objects.OfType<V1Ingress>().Single();
+        var auth = plan.Component(AuthorizerPlan.Component).Objects.OfType<V1Ingress>().Single();
+
+        // THEN "/" goes to the chart's Service in the media namespace ...
+        Assert.Equal(plan.Spec.Site.MediaNamespace, sfu.Metadata.NamespaceProperty);
+        var root = Assert.Single(Assert.Single(sfu.Spec.Rules).Http.Paths);
+        Assert.Equal(("/", "livekit-livekit-server", 7880), (root.Path, root.Backend.Service.Name, root.Backend.Service.Port.Number!.Value));
+
+        // ... and the authorizer's three public paths to its Service in its own namespace, nothing else
+        Assert.Equal(plan.Spec.Site.Namespace, auth.Metadata.NamespaceProperty);
+        var paths = Assert.Single(auth.Spec.Rules).Http.Paths;
+        Assert.Equal(["/sfu/get", "/get_token", "/delegate_delayed_leave"], paths.Select(p => p.Path));
+        Assert.All(paths, p => Assert.Equal(("lk-jwt-service", 8080), (p.Backend.Service.Name, p.Backend.Service.Port.Number!.Value)));
+        Assert.DoesNotContain(paths, p => p.Path.Contains("webhook") || p.Path.Contains("healthz"));
+
+        // Both: the same host, class and TLS; cert-manager and external-dns annotations as the prod stack asks
+        foreach (var ingress in new[] { sfu, auth })
+        {
+            Assert.Equal("rtc.example.org", ingress.Spec.Rules[0].Host);
+            Assert.Equal("nginx", ingress.Spec.IngressClassName);
+            var tls = Assert.Single(ingress.Spec.Tls);
+            Assert.Equal((SecretNames.RtcTls, "rtc.example.org"), (tls.SecretName, Assert.Single(tls.Hosts)));
+            Assert.Equal("letsencrypt-dns01", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+            Assert.Equal("rtc.example.org", ingress.Metadata.Annotations["external-dns.alpha.kubernetes.io/hostname"]);
+        }
+        // The SFU's WebSocket outlives ingress-nginx's 60 s default.
+        Assert.Equal("3600", sfu.Metadata.Annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]);
+    }
+
+    [Fact]
+    public void Existing_tls_secret_and_no_annotations_without_cert_manager_or_external_dns()
+    {
+        var spec = Parse(With(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc-cert")), ("turnTlsSecret", S("my-turn-cert")),
+            ("ingressClass", S("traefik")))).OrThrow();
+        var plan = Planner.Build(spec);
+        var ingress = plan.Component(LivekitPlan.Component).Objects.OfType<V1Ingress>().Single();
+
+        Assert.Equal("my-rtc-cert", Assert.Single(ingress.Spec.Tls).SecretName);
+        Assert.Equal("traefik", ingress.Spec.IngressClassName);
+        Assert.Null(ingress.Metadata.Annotations);
+    }
+
+    [Fact]
+    public void Issuer_kind_picks_the_namespaced_annotation()
+    {
+        var spec = Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("acme")), ("certManagerIssuerKind", S("Issuer")))).OrThrow();
+        var ingress = Planner.Build(spec).Component(AuthorizerPlan.Component).Objects.OfType<V1Ingress>().Single();
+
+        Assert.Equal("acme", ingress.Metadata.Annotations["cert-manager.io/issuer"]);
+        Assert.False(ingress.Metadata.Annotations.ContainsKey("cert-manager.io/cluster-issuer"));
+    }
+}
+
+public class ReleaseWaitTests
+{
+    [Fact]
+    public void A_rolling_drain_of_hours_skips_the_await()
+    {
+        // GIVEN prod: 3 SFUs that may each drain calls for 3 h
+        var plan = Stacks.Plan("prod");
+
+        var wait = LivekitPlan.Wait(plan.Spec, plan.Sizing);
+
+        Assert.True(wait.SkipAwait);
+        Assert.Equal(LivekitPlan.MaxAwaitSeconds, wait.TimeoutSeconds);
+    }
+
+    [Fact]
+    public void A_short_drain_is_awaited_for_the_whole_rollout()
+    {
+        var spec = Parse(With(("sfuDrainSeconds", S("120")))).OrThrow();
+        var plan = Planner.Build(spec);
+
+        var wait = LivekitPlan.Wait(spec, plan.Sizing);
+
+        Assert.False(wait.SkipAwait);
+        Assert.Equal(plan.Sizing.SfuReplicas * (120 + LivekitPlan.StartSeconds), wait.TimeoutSeconds);
+    }
+}

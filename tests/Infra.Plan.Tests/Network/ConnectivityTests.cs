@@ -1,0 +1,158 @@
+using Infra.Plan.Components.Network;
+using Infra.Plan.Spec;
+using Infra.Plan.Tests.Support;
+using static Infra.Plan.Components.Network.ConnectivityModel;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Network;
+
+/// <summary>The exact set of flows the emitted policies allow, for the real stacks.</summary>
+public class ConnectivityTests
+{
+    /// <summary>Every flow a policy of ours decides, for the dev stack: nothing more, nothing less.</summary>
+    private static readonly string[] DevPoliced =
+    [
+        // the authorizer: DNS, the local Synapse, other homeservers (OpenID over federation), the SFU via the ingress
+        "authorizer -> cluster-dns 53/TCP",
+        "authorizer -> cluster-dns 53/UDP",
+        "authorizer -> ingress-controller 443/TCP",
+        "authorizer -> internet 443/TCP",
+        "authorizer -> internet 8448/TCP",
+        "authorizer -> synapse 8008/TCP",
+        // into the authorizer: the ingress (public paths) and node addresses (SFU webhook; coturn shares them)
+        "ingress-controller -> authorizer 8080/TCP",
+        "sfu -> authorizer 8080/TCP",
+        "coturn -> authorizer 8080/TCP",
+        // Redis/Sentinel: their own pods, DNS, and the SFU from node addresses (coturn shares them)
+        "redis -> cluster-dns 53/TCP",
+        "redis -> cluster-dns 53/UDP",
+        "redis -> redis 6379/TCP",
+        "redis -> sentinel 26379/TCP",
+        "sentinel -> cluster-dns 53/TCP",
+        "sentinel -> cluster-dns 53/UDP",
+        "sentinel -> redis 6379/TCP",
+        "sentinel -> sentinel 26379/TCP",
+        "sfu -> redis 6379/TCP",
+        "sfu -> sentinel 26379/TCP",
+        "coturn -> redis 6379/TCP",
+        "coturn -> sentinel 26379/TCP",
+    ];
+
+    private static HashSet<string> Policed(EnvironmentPlan plan) =>
+        Network(plan).Edges.Where(ConnectivityReport.IsPoliced).Select(e => e.ToString()).ToHashSet();
+
+    private static NetworkPlan Network(EnvironmentPlan plan) => NetworkPlan.Build(plan.Spec);
+
+    private static HashSet<string> All(EnvironmentSpec spec) => NetworkPlan.Build(spec).Edges.Select(e => e.ToString()).ToHashSet();
+
+    [Fact]
+    public void Dev_allows_exactly_the_needed_flows()
+    {
+        // GIVEN the dev stack WHEN its policies are evaluated over the workload model
+        var policed = Policed(Stacks.Plan("dev"));
+
+        // THEN the policy-decided flows are exactly the needed ones
+        Assert.Equal(DevPoliced.Order(), policed.Order());
+    }
+
+    [Fact]
+    public void Prod_adds_only_the_metrics_scrape_from_the_monitoring_namespace()
+    {
+        // GIVEN prod (monitoring on) WHEN evaluated
+        var policed = Policed(Stacks.Plan("prod"));
+
+        // THEN it is dev's set plus Prometheus scraping the Redis exporter, and nothing else
+        Assert.Equal(DevPoliced.Append("prometheus -> redis 9121/TCP").Order(), policed.Order());
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Redis_cannot_reach_the_internet_nor_anything_but_itself_and_DNS(string stack)
+    {
+        var edges = NetworkPlan.Build(Stacks.Spec(stack)).Edges;
+
+        var fromRedis = edges.Where(e => e.Source is RedisName or SentinelName).Select(e => e.Destination).ToHashSet();
+
+        Assert.Equal([DnsName, RedisName, SentinelName], fromRedis.Order());
+        Assert.DoesNotContain(edges, e => e.Source == RedisName && e.Destination == InternetName);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void The_authorizer_cannot_reach_redis_and_only_the_ingress_and_node_addresses_reach_it(string stack)
+    {
+        var edges = NetworkPlan.Build(Stacks.Spec(stack)).Edges;
+
+        Assert.DoesNotContain(edges, e => e.Source == AuthorizerName && e.Destination is RedisName or SentinelName);
+        var into = edges.Where(e => e.Destination == AuthorizerName).Select(e => e.Source).ToHashSet();
+        // coturn is there only because host-network traffic carries the node address the SFU webhook needs
+        Assert.Equal([CoturnName, IngressName, SfuName], into.Order());
+        Assert.DoesNotContain(InternetName, into);
+        Assert.DoesNotContain(SynapseName, into);
+        Assert.DoesNotContain(PrometheusName, into);
+    }
+
+    [Fact]
+    public void Without_monitoring_nobody_reaches_a_metrics_port_of_a_policed_pod()
+    {
+        var edges = NetworkPlan.Build(Stacks.Spec("dev")).Edges;
+        Assert.DoesNotContain(edges, e => e.Listener.Port == NetworkPolicyBuilder.RedisExporterPort);
+    }
+
+    [Fact]
+    public void Direct_sfu_route_opens_node_addresses_on_the_api_port_instead_of_the_ingress()
+    {
+        // GIVEN an authorizer that reaches the SFU's host port directly
+        var spec = Parse(With(("authorizerSfuRoute", S("direct")))).OrThrow();
+
+        var edges = All(spec);
+
+        Assert.Contains("authorizer -> sfu 7880/TCP", edges);
+        Assert.DoesNotContain("authorizer -> ingress-controller 443/TCP", edges);
+        Assert.DoesNotContain("authorizer -> sfu 7882/UDP", edges);
+    }
+
+    [Fact]
+    public void Public_sfu_route_relies_on_the_internet_rule_alone()
+    {
+        var edges = All(Parse(With(("authorizerSfuRoute", S("public")))).OrThrow());
+
+        Assert.DoesNotContain("authorizer -> ingress-controller 443/TCP", edges);
+        Assert.DoesNotContain("authorizer -> sfu 7880/TCP", edges);
+        Assert.Contains("authorizer -> internet 443/TCP", edges);
+    }
+
+    [Fact]
+    public void Synapse_port_follows_the_internal_url()
+    {
+        var edges = All(Parse(With(("synapseInternalUrl", S("http://synapse.matrix.svc.cluster.local:8448")))).OrThrow());
+
+        Assert.Contains("authorizer -> synapse 8448/TCP", edges);
+        Assert.DoesNotContain("authorizer -> synapse 8008/TCP", edges);
+    }
+
+    [Fact]
+    public void Existing_sentinel_means_no_redis_policy_and_no_redis_workload()
+    {
+        var plan = NetworkPlan.Build(Stacks.Spec("dev") with { Redis = Stacks.Spec("dev").Redis with { Mode = Infra.Plan.Spec.Sections.RedisMode.Existing } });
+
+        Assert.DoesNotContain(plan.Policies, p => p.Metadata.Name == NetworkPolicyBuilder.Redis);
+        Assert.DoesNotContain(plan.Workloads, w => w.Name == RedisName);
+    }
+
+    [Fact]
+    public void Report_lists_every_policed_edge_and_the_cilium_caveat()
+    {
+        var plan = Stacks.Plan("dev");
+        var report = plan.File(NetworkPlan.ReportPath).Content;
+
+        foreach (var edge in NetworkPlan.Build(plan.Spec).Edges.Where(ConnectivityReport.IsPoliced))
+        {
+            Assert.Contains($"| {edge.Source} | {edge.Destination} | {edge.Listener} ", report);
+        }
+        Assert.Contains("remote-node", report);
+        Assert.DoesNotContain("| redis | internet |", report);
+    }
+}
