@@ -25,24 +25,23 @@ public sealed class ObservabilityPlanTests
     }
 
     [Fact]
-    public void Each_scrape_target_gets_a_metrics_service_and_a_monitor_selecting_it()
+    public void Coturn_and_redis_get_a_metrics_service_and_a_monitor_selecting_it_the_sfu_uses_the_charts()
     {
         // GIVEN monitoring on with managed Redis
-        var objects = Component(Monitored()).Objects;
+        var plan = Monitored();
+        var objects = Component(plan).Objects;
 
         // WHEN looking at the Services and ServiceMonitors
         var services = objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
         var monitors = objects.OfType<CustomObject>().Where(o => o.Kind == "ServiceMonitor").ToList();
 
-        // THEN SFU, coturn and Redis each have one of each, in the right namespace, on the spec's metrics ports
-        Assert.Equal(new[] { "coturn-metrics", "livekit-metrics", "redis-metrics" }, services.Keys.Order());
-        Assert.Equal(6789, services["livekit-metrics"].Spec.Ports.Single(p => p.Name == "metrics").Port);
+        // THEN coturn and Redis each have one of each, in the right namespace, on the right metrics port
+        Assert.Equal(new[] { "coturn-metrics", "redis-metrics" }, services.Keys.Order());
         Assert.Equal(9641, services["coturn-metrics"].Spec.Ports.Single().Port);
         Assert.Equal(RedisExporter.Port, services["redis-metrics"].Spec.Ports.Single().Port);
-        Assert.Equal("matrix-rtc-media", services["livekit-metrics"].Metadata.NamespaceProperty);
+        Assert.Equal("matrix-rtc-media", services["coturn-metrics"].Metadata.NamespaceProperty);
         Assert.Equal("matrix-rtc", services["redis-metrics"].Metadata.NamespaceProperty);
-        Assert.Equal("livekit-server", services["livekit-metrics"].Spec.Selector["app.kubernetes.io/name"]);
-        Assert.Equal(3, monitors.Count);
+        Assert.Equal(2, monitors.Count);
         foreach (var monitor in monitors)
         {
             var service = services[monitor.Metadata.Name];
@@ -52,6 +51,18 @@ public sealed class ObservabilityPlanTests
             Assert.Equal(service.Metadata.NamespaceProperty, monitor.Metadata.NamespaceProperty);
             Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
         }
+        // The SFU's ServiceMonitor is the chart's (no second scrape of the same pods).
+        Assert.Contains("serviceMonitor:\n  create: true", plan.File("helm/livekit-values.yaml").Content);
+    }
+
+    [Fact]
+    public void The_coturn_service_selects_the_coturn_pods_and_their_metrics_port()
+    {
+        var plan = Monitored();
+        var service = Component(plan).Objects.OfType<V1Service>().Single(s => s.Metadata.Name == ScrapeTargets.CoturnJob);
+        var daemonSet = plan.Component("coturn").Objects.OfType<V1DaemonSet>().Single();
+        Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, daemonSet.Spec.Template.Metadata.Labels[kv.Key]));
+        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Component("coturn").Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
     }
 
     [Fact]
@@ -73,7 +84,7 @@ public sealed class ObservabilityPlanTests
         // THEN every required alert exists, with thresholds from the spec and the capacity model
         Assert.Contains("role=\"master\"", rules["MatrixRtcRedisNoMaster"].Expr);
         Assert.EndsWith("< 2", rules["MatrixRtcSentinelQuorumLost"].Expr);
-        Assert.Equal("up{job=\"livekit-metrics\",namespace=\"matrix-rtc-media\"} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
+        Assert.Equal("up{job=\"livekit-livekit-server\",namespace=\"matrix-rtc-media\"} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
         Assert.EndsWith("< 3", rules["MatrixRtcSfuNodesMissing"].Expr);
         Assert.Contains("coturn-metrics", rules["MatrixRtcCoturnDown"].Expr);
         Assert.EndsWith($"> {Math.Ceiling(plan.Sizing.Load.Participants * AlertRules.NearCapacityShare)}", rules["MatrixRtcParticipantsNearCapacity"].Expr);
@@ -95,7 +106,7 @@ public sealed class ObservabilityPlanTests
     public void Alerts_only_name_jobs_that_a_ServiceMonitor_creates()
     {
         var plan = Stacks.Plan("prod");
-        var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).ToHashSet();
+        var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).Append(ScrapeTargets.SfuJob).ToHashSet();
         foreach (var rule in AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules))
         {
             foreach (var job in System.Text.RegularExpressions.Regex.Matches(rule.Expr, "job=\"([^\"]+)\"").Select(m => m.Groups[1].Value))

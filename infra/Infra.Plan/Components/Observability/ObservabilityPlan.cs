@@ -6,8 +6,8 @@ namespace Infra.Plan.Components.Observability;
 
 /// <summary>
 /// Monitoring for an environment, only when <c>matrix-rtc:monitoring</c> is on (the objects need the Prometheus
-/// operator's CRDs): a metrics Service + ServiceMonitor per scraped part (SFU, coturn, Redis exporter), one
-/// PrometheusRule with the alerts, and a Grafana dashboard ConfigMap.
+/// operator's CRDs): a metrics Service + ServiceMonitor for coturn and for the Redis exporter (the SFU has the chart's
+/// own), one PrometheusRule with the alerts, and a Grafana dashboard ConfigMap.
 /// </summary>
 public static class ObservabilityPlan
 {
@@ -36,22 +36,21 @@ public sealed record ScrapeTarget(string Job, string Namespace, IReadOnlyDiction
 
 public static class ScrapeTargets
 {
-    public const string SfuJob = "livekit-metrics";
+    /// <summary>
+    /// The SFU is scraped through the livekit-server chart's own ServiceMonitor (the LiveKit values turn
+    /// <c>serviceMonitor.create</c> on with monitoring), whose job is the chart's Service: its fullname, i.e.
+    /// "&lt;release&gt;-&lt;chart&gt;" because the release name does not contain the chart name (templates/_helpers.tpl).
+    /// </summary>
+    public const string SfuJob = $"{Names.LivekitRelease}-{Names.LivekitChart}";
     public const string CoturnJob = "coturn-metrics";
     public const string RedisJob = "redis-metrics";
 
+    /// <summary>What this component scrapes itself: coturn, and Redis's exporter sidecar when Redis is ours.</summary>
     public static IReadOnlyList<ScrapeTarget> For(EnvironmentSpec spec)
     {
-        var media = spec.Site.MediaNamespace;
         var targets = new List<ScrapeTarget>
         {
-            // The livekit-server chart's selector labels (templates/_helpers.tpl).
-            new(SfuJob, media, new SortedDictionary<string, string>
-            {
-                ["app.kubernetes.io/instance"] = Names.LivekitRelease,
-                ["app.kubernetes.io/name"] = Names.LivekitChart,
-            }, spec.Ports.SfuMetrics),
-            new(CoturnJob, media, new SortedDictionary<string, string>(Kubernetes.Meta.Selector(Names.Coturn)), spec.Ports.TurnMetrics),
+            new(CoturnJob, spec.Site.MediaNamespace, new SortedDictionary<string, string>(Kubernetes.Meta.Selector(Names.Coturn)), spec.Ports.TurnMetrics),
         };
         if (spec.Redis.Mode == RedisMode.Managed)
         {
