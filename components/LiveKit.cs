@@ -114,11 +114,11 @@ public sealed class LiveKit : ComponentResource
         _ = new ConfigGroup($"{name}-extras", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write(plan.Component(LivekitPlan.Component).Objects),
-        }, new ComponentResourceOptions { Parent = this, DependsOn = { release } });
+        }, new ComponentResourceOptions { Parent = this, DependsOn = { release }, Providers = ChildOptions.Providers(options) });
         _ = new ConfigGroup($"{name}-authorizer", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write(plan.Component(AuthorizerPlan.Component).Objects),
-        }, new ComponentResourceOptions { Parent = this, DependsOn = { authorizerKeys } });
+        }, new ComponentResourceOptions { Parent = this, DependsOn = { authorizerKeys }, Providers = ChildOptions.Providers(options) });
 
         ApiKey = Output.CreateSecret(keyId);
         ApiKeySecret = Output.CreateSecret(apiSecret);

@@ -32,7 +32,7 @@ public sealed class NetworkPolicies : ComponentResource
         _ = new ConfigGroup($"{name}-policies", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write(plan.Policies),
-        }, new ComponentResourceOptions { Parent = this });
+        }, new ComponentResourceOptions { Parent = this, Providers = ChildOptions.Providers(options) });
 
         PolicyNames = Output.Create(plan.Policies.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}").ToImmutableArray());
         ConnectivityReport = Output.Create(plan.Report);

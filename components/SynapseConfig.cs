@@ -45,7 +45,7 @@ public sealed class SynapseConfig : ComponentResource
         _ = new ConfigGroup($"{name}-configmaps", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write([plan.Fragment, plan.WellKnown]),
-        }, new ComponentResourceOptions { Parent = this });
+        }, new ComponentResourceOptions { Parent = this, Providers = ChildOptions.Providers(options) });
 
         var shell = plan.TurnSecretShell.Metadata;
         _ = new KubeSecret($"{name}-turn", new SecretArgs
