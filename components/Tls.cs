@@ -14,15 +14,16 @@ public sealed class TlsArgs
 }
 
 /// <summary>
-/// Carries out the <see cref="TlsPlan"/>: an internal CA (Pulumi.Tls, ECDSA P-256) signing the Redis certificate and,
-/// in self-signed mode, the RTC host's certificate, each written to the plan's Secrets. Private keys only ever travel
-/// as secret outputs. (The TURN certificate is coturn's; cert-manager issues the RTC host's from the Ingress annotation.)
+/// Carries out the <see cref="TlsPlan"/>: an internal CA (Pulumi.Tls, ECDSA P-256) signing, in self-signed mode, the
+/// RTC host's certificate, written to the plan's Secrets in both namespaces. Private keys only ever travel as secret
+/// outputs. (The TURN certificate is coturn's, Redis's is RedisSentinel's; with cert-manager the RTC host's comes
+/// from the Ingress annotation.)
 /// </summary>
 public sealed class Tls : ComponentResource
 {
     public const string Type = "matrix-rtc:index:Tls";
 
-    /// <summary>The internal CA certificate (PEM), when one is needed; public, but handy for clients of Redis.</summary>
+    /// <summary>The internal CA certificate (PEM), when one is needed: what a dev client must trust.</summary>
     public Output<string>? CaCertPem { get; }
 
     public Tls(string name, TlsArgs args, ComponentResourceOptions? opts = null) : base(Type, name, opts)

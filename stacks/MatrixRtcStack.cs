@@ -48,12 +48,12 @@ public sealed class MatrixRtcStack : Stack
         var namespaces = new Namespaces("namespaces", new NamespacesArgs { Plan = plan }, After());
         var networkPolicies = new NetworkPolicies("network-policies", new NetworkPoliciesArgs { Plan = NetworkPlan.Build(spec) }, After(namespaces));
 
-        // 2. Certificates of the internal CA (Redis TLS; the RTC host in self-signed mode).
+        // 2. The dev RTC host's certificate from the internal CA (self-signed mode only).
         var tls = new Tls("tls", new TlsArgs { Plan = plan }, After(namespaces));
 
         // 3. Redis before the SFU (LiveKit needs its store); coturn makes the TURN secret LiveKit and Synapse use.
         RedisSentinel? redis = spec.Redis.Mode == RedisMode.Managed
-            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan }, After(namespaces, networkPolicies, tls))
+            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan, DependsOn = [namespaces, networkPolicies] }, After(namespaces, networkPolicies))
             : null;
         var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan, Provider = provider }, After(namespaces, networkPolicies));
         var livekitDependsOn = new InputList<Resource> { namespaces, networkPolicies, tls, coturn };

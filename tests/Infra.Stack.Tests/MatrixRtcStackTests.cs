@@ -30,9 +30,9 @@ public sealed class MatrixRtcStackTests
     private const string Release = "kubernetes:helm.sh/v3:Release";
 
     [Theory]
-    // stack, internal-CA private keys (dev: CA + RTC host; prod: CA + Redis), monitoring
+    // stack, internal-CA private keys (dev: CA + RTC host; prod: none, cert-manager and RedisSentinel's own CA), monitoring
     [InlineData("dev", 2, false)]
-    [InlineData("prod", 2, true)]
+    [InlineData("prod", 0, true)]
     public async Task Registers_the_expected_resources(string stack, int internalKeys, bool monitoring)
     {
         // GIVEN the repository's stack file WHEN the program runs under mocks
@@ -54,8 +54,8 @@ public sealed class MatrixRtcStackTests
         // The internal CA and its leaves hang under Tls; every planned Secret target exists once.
         var tls = Children(top.OfType<Tls>().Single());
         Assert.Equal(internalKeys, tls.Count(r => r.GetResourceType() == PrivateKey));
-        Assert.Equal(1, tls.Count(r => r.GetResourceType() == SelfSignedCert));
-        Assert.Equal(internalKeys - 1, tls.Count(r => r.GetResourceType() == LocallySignedCert));
+        Assert.Equal(internalKeys > 0 ? 1 : 0, tls.Count(r => r.GetResourceType() == SelfSignedCert));
+        Assert.Equal(Math.Max(0, internalKeys - 1), tls.Count(r => r.GetResourceType() == LocallySignedCert));
         var secrets = run.Mocks.OfType(KubeSecret).Select(s => Metadata(s.Inputs)).ToList();
         foreach (var target in TlsPlan.For(run.Plan.Spec).Internal.SelectMany(c => c.Targets))
         {

@@ -21,11 +21,10 @@ public sealed class TlsPlanTests
     }
 
     [Fact]
-    public void Cert_manager_leaves_the_public_names_to_cert_manager()
+    public void Cert_manager_and_redis_tls_need_nothing_from_the_internal_CA()
     {
-        // GIVEN prod (cert-manager, redisTls on) WHEN planning TLS THEN only Redis is signed internally
-        var tls = TlsPlan.For(Stacks.Spec("prod"));
-        Assert.Equal("redis", Assert.Single(tls.Internal).Name);
+        // GIVEN prod (cert-manager for the public names, redisTls on: RedisSentinel signs its own) THEN nothing here
+        Assert.False(TlsPlan.For(Stacks.Spec("prod")).NeedsInternalCa);
     }
 
     [Fact]
@@ -36,22 +35,4 @@ public sealed class TlsPlanTests
         Assert.False(TlsPlan.For(spec).NeedsInternalCa);
     }
 
-    [Fact]
-    public void Redis_tls_gets_an_internal_certificate_for_every_pod_name_and_the_CA_for_LiveKit()
-    {
-        // GIVEN managed Redis with TLS and 5 data nodes
-        var spec = Stacks.Parse(Stacks.With(("redisTls", Stacks.S("true")), ("redisDataNodes", Stacks.S("5")), ("redisQuorum", Stacks.S("3")))).OrThrow();
-
-        // WHEN planning TLS
-        var redis = TlsPlan.For(spec).Internal.Single(c => c.Name == "redis");
-
-        // THEN each pod's stable DNS name is in the certificate and LiveKit's namespace gets only the CA
-        Assert.Equal(CertificatePurpose.ServerAndClient, redis.Purpose);
-        for (var i = 0; i < 5; i++)
-        {
-            Assert.Contains($"redis-{i}.redis-headless.matrix-rtc.svc.cluster.local", redis.DnsNames);
-        }
-        Assert.Contains(redis.Targets, t => t == new SecretRef("matrix-rtc-media", SecretNames.RedisTls, "ca.crt"));
-        Assert.Contains(redis.Targets, t => t == new SecretRef("matrix-rtc", SecretNames.RedisTls, "tls.crt"));
-    }
 }

@@ -9,7 +9,7 @@ public enum CertificatePurpose
 {
     /// <summary>A public name (the RTC host): server auth only.</summary>
     Server,
-    /// <summary>Redis and Sentinel: each side is both server and client of the others.</summary>
+    /// <summary>Both sides of mutual TLS (kept for internal services that need client auth).</summary>
     ServerAndClient,
 }
 
@@ -23,8 +23,7 @@ public sealed record InternalCertificate(string Name, CertificatePurpose Purpose
 /// <summary>
 /// The certificates the stack makes itself, from the spec. Who covers what:
 /// <list type="bullet">
-/// <item>Redis TLS (managed Redis with <c>redisTls</c>): always the internal CA, since only our own pods talk to
-/// Redis; LiveKit gets the CA in the media namespace (Secret <see cref="SecretNames.RedisTls"/>, key ca.crt).</item>
+/// <item>Redis TLS (<c>redisTls</c>): the RedisSentinel component's own CA, in both namespaces.</item>
 /// <item>The RTC host with <c>tlsMode: self-signed</c>: the internal CA (dev only: browsers and Element X reject it),
 /// in both namespaces (one Ingress per namespace). With cert-manager the RTC Ingresses carry the issuer annotation
 /// (LiveKit/authorizer plans) and cert-manager's ingress-shim issues <see cref="SecretNames.RtcTls"/>.</item>
@@ -48,19 +47,6 @@ public sealed record TlsPlan(IReadOnlyList<InternalCertificate> Internal)
         var ns = spec.Site.Namespace;
         var media = spec.Site.MediaNamespace;
         var certs = new List<InternalCertificate>();
-        if (spec.Redis.Mode == RedisMode.Managed && spec.Redis.Tls)
-        {
-            var headless = $"{Names.RedisHeadless}.{ns}.svc.cluster.local";
-            certs.Add(new InternalCertificate("redis", CertificatePurpose.ServerAndClient,
-                [
-                    .. Enumerable.Range(0, spec.Redis.DataNodes).Select(i => $"{Names.Redis}-{i}.{headless}"),
-                    $"*.{headless}",
-                    headless,
-                    $"{Names.RedisSentinelService}.{ns}.svc.cluster.local",
-                    "localhost",
-                ],
-                [new SecretRef(ns, SecretNames.RedisTls, "tls.crt"), new SecretRef(media, SecretNames.RedisTls, "ca.crt")]));
-        }
         if (spec.Tls.Mode == TlsMode.SelfSigned)
         {
             certs.Add(new InternalCertificate("rtc", CertificatePurpose.Server, [spec.Site.RtcHost],
