@@ -19,6 +19,11 @@ public static class Planner
         {
             NamespacesPlan.Build(spec),
         };
+        // redisMode existing deploys nothing: no component, so no empty manifests/redis-sentinel.yaml.
+        if (Components.Redis.RedisPlan.Build(spec, sizing) is { } redis)
+        {
+            components.Add(redis);
+        }
         var files = new List<PlanFile>
         {
             new("report/capacity.md", sizing.ToMarkdown(spec.Stack)),
