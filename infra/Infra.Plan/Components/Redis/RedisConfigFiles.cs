@@ -29,7 +29,10 @@ public static class RedisConfigFiles
             # A master that cannot reach any replica for 10 s stops taking writes (NOREPLICAS): an isolated
             # old master cannot collect writes that the failover would throw away (bounded split brain).
             min-replicas-to-write 1
-            min-replicas-max-lag 10
+
+            """);
+        sb.Append($"min-replicas-max-lag {RedisLayout.MinReplicasMaxLagSeconds}\n");
+        sb.Append("""
             replica-read-only yes
             replica-serve-stale-data yes
             # Resync without a disk round trip: a restarted replica is usable a moment after it starts.

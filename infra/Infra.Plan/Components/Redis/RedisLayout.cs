@@ -48,6 +48,9 @@ public sealed record RedisLayout(
     public const string RedisPasswordKey = "redis-password";
     public const string SentinelPasswordKey = "sentinel-password";
 
+    /// <summary>min-replicas-max-lag: after this many seconds without a replica's ack, a master refuses writes.</summary>
+    public const int MinReplicasMaxLagSeconds = 10;
+
     /// <summary>How long preStop waits for the sentinels to name another master after SENTINEL FAILOVER.</summary>
     public const int PreStopWaitSeconds = 20;
 
