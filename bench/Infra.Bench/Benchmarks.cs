@@ -8,5 +8,6 @@ public static class Benchmarks
     /// <summary>Each benchmark file adds itself here.</summary>
     public static IReadOnlyList<Benchmark> All { get; } =
     [
+        RedisFailoverBenchmark.Entry,
     ];
 }

@@ -137,7 +137,7 @@ public static partial class RedisSection
             {
                 r.Fail(ExistingAddresses, $"\"{address}\"", "host:port entries such as sentinel-0.redis.svc:26379");
             }
-            if (password is null)
+            if (password is null && r.Raw(ExistingPassword) is null or ConfigValue.Scalar { Text.Length: 0 })
             {
                 r.Fail(ExistingPassword, "a Secret reference name/key when redisMode is existing (LiveKit must authenticate)");
             }
