@@ -85,7 +85,7 @@ public static class RedisFailoverBenchmark
         // Plain writes (no WAIT) for 2 s, stamped with the time their OK arrived.
         var acked = new List<(string Key, string Value, TimeSpan At)>();
         var clock = Stopwatch.StartNew();
-        using (var writer = RespClient.Connect(old, cluster.Addresses.RedisPort, cluster.RedisPassword))
+        using (var writer = cluster.ConnectData(old))
         {
             for (var n = 0; clock.Elapsed < TimeSpan.FromSeconds(2) && n < 1_000_000; n++)
             {
@@ -106,7 +106,7 @@ public static class RedisFailoverBenchmark
         }
 
         var lastSecond = acked.Where(w => killedAt - w.At <= TimeSpan.FromSeconds(1)).ToList();
-        using var reader = RespClient.Connect(master, cluster.Addresses.RedisPort, cluster.RedisPassword, 5000);
+        using var reader = cluster.ConnectData(master, 5000);
         var lost = lastSecond.Count(w => reader.Call("GET", w.Key).AsText != w.Value);
         return new Trial(elapsed.TotalSeconds, lastSecond.Count, lost);
     }

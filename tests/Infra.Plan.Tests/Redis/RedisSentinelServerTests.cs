@@ -42,6 +42,80 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
         output.WriteLine($"all phases: {total.Elapsed.TotalSeconds:0.0} s");
     }
 
+    [SkippableFact]
+    public void Generated_tls_cluster_forms_refuses_plain_tcp_and_restarts_through_tls_sentinel_queries()
+    {
+        var (server, sentinel, cli) = RequireTools();
+        var openssl = Tools.Find("openssl");
+        if (openssl is null)
+        {
+            Assert.False(Tools.Required, "openssl must be installed (Debian package openssl)");
+            Skip.If(true, "SKIPPED: openssl not installed");
+        }
+        // GIVEN the dev stack with redisTls, and certificates for 127.0.0.11-13 in place of the redis-tls Secret
+        var config = Stacks.File("dev").ToDictionary(kv => kv.Key, kv => kv.Value);
+        config["matrix-rtc:redisTls"] = Stacks.S("true");
+        var plan = Planner.Build(Stacks.Parse(config, "dev").OrThrow());
+        var tlsDir = Directory.CreateTempSubdirectory("matrix-rtc-redis-tls-").FullName;
+        try
+        {
+            MakeCertificates(openssl!, tlsDir);
+            using var c = new SentinelCluster(SentinelCluster.FilesOf(plan), ClusterAddresses.TlsTests, server, sentinel, cli, tlsDir);
+            try
+            {
+                // WHEN the generated scripts start it
+                c.Start(TimeSpan.FromSeconds(30));
+
+                // THEN it forms over TLS, and the plain-text protocol gets no answer on either port
+                Assert.Equal(c.Hosts[0], c.AgreedMaster());
+                Assert.Null(RespClient.TryCall(c.Hosts[0], c.Addresses.RedisPort, c.RedisPassword, "PING"));
+                Assert.Null(RespClient.TryCall(c.Hosts[0], c.Addresses.SentinelPort, c.SentinelPassword, "PING"));
+
+                // AND after a failover a restarted node asks the sentinels over TLS and rejoins as replica
+                c.KillData(0);
+                var (master, _) = c.WaitForAgreedMaster(h => h != c.Hosts[0], FailoverBound);
+                Assert.NotNull(master);
+                var restarted = c.StartData(0);
+                Assert.True(ServerProcess.WaitUntil(() => c.Role(0) == "slave" && c.InfoField(0, "replication", "master_host") == master, TimeSpan.FromSeconds(20)),
+                    $"the restarted node did not rejoin as replica of {master}: role {c.Role(0)}");
+                Assert.Contains($"the sentinels name {master} as master", restarted.Output);
+            }
+            catch (Exception e) when (e is not SkipException)
+            {
+                throw new Xunit.Sdk.XunitException(e.Message + "\n\nserver logs:\n" + c.Logs());
+            }
+        }
+        finally
+        {
+            Directory.Delete(tlsDir, recursive: true);
+        }
+    }
+
+    private static void MakeCertificates(string openssl, string dir)
+    {
+        File.WriteAllText(Path.Combine(dir, "ext.cnf"),
+            "subjectAltName=IP:127.0.0.11,IP:127.0.0.12,IP:127.0.0.13\nextendedKeyUsage=serverAuth,clientAuth\n");
+        string[][] steps =
+        [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=matrix-rtc test CA"],
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=redis"],
+            ["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf"],
+        ];
+        foreach (var step in steps)
+        {
+            var psi = new ProcessStartInfo(openssl) { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in step)
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            Assert.True(p.WaitForExit(30_000), "openssl did not finish");
+            Assert.True(p.ExitCode == 0, $"openssl {step[0]} failed: {err.Result}");
+        }
+    }
+
     private static (string Server, string Sentinel, string Cli) RequireTools()
     {
         var server = Tools.Find("redis-server");
@@ -124,7 +198,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
         var old = c.AgreedMaster()!;
         var m = c.IndexOf(old);
         var acknowledged = new List<(string Key, string Value)>();
-        using var writer = RespClient.Connect(old, c.Addresses.RedisPort, c.RedisPassword);
+        using var writer = c.ConnectData(old);
         var sw = Stopwatch.StartNew();
         for (var n = 0; sw.Elapsed < TimeSpan.FromSeconds(1.5) && n < 100_000; n++)
         {
@@ -147,7 +221,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
 
         // AND every acknowledged write is there
         Assert.NotEmpty(acknowledged);
-        using var reader = RespClient.Connect(master!, c.Addresses.RedisPort, c.RedisPassword);
+        using var reader = c.ConnectData(master!);
         var lost = acknowledged.Where(w => reader.Call("GET", w.Key).AsText != w.Value).Select(w => w.Key).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} WAIT-acknowledged writes lost, e.g. {string.Join(", ", lost.Take(5))}");
         return old;
@@ -194,7 +268,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
         // GIVEN the master's pod is about to stop, with a write one replica confirmed
         var old = c.AgreedMaster()!;
         var m = c.IndexOf(old);
-        using (var w = RespClient.Connect(old, c.Addresses.RedisPort, c.RedisPassword))
+        using (var w = c.ConnectData(old))
         {
             Assert.Equal("OK", w.Call("SET", "before-prestop", "kept").AsText);
             Assert.True(w.Call("WAIT", "1", "2000") is Resp.Integer { Value: >= 1 });

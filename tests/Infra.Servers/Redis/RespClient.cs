@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Infra.Servers.Redis;
@@ -31,18 +33,21 @@ public abstract record Resp
 public sealed class RespClient : IDisposable
 {
     private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly BufferedStream _reader;
 
-    private RespClient(TcpClient tcp)
+    private RespClient(TcpClient tcp, Stream stream)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream;
         _reader = new BufferedStream(_stream);
     }
 
-    /// <summary>Connects (loopback only) and, when a password is given, authenticates; throws on failure.</summary>
-    public static RespClient Connect(string host, int port, string? password = null, int timeoutMs = 1000)
+    /// <summary>
+    /// Connects (loopback only), over TLS when <paramref name="trustedCa"/> is given (the server's certificate
+    /// must chain to it), and, when a password is given, authenticates; throws IOException on failure.
+    /// </summary>
+    public static RespClient Connect(string host, int port, string? password = null, int timeoutMs = 1000, X509Certificate2? trustedCa = null)
     {
         if (!host.StartsWith("127.", StringComparison.Ordinal))
         {
@@ -66,7 +71,27 @@ public sealed class RespClient : IDisposable
             tcp.Dispose();
             throw;
         }
-        var client = new RespClient(tcp);
+        Stream stream = tcp.GetStream();
+        if (trustedCa is not null)
+        {
+            var ssl = new SslStream(stream, false);
+            try
+            {
+                ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+                {
+                    TargetHost = host,
+                    RemoteCertificateValidationCallback = (_, cert, _, errors) => ChainsTo(cert, trustedCa, errors),
+                });
+            }
+            catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+            {
+                ssl.Dispose();
+                tcp.Dispose();
+                throw new IOException($"TLS handshake with {host}:{port} failed: {e.Message}", e);
+            }
+            stream = ssl;
+        }
+        var client = new RespClient(tcp, stream);
         if (password is not null)
         {
             var reply = client.Call("AUTH", password);
@@ -79,12 +104,29 @@ public sealed class RespClient : IDisposable
         return client;
     }
 
+    /// <summary>Only the test CA is trusted, and the name must match (the test certificates carry IP SANs).</summary>
+    private static bool ChainsTo(X509Certificate? cert, X509Certificate2 ca, SslPolicyErrors errors)
+    {
+        if (cert is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(new X509Certificate2(cert));
+    }
+
     /// <summary>Connects, runs one command and closes; null when the server cannot be reached or times out.</summary>
-    public static Resp? TryCall(string host, int port, string? password, params string[] command)
+    public static Resp? TryCall(string host, int port, string? password, params string[] command) =>
+        TryCall(host, port, password, null, command);
+
+    public static Resp? TryCall(string host, int port, string? password, X509Certificate2? trustedCa, params string[] command)
     {
         try
         {
-            using var client = Connect(host, port, password);
+            using var client = Connect(host, port, password, trustedCa: trustedCa);
             return client.Call(command);
         }
         catch (IOException)

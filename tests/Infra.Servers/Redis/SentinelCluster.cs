@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Infra.Plan;
 using Infra.Plan.Components.Redis;
@@ -10,6 +11,9 @@ namespace Infra.Servers.Redis;
 public sealed record ClusterAddresses(IReadOnlyList<string> Hosts, int RedisPort, int SentinelPort)
 {
     public static ClusterAddresses Tests { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17379, 17380);
+
+    /// <summary>The TLS test's ports.</summary>
+    public static ClusterAddresses TlsTests { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17381, 17382);
 
     /// <summary>The benchmark's own ports, so a benchmark and the tests can run at the same time.</summary>
     public static ClusterAddresses Bench { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17479, 17480);
@@ -26,11 +30,15 @@ public sealed class SentinelCluster : IDisposable
     private readonly string _dir;
     private readonly ServerProcess?[] _data;
     private readonly ServerProcess?[] _sentinels;
-    private readonly List<ServerProcess> _finished = [];
+    private readonly List<string> _finished = [];
 
-    public SentinelCluster(IReadOnlyDictionary<string, string> configMapFiles, ClusterAddresses addresses, string redisServer, string redisSentinel, string redisCli)
+    /// <param name="tlsDir">With a TLS plan: a directory with ca.crt, tls.crt, tls.key for 127.0.0.x (the pods' redis-tls Secret).</param>
+    public SentinelCluster(IReadOnlyDictionary<string, string> configMapFiles, ClusterAddresses addresses, string redisServer, string redisSentinel, string redisCli,
+        string? tlsDir = null)
     {
         Addresses = addresses;
+        TlsDir = tlsDir;
+        TrustedCa = tlsDir is null ? null : X509CertificateLoader.LoadCertificateFromFile(Path.Combine(tlsDir, "ca.crt"));
         _dir = Path.Combine(Path.GetTempPath(), $"matrix-rtc-redis-{Environment.ProcessId}-{addresses.RedisPort}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(TemplateDir);
         foreach (var (name, content) in configMapFiles)
@@ -53,6 +61,11 @@ public sealed class SentinelCluster : IDisposable
         plan.Component(RedisPlan.Component).Objects.OfType<V1ConfigMap>().Single().Data.ToDictionary();
 
     public ClusterAddresses Addresses { get; }
+
+    public string? TlsDir { get; }
+
+    /// <summary>The CA clients trust when the cluster runs TLS (null: plain TCP).</summary>
+    public X509Certificate2? TrustedCa { get; }
 
     public IReadOnlyList<string> Hosts => Addresses.Hosts;
 
@@ -96,6 +109,7 @@ public sealed class SentinelCluster : IDisposable
             ["CLI_BIN"] = CliBin,
             ["PROBE_HOST"] = Hosts[i],
             ["HOME"] = nodeDir,
+            ["TLS_DIR"] = TlsDir ?? Path.Combine(_dir, "no-tls"),
         };
     }
 
@@ -164,9 +178,13 @@ public sealed class SentinelCluster : IDisposable
 
     public int IndexOf(string host) => Hosts.ToList().IndexOf(host);
 
-    public Resp? CallData(int i, params string[] command) => RespClient.TryCall(Hosts[i], Addresses.RedisPort, RedisPassword, command);
+    /// <summary>A client connection to a data node (TLS when the cluster runs TLS).</summary>
+    public RespClient ConnectData(string host, int timeoutMs = 1000) =>
+        RespClient.Connect(host, Addresses.RedisPort, RedisPassword, timeoutMs, TrustedCa);
 
-    public Resp? CallSentinel(int i, params string[] command) => RespClient.TryCall(Hosts[i], Addresses.SentinelPort, SentinelPassword, command);
+    public Resp? CallData(int i, params string[] command) => RespClient.TryCall(Hosts[i], Addresses.RedisPort, RedisPassword, TrustedCa, command);
+
+    public Resp? CallSentinel(int i, params string[] command) => RespClient.TryCall(Hosts[i], Addresses.SentinelPort, SentinelPassword, TrustedCa, command);
 
     /// <summary>The "role:" line of INFO replication, or null when the node does not answer.</summary>
     public string? Role(int i)
@@ -253,17 +271,20 @@ public sealed class SentinelCluster : IDisposable
 
     /// <summary>Every server's output, for failure messages (passwords never appear in it).</summary>
     public string Logs() =>
-        string.Join("\n", _data.Concat(_sentinels).Concat(_finished).Where(p => p is not null)
-            .Select(p => $"--- {p!.Name} (pid {p.Pid}) ---\n{Tail(p.Output, 40)}"));
+        string.Join("\n", _finished.Concat(_data.Concat(_sentinels).Where(p => p is not null).Select(p => Describe(p!))));
+
+    private static string Describe(ServerProcess p) => $"--- {p.Name} (pid {p.Pid}) ---\n{Tail(p.Output, 40)}";
 
     private static string Tail(string text, int lines) => string.Join("\n", text.Split('\n').TakeLast(lines));
 
+    /// <summary>Stops a replaced process, keeping its log for failure messages.</summary>
     private void Retire(ServerProcess? old)
     {
         if (old is not null)
         {
+            var description = Describe(old);
             old.Dispose();
-            _finished.Add(old);
+            _finished.Add(description + "\n(replaced)");
         }
     }
 

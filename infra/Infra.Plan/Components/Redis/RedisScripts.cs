@@ -18,7 +18,7 @@ public static class RedisScripts
     [
         "POD_NAME", "SELF_HOST", "PEER_HOSTS", "BIND_ADDRESS", "REDIS_PORT", "SENTINEL_PORT", "TEMPLATE_DIR",
         "CONF_DIR", "DATA_DIR", "SENTINEL_DIR", "TLS_DIR", "REDIS_PASSWORD_FILE", "SENTINEL_PASSWORD_FILE",
-        "SERVER_BIN", "SENTINEL_BIN", "CLI_BIN", "CLI_TIMEOUT", "MASTER_WAIT_SECONDS", "PRESTOP_WAIT_SECONDS", "PROBE_HOST",
+        "SERVER_BIN", "SENTINEL_BIN", "CLI_BIN", "CLI_TIMEOUT", "MASTER_WAIT_SECONDS", "PRESTOP_WAIT_SECONDS", "RESOLVE_WAIT_SECONDS", "PROBE_HOST",
     ];
 
     public static string CommonSh(RedisLayout l) => $$"""
@@ -50,6 +50,7 @@ public static class RedisScripts
         CLI_TIMEOUT="${CLI_TIMEOUT:-2}"
         MASTER_WAIT_SECONDS="${MASTER_WAIT_SECONDS:-{{l.MasterWaitSeconds}}}"
         PRESTOP_WAIT_SECONDS="${PRESTOP_WAIT_SECONDS:-{{RedisLayout.PreStopWaitSeconds}}}"
+        RESOLVE_WAIT_SECONDS="${RESOLVE_WAIT_SECONDS:-30}"
         TLS_ARGS="{{(l.Tls ? "--tls --cacert $TLS_DIR/ca.crt" : "")}}"
         SCRIPT_NAME="${0##*/}"
 
@@ -200,6 +201,16 @@ public static class RedisScripts
         if [ -z "$MASTER" ]; then
           set -- $PEER_HOSTS
           MASTER="$1"
+        fi
+        # With resolve-hostnames, a "sentinel monitor" host that does not resolve is a fatal config error. A
+        # brand-new pod's DNS name appears a moment after the pod gets its IP: wait for it (bounded) rather
+        # than crash-loop into the kubelet's back-off. If it never resolves, start anyway and let it fail loudly.
+        if command -v getent >/dev/null 2>&1; then
+          _i=0
+          while ! getent ahosts "$MASTER" >/dev/null 2>&1 && [ "$_i" -lt "$RESOLVE_WAIT_SECONDS" ]; do
+            sleep 1
+            _i=$((_i + 1))
+          done
         fi
         log "monitoring $MASTER"
         mkdir -p "$SENTINEL_DIR"
