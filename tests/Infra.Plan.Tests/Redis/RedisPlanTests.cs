@@ -123,7 +123,7 @@ public partial class RedisPlanTests
         Assert.Contains(data.VolumeMounts, m => m.MountPath == RedisLayout.ConfDir);
         Assert.Contains(pod.Containers[1].VolumeMounts, m => m.MountPath == RedisLayout.SentinelDir && m.ReadOnlyProperty != true);
         Assert.Equal(["sh", "/opt/redis/prestop.sh"], data.Lifecycle.PreStop.Exec.Command);
-        Assert.True(pod.TerminationGracePeriodSeconds > RedisLayout.PreStopWaitSeconds);
+        Assert.True(pod.TerminationGracePeriodSeconds > RedisLayout.PreStopSettleSeconds + RedisLayout.PreStopWaitSeconds);
         // resources come from the tier: small = 100m / 256Mi for data
         Assert.Equal("100m", data.Resources.Requests["cpu"].ToString());
         Assert.Equal("256Mi", data.Resources.Limits["memory"].ToString());

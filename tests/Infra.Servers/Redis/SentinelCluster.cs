@@ -242,6 +242,15 @@ public sealed class SentinelCluster : IDisposable
         {
             return false;
         }
+        // every replica follows that master and has finished its sync
+        if (!Enumerable.Range(0, Hosts.Count).Where(i => i != m).All(i =>
+                CallData(i, "INFO", "replication")?.AsText is { } info
+                && info.Contains($"master_host:{master}\r\n", StringComparison.Ordinal)
+                && info.Contains("master_link_status:up\r\n", StringComparison.Ordinal)
+                && info.Contains("master_sync_in_progress:0\r\n", StringComparison.Ordinal)))
+        {
+            return false;
+        }
         return Enumerable.Range(0, Hosts.Count).All(i =>
             CallSentinel(i, "SENTINEL", "master", RedisLayout.MasterName) is Resp.Array { Items: { } items }
             && Field(items, "num-other-sentinels") == (Hosts.Count - 1).ToString()

@@ -54,6 +54,12 @@ public sealed record RedisLayout(
     /// <summary>How long preStop waits for the sentinels to name another master after SENTINEL FAILOVER.</summary>
     public const int PreStopWaitSeconds = 20;
 
+    /// <summary>
+    /// How long preStop first waits for every sentinel to see the replicas as replicas (sentinels refresh a
+    /// replica's role every 10 s): a failover onto a node a sentinel still thinks is a master gets undone.
+    /// </summary>
+    public const int PreStopSettleSeconds = 12;
+
     public string HeadlessService => Names.RedisHeadless;
 
     public string StatefulSetName => Names.Redis;

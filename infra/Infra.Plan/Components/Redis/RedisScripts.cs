@@ -18,7 +18,7 @@ public static class RedisScripts
     [
         "POD_NAME", "SELF_HOST", "PEER_HOSTS", "BIND_ADDRESS", "REDIS_PORT", "SENTINEL_PORT", "TEMPLATE_DIR",
         "CONF_DIR", "DATA_DIR", "SENTINEL_DIR", "TLS_DIR", "REDIS_PASSWORD_FILE", "SENTINEL_PASSWORD_FILE",
-        "SERVER_BIN", "SENTINEL_BIN", "CLI_BIN", "CLI_TIMEOUT", "MASTER_WAIT_SECONDS", "PRESTOP_WAIT_SECONDS", "RESOLVE_WAIT_SECONDS", "PROBE_HOST",
+        "SERVER_BIN", "SENTINEL_BIN", "CLI_BIN", "CLI_TIMEOUT", "MASTER_WAIT_SECONDS", "PRESTOP_WAIT_SECONDS", "PRESTOP_SETTLE_SECONDS", "RESOLVE_WAIT_SECONDS", "SENTINEL_ROUNDS", "PROBE_HOST",
     ];
 
     public static string CommonSh(RedisLayout l) => $$"""
@@ -50,7 +50,9 @@ public static class RedisScripts
         CLI_TIMEOUT="${CLI_TIMEOUT:-2}"
         MASTER_WAIT_SECONDS="${MASTER_WAIT_SECONDS:-{{l.MasterWaitSeconds}}}"
         PRESTOP_WAIT_SECONDS="${PRESTOP_WAIT_SECONDS:-{{RedisLayout.PreStopWaitSeconds}}}"
+        PRESTOP_SETTLE_SECONDS="${PRESTOP_SETTLE_SECONDS:-{{RedisLayout.PreStopSettleSeconds}}}"
         RESOLVE_WAIT_SECONDS="${RESOLVE_WAIT_SECONDS:-30}"
+        SENTINEL_ROUNDS="${SENTINEL_ROUNDS:-3}"
         TLS_ARGS="{{(l.Tls ? "--tls --cacert $TLS_DIR/ca.crt" : "")}}"
         SCRIPT_NAME="${0##*/}"
 
@@ -102,6 +104,17 @@ public static class RedisScripts
           printf '0'
         }
 
+        # sentinels_settled: no answering sentinel still sees a replica reporting the master role. Right after a
+        # failover a sentinel may hold a stale "master" role for a demoted node (it polls replicas every 10 s);
+        # promoting that node then makes the stale sentinel turn it straight back into a replica.
+        sentinels_settled() {
+          for _h in $PEER_HOSTS; do
+            _roles=$(cli "$SENTINEL_PASSWORD" "$_h" "$SENTINEL_PORT" SENTINEL replicas "$MASTER_NAME" | sed -n '/^role-reported$/{n;p;}') || continue
+            if printf '%s\n' "$_roles" | grep -qx master; then return 1; fi
+          done
+          return 0
+        }
+
         # data_role HOST: "master", "slave" or empty when the data node does not answer.
         data_role() {
           cli "$REDIS_PASSWORD" "$1" "$REDIS_PORT" INFO replication | tr -d '\r' | sed -n 's/^role://p' || true
@@ -128,7 +141,15 @@ public static class RedisScripts
         SENTINEL_PASSWORD=$(read_secret "$SENTINEL_PASSWORD_FILE")
 
         choose_master() {
-          _m=$(sentinel_master)
+          # A busy or just-starting sentinel may miss one round: ask a few times before concluding that no
+          # sentinel is up (the fallbacks below are only right when none is).
+          _m=""
+          _round=0
+          while [ -z "$_m" ] && [ "$_round" -lt "$SENTINEL_ROUNDS" ]; do
+            [ "$_round" -gt 0 ] && sleep 1
+            _round=$((_round + 1))
+            _m=$(sentinel_master)
+          done
           if [ -n "$_m" ] && [ "$_m" != "$SELF_HOST" ]; then
             log "the sentinels name $_m as master"
             printf '%s' "$_m"; return 0
@@ -241,6 +262,11 @@ public static class RedisScripts
           log "not the master (${MASTER:-unknown}): nothing to hand over"
           exit 0
         fi
+        _i=0
+        while ! sentinels_settled && [ "$_i" -lt "$PRESTOP_SETTLE_SECONDS" ]; do
+          sleep 1
+          _i=$((_i + 1))
+        done
         # This pod's own sentinel is stopping too: ask the others first.
         _order=""
         for _h in $PEER_HOSTS; do

@@ -52,8 +52,8 @@ public static class RedisStatefulSet
         // The pods never talk to the Kubernetes API: no token in them.
         AutomountServiceAccountToken = false,
         EnableServiceLinks = false,
-        // preStop may wait PreStopWaitSeconds for the handover; then the server gets SIGTERM and a few seconds.
-        TerminationGracePeriodSeconds = RedisLayout.PreStopWaitSeconds + 10,
+        // preStop may wait for the sentinels to settle and then for the handover; then SIGTERM and a few seconds.
+        TerminationGracePeriodSeconds = RedisLayout.PreStopSettleSeconds + RedisLayout.PreStopWaitSeconds + 10,
         SecurityContext = new V1PodSecurityContext
         {
             RunAsNonRoot = true,
