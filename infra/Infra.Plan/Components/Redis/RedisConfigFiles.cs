@@ -21,6 +21,8 @@ public static class RedisConfigFiles
             # redis.conf template (matrix-rtc). redis-start.sh fills the @...@ values, appends requirepass,
             # masterauth and (on a replica) replicaof, and writes the result to a memory-backed volume.
             bind @BIND_ADDRESS@
+            # Every client must authenticate (requirepass is appended at start), so protected mode, which only
+            # guards password-less servers, would add nothing but refuse the other pods.
             protected-mode no
             dir @DATA_DIR@
             # Announce the stable pod name, not the pod IP, which changes on every restart.
