@@ -281,6 +281,59 @@ public partial class RedisPlanTests
         Assert.Contains("*.redis-headless.matrix-rtc.svc.cluster.local", RedisLayout.For(plan.Spec, plan.Sizing).TlsDnsNames);
     }
 
+    [SkippableFact]
+    public void Objects_pass_the_kubernetes_schemas_and_strict_yaml_loading()
+    {
+        // GIVEN the prod plan and a dev plan with TLS and PVCs (every optional part present)
+        var plans = new[] { Stacks.Plan("prod"), PlanOf(("redisTls", S("true")), ("redisPersistence", S("true")), ("redisStorageClass", S("fast"))) };
+        var node = Infra.Servers.Tools.Find("node");
+        var modules = Infra.Servers.Tools.NodeModules;
+        if (node is null || modules is null)
+        {
+            Assert.False(Infra.Servers.Tools.Required, "node and kubernetes-models (MATRIX_RTC_NODE_MODULES) are required");
+            Skip.If(true, "SKIPPED: node or kubernetes-models (MATRIX_RTC_NODE_MODULES) not available");
+        }
+        foreach (var plan in plans)
+        {
+            var objects = plan.Component(RedisPlan.Component).Objects;
+            // THEN KubernetesClient reads the manifest back with unknown fields rejected
+            var loaded = k8s.KubernetesYaml.LoadAllFromString(ManifestWriter.Write(objects), strict: true);
+            Assert.Equal(objects.Count, loaded.Count);
+            // AND kubernetes-models validates each object (types, enums, required fields)
+            var json = Path.Combine(Path.GetTempPath(), $"redis-objects-{Environment.ProcessId}-{Guid.NewGuid():N}.json");
+            var script = json + ".js";
+            System.IO.File.WriteAllText(json, "[" + string.Join(",", objects.Select(o => k8s.KubernetesJson.Serialize(o))) + "]");
+            System.IO.File.WriteAllText(script, ValidateJs);
+            try
+            {
+                using var p = Process.Start(new ProcessStartInfo(node!, [script, json, modules!]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+                var stderr = p.StandardError.ReadToEndAsync();
+                var stdout = p.StandardOutput.ReadToEnd();
+                Assert.True(p.WaitForExit(60_000), "node did not finish");
+                Assert.True(p.ExitCode == 0, stdout + stderr.Result);
+                Assert.Equal(objects.Count, stdout.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+            }
+            finally
+            {
+                System.IO.File.Delete(json);
+                System.IO.File.Delete(script);
+            }
+        }
+    }
+
+    private const string ValidateJs = """
+        const objs = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+        const mods = process.argv[3];
+        let bad = 0;
+        for (const o of objs) {
+          const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : [null, o.apiVersion];
+          const Cls = require(mods + '/kubernetes-models/' + (group ? group + '/' : '') + version)[o.kind];
+          try { new Cls(o).validate(); console.log('ok ' + o.kind + ' ' + o.metadata.name); }
+          catch (e) { bad++; console.log('INVALID ' + o.kind + ' ' + o.metadata.name + ': ' + e.message); }
+        }
+        process.exit(bad ? 1 : 0);
+        """;
+
     [Fact]
     public void Same_spec_gives_the_same_bytes_and_a_config_change_rolls_the_pods()
     {
