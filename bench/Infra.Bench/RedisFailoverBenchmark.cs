@@ -82,30 +82,48 @@ public static class RedisFailoverBenchmark
         cluster.Start(TimeSpan.FromSeconds(30));
         var old = cluster.AgreedMaster()!;
 
-        // Plain writes (no WAIT) for 2 s, stamped with the time their OK arrived.
+        // A client writes plain SETs (no WAIT) on its own thread, stamping the time each OK arrived; the master
+        // is SIGKILLed under it after 2 s, so the newest writes may not have reached a replica yet.
         var acked = new List<(string Key, string Value, TimeSpan At)>();
         var clock = Stopwatch.StartNew();
-        using (var writer = cluster.ConnectData(old))
+        var writer = new Thread(() =>
         {
-            for (var n = 0; clock.Elapsed < TimeSpan.FromSeconds(2) && n < 1_000_000; n++)
+            try
             {
-                var (key, value) = ($"plain:{n}", $"v{n}");
-                if (writer.Call("SET", key, value).AsText == "OK")
+                using var client = cluster.ConnectData(old);
+                for (var n = 0; clock.Elapsed < TimeSpan.FromSeconds(10) && n < 5_000_000; n++)
                 {
-                    acked.Add((key, value, clock.Elapsed));
+                    var (key, value) = ($"plain:{n}", $"v{n}");
+                    if (client.Call("SET", key, value).AsText == "OK")
+                    {
+                        lock (acked)
+                        {
+                            acked.Add((key, value, clock.Elapsed));
+                        }
+                    }
                 }
             }
-        }
-        // SIGKILL right after the last acknowledged write: the replicas may not have received the newest ones.
+            catch (IOException)
+            {
+                // the master was killed
+            }
+        }) { IsBackground = true };
+        writer.Start();
+        Thread.Sleep(TimeSpan.FromSeconds(2));
         var killedAt = clock.Elapsed;
         cluster.KillData(cluster.IndexOf(old));
+        writer.Join(TimeSpan.FromSeconds(15));
         var (master, elapsed) = cluster.WaitForAgreedMaster(h => h != old, bound, TimeSpan.FromMilliseconds(50));
         if (master is null)
         {
             throw new InvalidOperationException($"no failover within {bound.TotalSeconds:0} s\n{cluster.Logs()}");
         }
 
-        var lastSecond = acked.Where(w => killedAt - w.At <= TimeSpan.FromSeconds(1)).ToList();
+        List<(string Key, string Value, TimeSpan At)> lastSecond;
+        lock (acked)
+        {
+            lastSecond = acked.Where(w => killedAt - w.At <= TimeSpan.FromSeconds(1)).ToList();
+        }
         using var reader = cluster.ConnectData(master, 5000);
         var lost = lastSecond.Count(w => reader.Call("GET", w.Key).AsText != w.Value);
         return new Trial(elapsed.TotalSeconds, lastSecond.Count, lost);
