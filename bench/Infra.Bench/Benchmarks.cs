@@ -11,5 +11,6 @@ public static class Benchmarks
         CoturnRelayBench.Definition,
         LivekitChartBench.Benchmark,
         PolicyBench.Entry,
+        RedisFailoverBenchmark.Entry,
     ];
 }

@@ -34,6 +34,11 @@ public static class Planner
             new(LivekitPlan.Component, livekit.Objects),
             AuthorizerPlan.Build(spec, topology, sizing),
         };
+        // redisMode existing deploys nothing: no component, so no empty manifests/redis-sentinel.yaml.
+        if (Components.Redis.RedisPlan.Build(spec, sizing) is { } redis)
+        {
+            components.Add(redis);
+        }
         if (ObservabilityPlan.Build(spec, sizing) is { } observability)
         {
             components.Add(observability);

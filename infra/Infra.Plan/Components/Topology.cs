@@ -24,12 +24,51 @@ public static class Names
 }
 
 /// <summary>How LiveKit reaches Redis: a Sentinel master name, sentinel addresses, and where the passwords live.</summary>
+/// <param name="TlsCa">With TLS: the Secret (media namespace) whose <c>ca.crt</c> LiveKit must trust.</param>
 public sealed record RedisWiring(
     string MasterName,
     IReadOnlyList<string> SentinelAddresses,
     SecretRef Password,
     SecretRef? SentinelPassword,
-    bool Tls);
+    bool Tls,
+    SecretRef? TlsCa = null)
+{
+    public const string PasswordEnv = "LIVEKIT_REDIS_PASSWORD";
+    public const string SentinelPasswordEnv = "LIVEKIT_REDIS_SENTINEL_PASSWORD";
+
+    /// <summary>Where LiveKit finds the Redis CA when TLS is on; the LiveKit pod mounts <see cref="TlsCa"/> here.</summary>
+    public const string TlsCaFile = "/etc/livekit-redis-tls/ca.crt";
+
+    /// <summary>
+    /// LiveKit's <c>redis:</c> config block. No password: LiveKit reads those from the environment
+    /// (<see cref="SecretEnv"/>), because everything under <c>livekit:</c> lands in a ConfigMap.
+    /// <c>address</c> stays unset: with Sentinel, LiveKit asks the sentinels for the master.
+    /// </summary>
+    public SortedDictionary<string, object> LivekitRedisBlock()
+    {
+        var block = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["sentinel_master_name"] = MasterName,
+            ["sentinel_addresses"] = SentinelAddresses.ToList(),
+        };
+        if (Tls)
+        {
+            var tls = new SortedDictionary<string, object>(StringComparer.Ordinal) { ["enabled"] = true };
+            if (TlsCa is not null)
+            {
+                tls["ca_cert_file"] = TlsCaFile;
+            }
+            block["tls"] = tls;
+        }
+        return block;
+    }
+
+    /// <summary>Environment variables of the LiveKit container, each from a Secret key (secretKeyRef).</summary>
+    public IReadOnlyList<(string Env, SecretRef Ref)> SecretEnv =>
+        SentinelPassword is { } sp
+            ? [(PasswordEnv, Password), (SentinelPasswordEnv, sp)]
+            : [(PasswordEnv, Password)];
+}
 
 /// <summary>What the other components need to know about the authorizer.</summary>
 public sealed record AuthorizerWiring(string ServiceHost, int Port, string WebhookUrl, string LivekitServiceUrl);
@@ -78,7 +117,8 @@ public sealed record Topology(
                     .ToArray(),
                 new SecretRef(media, SecretNames.RedisAuth, "redis-password"),
                 new SecretRef(media, SecretNames.RedisAuth, "sentinel-password"),
-                spec.Redis.Tls);
+                spec.Redis.Tls,
+                spec.Redis.Tls ? new SecretRef(media, SecretNames.RedisTlsCa, "ca.crt") : null);
 
         var authorizerHost = $"{Names.Authorizer}.{ns}.svc.cluster.local";
         var authorizer = new AuthorizerWiring(

@@ -41,4 +41,7 @@ public static class SecretNames
 
     /// <summary>Redis TLS: <c>ca.crt</c>, <c>tls.crt</c>, <c>tls.key</c>.</summary>
     public const string RedisTls = "redis-tls";
+
+    /// <summary>The Redis CA certificate alone (<c>ca.crt</c>), in the media namespace for LiveKit.</summary>
+    public const string RedisTlsCa = "redis-tls-ca";
 }

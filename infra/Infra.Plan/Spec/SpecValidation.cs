@@ -23,6 +23,11 @@ public static class SpecValidation
                 $"v{MinimumLivekit} or newer (TURN secret_file, so the TURN secret never sits in the LiveKit config)");
         }
 
+        foreach (var error in RedisSection.CheckImage(images.Redis))
+        {
+            yield return error;
+        }
+
         if (spec.Site.Production)
         {
             if (!images.MediaRelay.IsPinnedByDigest)

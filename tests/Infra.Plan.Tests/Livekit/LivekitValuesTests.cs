@@ -176,8 +176,10 @@ public class LivekitValuesTests
         var result = Build(("redisTls", S("true")));
 
         var tls = result.Values.Livekit.Redis.Tls!;
-        var ca = Assert.Single(result.Wiring.Files, f => f.Secret == SecretNames.RedisTls);
+        // The CA Secret is the one the Redis component creates in the media namespace, at the path its wiring names.
+        var ca = Assert.Single(result.Wiring.Files, f => f.Secret == SecretNames.RedisTlsCa);
         Assert.Equal(ca.Path, tls.CaCertFile);
+        Assert.Equal(Infra.Plan.Components.RedisWiring.TlsCaFile, tls.CaCertFile);
         Assert.Null(Build().Values.Livekit.Redis.Tls);
     }
 

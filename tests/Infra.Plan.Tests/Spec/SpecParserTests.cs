@@ -201,7 +201,7 @@ public class SpecParserTests
 
     [Theory]
     [InlineData("redisDataNodes", "4", "odd")]
-    [InlineData("redisQuorum", "1", "from 2 to 3")]
+    [InlineData("redisQuorum", "1", "from 2 to 2")]
     [InlineData("redisDownAfterMilliseconds", "500", "1000 to")]
     [InlineData("sfuDrainSeconds", "30", "60 to")]
     public void Out_of_range_numbers_say_the_range(string key, string value, string allowed)

@@ -47,7 +47,6 @@ public static class LivekitPlan
     public const string KeyFile = "keys.yaml";
 
     public const string TurnSecretDirectory = "/etc/livekit/turn";
-    public const string RedisTlsDirectory = "/etc/livekit/redis-tls";
 
     /// <summary>rw for the owner only; kubelet adds group read for fsGroup (0640). LiveKit refuses any "others" bit.</summary>
     public const int SecretFileMode = 0b110_000_000; // 0600
@@ -126,7 +125,7 @@ public static class LivekitPlan
             Redis: new RedisConfig(
                 topology.Redis.MasterName,
                 topology.Redis.SentinelAddresses,
-                topology.Redis.Tls ? new RedisTlsConfig($"{RedisTlsDirectory}/ca.crt") : null),
+                topology.Redis.Tls ? new RedisTlsConfig(RedisWiring.TlsCaFile) : null),
             Room: new RoomConfig(
                 AutoCreate: false,
                 EmptyTimeoutSeconds,
@@ -152,9 +151,11 @@ public static class LivekitPlan
             new("turn-shared-secret", topology.Turn.SharedSecret.Name, topology.Turn.SharedSecret.Key,
                 TurnSecretDirectory, topology.Turn.SharedSecret.Key, SecretFileMode),
         };
-        if (topology.Redis.Tls)
+        // The CA Secret and the path both come from the Redis wiring, so LiveKit trusts what Redis serves.
+        if (topology.Redis.Tls && topology.Redis.TlsCa is { } ca)
         {
-            files.Add(new SecretFileMount("redis-tls-ca", SecretNames.RedisTls, "ca.crt", RedisTlsDirectory, "ca.crt", SecretFileMode));
+            files.Add(new SecretFileMount("redis-tls-ca", ca.Name, ca.Key,
+                Path.GetDirectoryName(RedisWiring.TlsCaFile)!, Path.GetFileName(RedisWiring.TlsCaFile), SecretFileMode));
         }
         return new SecretWiring(Container, env, files, StrictConfig: true);
     }

@@ -43,11 +43,11 @@ public static partial class RedisSection
     public static readonly ConfigKey DataNodes = new("redisDataNodes", ConfigType.Integer,
         "Redis pods (each a data + a sentinel container); odd, 3 to 7.", 3);
     public static readonly ConfigKey Quorum = new("redisQuorum", ConfigType.Integer,
-        "Sentinels that must agree the master is down; a majority of redisDataNodes at most.", 2);
+        "Sentinels that must agree the master is down: from 2 to a majority of redisDataNodes.", 2);
     public static readonly ConfigKey DownAfter = new("redisDownAfterMilliseconds", ConfigType.Integer,
         "Sentinel down-after-milliseconds: how long the master may be silent before failover (>= 1000).", 5000);
     public static readonly ConfigKey FailoverTimeout = new("redisFailoverTimeoutMilliseconds", ConfigType.Integer,
-        "Sentinel failover-timeout (>= 2 x down-after).", 30000);
+        "Sentinel failover-timeout (>= 2 x down-after; when unset and down-after is raised, 2 x down-after).", 30000);
     public static readonly ConfigKey Persistence = new("redisPersistence", ConfigType.Boolean,
         "Keep Redis data on PVCs (LiveKit keeps only ephemeral room state: off by default).", false);
     public static readonly ConfigKey StorageClass = new("redisStorageClass", ConfigType.String,
@@ -86,15 +86,27 @@ public static partial class RedisSection
             r.Fail(DataNodes, "an odd number (3, 5 or 7): an even count adds no failure tolerance and risks a tie");
         }
         var quorum = r.Int(Quorum, 1, 7);
-        if (quorum < 2 || quorum > nodes)
+        var majority = nodes / 2 + 1;
+        if (quorum < 2 || quorum > majority)
         {
-            r.Fail(Quorum, $"from 2 to {nodes} (one sentinel alone must never decide; no more than there are sentinels)");
+            // A quorum above the majority would make one lost sentinel block every failover; below 2 one
+            // sentinel's view alone could start one.
+            r.Fail(Quorum, $"from 2 to {majority} with {nodes} data nodes (one sentinel alone must never decide; " +
+                "a quorum above the majority blocks failover as soon as one sentinel is lost)");
         }
         var downAfter = r.Int(DownAfter, 1000, 600_000);
         var failover = r.Int(FailoverTimeout, 2000, 3_600_000);
-        if (failover < 2 * downAfter && r.IsSet(FailoverTimeout))
+        if (failover < 2 * downAfter)
         {
-            r.Fail(FailoverTimeout, $"at least 2 x {DownAfter.FullName} ({2 * downAfter} ms)");
+            if (r.IsSet(FailoverTimeout))
+            {
+                r.Fail(FailoverTimeout, $"at least 2 x {DownAfter.FullName} ({2 * downAfter} ms)");
+            }
+            else
+            {
+                // Only down-after was raised: keep the documented rule instead of failing on a default.
+                failover = 2 * downAfter;
+            }
         }
         var persistence = r.Bool(Persistence);
         var storageClass = r.String(StorageClass);
@@ -125,7 +137,7 @@ public static partial class RedisSection
             {
                 r.Fail(ExistingAddresses, $"\"{address}\"", "host:port entries such as sentinel-0.redis.svc:26379");
             }
-            if (password is null)
+            if (password is null && r.Raw(ExistingPassword) is null or ConfigValue.Scalar { Text.Length: 0 })
             {
                 r.Fail(ExistingPassword, "a Secret reference name/key when redisMode is existing (LiveKit must authenticate)");
             }
@@ -150,6 +162,19 @@ public static partial class RedisSection
         return new SecretKeyRef(m.Groups["name"].Value, m.Groups["key"].Value);
     }
 
+    /// <summary>
+    /// The Redis image must be BSD licensed and maintained: valkey (any 7.2+ release) or redis up to 7.2
+    /// (7.4 is RSAL/SSPL, 8.x adds AGPL), never Bitnami (its free versioned images stopped in Aug 2025).
+    /// Called from <see cref="SpecValidation"/> because the image key lives in the images section.
+    /// </summary>
+    public static IEnumerable<ConfigError> CheckImage(ImageRef image)
+    {
+        if (RedisImage.Classify(image) is { } problem)
+        {
+            yield return ConfigError.Invalid(ImagesSection.RedisImage, $"\"{image}\"", problem);
+        }
+    }
+
     [GeneratedRegex(@"^(?<name>[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)/(?<key>[-._a-zA-Z0-9]+)$")]
     private static partial Regex SecretRefPattern();
 
@@ -158,4 +183,54 @@ public static partial class RedisSection
 
     [GeneratedRegex(@"^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$")]
     private static partial Regex QuantityPattern();
+}
+
+/// <summary>Which server family an image carries: the binaries are named after it.</summary>
+public enum RedisFlavor
+{
+    Valkey,
+    Redis,
+}
+
+/// <summary>Recognises the Redis image family and version from its reference.</summary>
+public static partial class RedisImage
+{
+    private const string Allowed =
+        "a BSD-licensed image: valkey/valkey:<7.2 or newer> (e.g. valkey/valkey:8.1.4) or redis:<7.2 or older>; never Bitnami";
+
+    /// <summary>Null when the image is acceptable, else what is allowed.</summary>
+    public static string? Classify(ImageRef image)
+    {
+        if (image.Repository.Contains("bitnami", StringComparison.Ordinal))
+        {
+            return Allowed + " (Bitnami's free versioned images are no longer updated)";
+        }
+        if (Flavor(image) is not { } flavor)
+        {
+            return Allowed + " (the repository's last path segment must be valkey or redis)";
+        }
+        var m = VersionPattern().Match(image.Tag);
+        if (!m.Success)
+        {
+            return Allowed + " (the tag must start with the version, e.g. 8.1.4, so the licence can be checked)";
+        }
+        var version = new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
+        return flavor switch
+        {
+            RedisFlavor.Redis when version > new Version(7, 2) => Allowed + " (redis 7.4 is RSAL/SSPL, 8.x adds AGPL)",
+            RedisFlavor.Valkey when version < new Version(7, 2) => Allowed,
+            _ => null,
+        };
+    }
+
+    /// <summary>valkey or redis by the repository's last path segment (so private mirrors work).</summary>
+    public static RedisFlavor? Flavor(ImageRef image) => image.Repository.Split('/')[^1] switch
+    {
+        "valkey" => RedisFlavor.Valkey,
+        "redis" => RedisFlavor.Redis,
+        _ => null,
+    };
+
+    [GeneratedRegex(@"^(\d+)\.(\d+)")]
+    private static partial Regex VersionPattern();
 }
