@@ -33,10 +33,12 @@ public sealed class MatrixRtcStack : Stack
         {
             providerArgs.Context = spec.Site.KubeContext; // else the kubeconfig's current context (KUBECONFIG honoured)
         }
-        var provider = new Pulumi.Kubernetes.Provider("kubernetes", providerArgs);
+        // Parent = this, said explicitly: the SDK parents resources to the stack either way (same URNs), but only
+        // records explicit children, and the stack tests walk that tree.
+        var provider = new Pulumi.Kubernetes.Provider("kubernetes", providerArgs, new CustomResourceOptions { Parent = this });
         ComponentResourceOptions After(params Resource?[] dependencies)
         {
-            var opts = new ComponentResourceOptions { Providers = { provider } };
+            var opts = new ComponentResourceOptions { Parent = this, Providers = { provider } };
             foreach (var d in dependencies.OfType<Resource>())
             {
                 opts.DependsOn.Add(d);

@@ -15,8 +15,12 @@ namespace Infra.Tests.Stacks;
 /// </summary>
 internal sealed record StackRun(ImmutableArray<Resource> Resources, Mocks Mocks, EnvironmentPlan Plan)
 {
+    // Binaries may be built outside the tree (ArtifactsPath); then the source file's own folder leads to the project.
     public static string RepoRoot { get; } = StackFile.FindProjectDirectory(AppContext.BaseDirectory)
-        ?? throw new InvalidOperationException("Pulumi.yaml not found above the test binaries");
+        ?? StackFile.FindProjectDirectory(Path.GetDirectoryName(SourceFile())!)
+        ?? throw new InvalidOperationException("Pulumi.yaml not found above the test binaries or this source file");
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 
     public MatrixRtcStack Stack => Resources.OfType<MatrixRtcStack>().Single();
 
