@@ -78,13 +78,7 @@ public static class AuthorizerPlan
             PeriodSeconds = 10,
             TimeoutSeconds = 3,
         };
-        var resources = new V1ResourceRequirements
-        {
-            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(size.Cpu), ["memory"] = new(size.Memory) },
-            Limits = size.Guaranteed
-                ? new Dictionary<string, ResourceQuantity> { ["cpu"] = new(size.Cpu), ["memory"] = new(size.Memory) }
-                : new Dictionary<string, ResourceQuantity> { ["memory"] = new(size.Memory) },
-        };
+        var resources = ContainerResources.For(size);
         return new V1Deployment
         {
             ApiVersion = "apps/v1",
@@ -125,14 +119,7 @@ public static class AuthorizerPlan
                                 LivenessProbe = probe,
                                 ReadinessProbe = probe,
                                 Resources = resources,
-                                SecurityContext = new V1SecurityContext
-                                {
-                                    AllowPrivilegeEscalation = false,
-                                    ReadOnlyRootFilesystem = true,
-                                    RunAsNonRoot = true,
-                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                                    SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-                                },
+                                SecurityContext = SecurityContexts.Restricted(),
                                 VolumeMounts = [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
                             },
                         ],

@@ -106,7 +106,7 @@ public static class CoturnDaemonSet
                     Mount(SecretVolume, CoturnPaths.SecretDir, true),
                     Mount(RunVolume, CoturnPaths.RunDir, false),
                 ],
-                Resources = Resources(SmallHelper),
+                Resources = ContainerResources.For(SmallHelper),
                 SecurityContext = Restricted(),
             },
         ],
@@ -141,7 +141,7 @@ public static class CoturnDaemonSet
                     TimeoutSeconds = 5,
                     FailureThreshold = 3,
                 },
-                Resources = Resources(size),
+                Resources = ContainerResources.For(size),
                 SecurityContext = new V1SecurityContext
                 {
                     // The official image gives /usr/bin/turnserver the file capability cap_net_bind_service+ep and
@@ -166,7 +166,7 @@ public static class CoturnDaemonSet
                 Name = "cert-reloader",
                 Image = image,
                 Command = ["/bin/sh", $"{CoturnPaths.TemplateDir}/{CoturnPaths.ReloadScript}"],
-                Resources = Resources(SmallHelper),
+                Resources = ContainerResources.For(SmallHelper),
                 SecurityContext = Restricted(),
                 VolumeMounts =
                 [
@@ -190,19 +190,6 @@ public static class CoturnDaemonSet
     /// <summary>The init container and the reloader: a shell and a sleep loop. Requests = limits keeps the pod Guaranteed.</summary>
     private static readonly ResourceSize SmallHelper = new(10, 16, true);
 
-    private static V1ResourceRequirements Resources(ResourceSize size)
-    {
-        var limits = new Dictionary<string, ResourceQuantity>
-        {
-            ["cpu"] = new(size.Cpu),
-            ["memory"] = new(size.Memory),
-        };
-        return new V1ResourceRequirements
-        {
-            Requests = size.Guaranteed ? new Dictionary<string, ResourceQuantity>(limits) : limits,
-            Limits = limits,
-        };
-    }
 
     private static V1SecurityContext Restricted() => new()
     {

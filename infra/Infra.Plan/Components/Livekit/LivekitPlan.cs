@@ -164,11 +164,6 @@ public static class LivekitPlan
     {
         var size = sizing.Preset.Sfu;
         var image = spec.Images.MediaRelay;
-        var quantities = new Dictionary<string, ResourceQuantity>
-        {
-            ["cpu"] = new(size.Cpu),
-            ["memory"] = new(size.Memory),
-        };
         return new LivekitChartValues(
             ReplicaCount: sizing.SfuReplicas,
             // The chart writes "repository:tag"; "tag@sha256:..." makes that a pull by digest.
@@ -177,7 +172,7 @@ public static class LivekitPlan
             TerminationGracePeriodSeconds: spec.Sfu.DrainSeconds,
             PodHostNetwork: true,
             // Guaranteed QoS with whole CPUs: the static CPU manager can pin them, media is never throttled.
-            Resources: new V1ResourceRequirements { Requests = quantities, Limits = new Dictionary<string, ResourceQuantity>(quantities) },
+            Resources: ContainerResources.For(size),
             NodeSelector: spec.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
             Tolerations: spec.Nodes.MediaNodeTolerations.Select(t => new V1Toleration
             {

@@ -1,3 +1,4 @@
+using Infra.Plan.Kubernetes;
 using k8s.Models;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
@@ -43,14 +44,7 @@ public static class RedisExporter
                 Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("25m"), ["memory"] = new("32Mi") },
                 Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("64Mi") },
             },
-            SecurityContext = new V1SecurityContext
-            {
-                AllowPrivilegeEscalation = false,
-                ReadOnlyRootFilesystem = true,
-                RunAsNonRoot = true,
-                Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-            },
+            SecurityContext = SecurityContexts.Restricted(),
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = Port }, PeriodSeconds = 10 },
         };
     }

@@ -96,8 +96,8 @@ public static class RedisStatefulSet
         Command = ["sh", $"{RedisLayout.ScriptDir}/{RedisScripts.RedisStart}"],
         Env = Env(),
         Ports = [new V1ContainerPort { Name = "redis", ContainerPort = RedisLayout.RedisPort, Protocol = "TCP" }],
-        Resources = Resources(l.DataSize),
-        SecurityContext = ContainerSecurity(),
+        Resources = ContainerResources.For(l.DataSize),
+        SecurityContext = SecurityContexts.Restricted(),
         // The start script may wait for a failover (MasterWaitSeconds) before the server listens.
         StartupProbe = Probe("redis", periodSeconds: 2, failureThreshold: l.MasterWaitSeconds / 2 + 15),
         ReadinessProbe = Probe("redis", periodSeconds: 5, failureThreshold: 2),
@@ -120,8 +120,8 @@ public static class RedisStatefulSet
         Command = ["sh", $"{RedisLayout.ScriptDir}/{RedisScripts.SentinelStart}"],
         Env = Env(),
         Ports = [new V1ContainerPort { Name = "sentinel", ContainerPort = RedisLayout.SentinelPort, Protocol = "TCP" }],
-        Resources = Resources(l.SentinelSize),
-        SecurityContext = ContainerSecurity(),
+        Resources = ContainerResources.For(l.SentinelSize),
+        SecurityContext = SecurityContexts.Restricted(),
         StartupProbe = Probe("sentinel", periodSeconds: 2, failureThreshold: 30),
         ReadinessProbe = Probe("sentinel", periodSeconds: 5, failureThreshold: 2),
         LivenessProbe = Probe("sentinel", periodSeconds: 10, failureThreshold: 3),
@@ -143,31 +143,7 @@ public static class RedisStatefulSet
         FailureThreshold = failureThreshold,
     };
 
-    /// <summary>Requests from the tier; a memory limit always (maxmemory is sized from it), a CPU limit only when Guaranteed.</summary>
-    private static V1ResourceRequirements Resources(ResourceSize size)
-    {
-        var requests = new Dictionary<string, ResourceQuantity>
-        {
-            ["cpu"] = new(size.Cpu),
-            ["memory"] = new(size.Memory),
-        };
-        var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(size.Memory) };
-        if (size.Guaranteed)
-        {
-            limits["cpu"] = new(size.Cpu);
-        }
-        return new V1ResourceRequirements { Requests = requests, Limits = limits };
-    }
 
-    /// <summary>Pod Security "restricted", plus a read-only root filesystem: every written path is a volume.</summary>
-    private static V1SecurityContext ContainerSecurity() => new()
-    {
-        RunAsNonRoot = true,
-        AllowPrivilegeEscalation = false,
-        ReadOnlyRootFilesystem = true,
-        Capabilities = new V1Capabilities { Drop = ["ALL"] },
-        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
-    };
 
     private static List<V1VolumeMount> Mounts(RedisLayout l, (string Volume, string Path)[] writable)
     {
