@@ -39,30 +39,6 @@ public sealed record RedisWiring(
     /// <summary>Where LiveKit finds the Redis CA when TLS is on; the LiveKit pod mounts <see cref="TlsCa"/> here.</summary>
     public const string TlsCaFile = "/etc/livekit-redis-tls/ca.crt";
 
-    /// <summary>
-    /// LiveKit's <c>redis:</c> config block. No password: LiveKit reads those from the environment
-    /// (<see cref="SecretEnv"/>), because everything under <c>livekit:</c> lands in a ConfigMap.
-    /// <c>address</c> stays unset: with Sentinel, LiveKit asks the sentinels for the master.
-    /// </summary>
-    public SortedDictionary<string, object> LivekitRedisBlock()
-    {
-        var block = new SortedDictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["sentinel_master_name"] = MasterName,
-            ["sentinel_addresses"] = SentinelAddresses.ToList(),
-        };
-        if (Tls)
-        {
-            var tls = new SortedDictionary<string, object>(StringComparer.Ordinal) { ["enabled"] = true };
-            if (TlsCa is not null)
-            {
-                tls["ca_cert_file"] = TlsCaFile;
-            }
-            block["tls"] = tls;
-        }
-        return block;
-    }
-
     /// <summary>Environment variables of the LiveKit container, each from a Secret key (secretKeyRef).</summary>
     public IReadOnlyList<(string Env, SecretRef Ref)> SecretEnv =>
         SentinelPassword is { } sp

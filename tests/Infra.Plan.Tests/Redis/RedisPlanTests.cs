@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using k8s.Models;
 using Infra.Plan.Components;
+using Infra.Plan.Components.Livekit;
 using Infra.Plan.Components.Redis;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Rendering;
@@ -13,6 +14,10 @@ namespace Infra.Plan.Tests.Redis;
 
 public partial class RedisPlanTests
 {
+    /// <summary>LiveKit's <c>redis:</c> block as the SFU plan writes it from the Redis wiring.</summary>
+    private static YamlMap LivekitRedisBlock(EnvironmentPlan plan) =>
+        LivekitPlan.Build(plan.Spec, plan.Topology, plan.Sizing).Values.Livekit.Redis.ToYaml();
+
     private static EnvironmentPlan PlanOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes) =>
         Planner.Build(Parse(With(changes)).OrThrow());
 
@@ -50,9 +55,9 @@ public partial class RedisPlanTests
         Assert.DoesNotContain(RenderOutput.Files(plan), f => f.Path.Contains("redis", StringComparison.Ordinal));
         // AND LiveKit gets the existing master name, addresses and secret references (media namespace)
         var wiring = plan.Topology.Redis;
-        var block = wiring.LivekitRedisBlock();
+        var block = LivekitRedisBlock(plan);
         Assert.Equal("phase1", block["sentinel_master_name"]);
-        Assert.Equal(["s0.redis.svc:26379", "s1.redis.svc:26379"], (IEnumerable<string>)block["sentinel_addresses"]);
+        Assert.Equal(["s0.redis.svc:26379", "s1.redis.svc:26379"], ((IEnumerable<object?>)block["sentinel_addresses"]!).Cast<string>());
         Assert.Equal(
             [("LIVEKIT_REDIS_PASSWORD", new SecretRef("matrix-rtc-media", "phase1-redis", "password")),
              ("LIVEKIT_REDIS_SENTINEL_PASSWORD", new SecretRef("matrix-rtc-media", "phase1-redis", "sentinel"))],
@@ -62,16 +67,17 @@ public partial class RedisPlanTests
     [Fact]
     public void Livekit_redis_block_names_every_pod_sentinel_and_no_password()
     {
-        var wiring = Stacks.Plan("dev").Topology.Redis;
+        var plan = Stacks.Plan("dev");
+        var wiring = plan.Topology.Redis;
 
-        var block = wiring.LivekitRedisBlock();
+        var block = LivekitRedisBlock(plan);
 
-        Assert.Equal(["sentinel_addresses", "sentinel_master_name"], block.Keys);
+        Assert.Equal(["sentinel_addresses", "sentinel_master_name"], block.Select(e => e.Key).Order());
         Assert.Equal(RedisLayout.MasterName, block["sentinel_master_name"]);
         Assert.Equal(
             ["redis-0.redis-headless.matrix-rtc.svc.cluster.local:26379", "redis-1.redis-headless.matrix-rtc.svc.cluster.local:26379",
              "redis-2.redis-headless.matrix-rtc.svc.cluster.local:26379"],
-            (IEnumerable<string>)block["sentinel_addresses"]);
+            ((IEnumerable<object?>)block["sentinel_addresses"]!).Cast<string>());
         Assert.Equal(["LIVEKIT_REDIS_PASSWORD", "LIVEKIT_REDIS_SENTINEL_PASSWORD"], wiring.SecretEnv.Select(e => e.Env));
         Assert.All(wiring.SecretEnv, e => Assert.Equal(("matrix-rtc-media", SecretNames.RedisAuth), (e.Ref.Namespace, e.Ref.Name)));
     }
@@ -274,8 +280,8 @@ public partial class RedisPlanTests
         Assert.Contains("TLS_ARGS=\"--tls --cacert $TLS_DIR/ca.crt\"", files[RedisScripts.Common]);
         Assert.Contains(pod.Volumes, v => v.Secret?.SecretName == SecretNames.RedisTls);
         Assert.All(pod.Containers, c => Assert.Contains(c.VolumeMounts, m => m.MountPath == RedisLayout.TlsDir));
-        var block = plan.Topology.Redis.LivekitRedisBlock();
-        var tls = Assert.IsType<SortedDictionary<string, object>>(block["tls"]);
+        var block = LivekitRedisBlock(plan);
+        var tls = Assert.IsType<YamlMap>(block["tls"]);
         Assert.Equal(true, tls["enabled"]);
         Assert.Equal(SecretNames.RedisTlsCa, plan.Topology.Redis.TlsCa!.Name);
         Assert.Contains("*.redis-headless.matrix-rtc.svc.cluster.local", RedisLayout.For(plan.Spec, plan.Sizing).TlsDnsNames);

@@ -139,11 +139,8 @@ public static class LivekitPlan
     /// <summary>The secrets the SFU reads, and where from: env vars and files the post-renderer adds.</summary>
     public static SecretWiring Wiring(EnvironmentSpec spec, Topology topology)
     {
-        var env = new List<SecretEnv> { SecretWiring.EnvFrom("LIVEKIT_REDIS_PASSWORD", topology.Redis.Password) };
-        if (topology.Redis.SentinelPassword is { } sentinel)
-        {
-            env.Add(SecretWiring.EnvFrom("LIVEKIT_REDIS_SENTINEL_PASSWORD", sentinel));
-        }
+        // The Redis wiring names its env vars and Secrets; the SFU adds only its own webhook key.
+        var env = topology.Redis.SecretEnv.Select(e => SecretWiring.EnvFrom(e.Env, e.Ref)).ToList();
         env.Add(new SecretEnv("LIVEKIT_WEBHOOK_API_KEY", SecretNames.LivekitApi, ApiKeys.KeyId));
 
         var files = new List<SecretFileMount>
