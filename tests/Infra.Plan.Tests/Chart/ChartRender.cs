@@ -41,23 +41,6 @@ public static class ChartRender
         return chart!;
     }
 
-    public static string NodeModules()
-    {
-        var modules = Tools.NodeModules;
-        if (modules is null || !Directory.Exists(Path.Combine(modules, "kubernetes-models")))
-        {
-            Assert.False(Tools.Required, "kubernetes-models not found: set MATRIX_RTC_NODE_MODULES (scripts/test.sh installs it)");
-            Skip.If(true, "SKIPPED schema validation: kubernetes-models not found (set MATRIX_RTC_NODE_MODULES)");
-        }
-        var node = Tools.Find("node");
-        if (node is null)
-        {
-            Assert.False(Tools.Required, "node not found on PATH");
-            Skip.If(true, "SKIPPED schema validation: node not found on PATH");
-        }
-        return modules!;
-    }
-
     /// <summary>The wrapper Pulumi's Release.Postrender runs, pointed at the post-renderer the tests built.</summary>
     public static string PostRenderer => Path.Combine(Stacks.RepoRoot, "infra", "Infra.PostRender", "postrender.sh");
 
