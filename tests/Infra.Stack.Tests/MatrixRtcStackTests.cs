@@ -2,7 +2,6 @@ using System.Text.Json;
 using Infra.Components;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;
-using Infra.Plan.Components.Tls;
 using Infra.Plan.Rendering;
 using Infra.Plan.Secrets;
 using Pulumi;
@@ -30,7 +29,7 @@ public sealed class MatrixRtcStackTests
     private const string Release = "kubernetes:helm.sh/v3:Release";
 
     [Theory]
-    // stack, internal-CA private keys (dev: CA + RTC host; prod: none, cert-manager and RedisSentinel's own CA), monitoring
+    // stack, internal-CA private keys (dev: CA + RTC host; prod: none, cert-manager and the Redis component's own CA), monitoring
     [InlineData("dev", 2, false)]
     [InlineData("prod", 0, true)]
     public async Task Registers_the_expected_resources(string stack, int internalKeys, bool monitoring)
@@ -40,24 +39,25 @@ public sealed class MatrixRtcStackTests
         int Count(string type) => run.Mocks.OfType(type).Count;
         var top = Children(run.Stack);
 
-        // THEN exactly one provider, two namespaces, each component once, monitoring only when asked for
+        // THEN exactly one provider, two namespaces, each planned component once, monitoring only when asked for
         Assert.Equal(1, Count(Provider));
         Assert.Equal(2, Count(KubeNamespace));
-        foreach (var type in new[] { Namespaces.Type, Tls.Type, "matrix-rtc:index:RedisSentinel", "matrix-rtc:index:Coturn",
-                     "matrix-rtc:index:LiveKit", "matrix-rtc:index:SynapseConfig", "matrix-rtc:index:NetworkPolicies" })
+        foreach (var type in new[] { "matrix-rtc:index:Namespaces", "matrix-rtc:index:RedisSentinel", "matrix-rtc:index:Coturn",
+                     "matrix-rtc:index:LiveKit", "matrix-rtc:index:Authorizer", "matrix-rtc:index:SynapseConfig", "matrix-rtc:index:NetworkPolicies" })
         {
             Assert.True(Count(type) == 1, $"{type}: {Count(type)}");
         }
-        Assert.Equal(monitoring ? 1 : 0, Count(Monitoring.Type));
+        Assert.Equal(internalKeys > 0 ? 1 : 0, Count("matrix-rtc:index:Tls"));
+        Assert.Equal(monitoring ? 1 : 0, Count("matrix-rtc:index:Monitoring"));
         Assert.Equal(1, Count(Release));
 
-        // The internal CA and its leaves hang under Tls; every planned Secret target exists once.
-        var tls = Children(top.OfType<Tls>().Single());
+        // The internal CA and its leaves hang under the Tls component; every planned Secret exists once.
+        var tls = top.OfType<PlanComponent>().SingleOrDefault(c => c.GetResourceType() == "matrix-rtc:index:Tls") is { } t ? Children(t) : [];
         Assert.Equal(internalKeys, tls.Count(r => r.GetResourceType() == PrivateKey));
         Assert.Equal(internalKeys > 0 ? 1 : 0, tls.Count(r => r.GetResourceType() == SelfSignedCert));
         Assert.Equal(Math.Max(0, internalKeys - 1), tls.Count(r => r.GetResourceType() == LocallySignedCert));
         var secrets = run.Mocks.OfType(KubeSecret).Select(s => Metadata(s.Inputs)).ToList();
-        foreach (var target in TlsPlan.For(run.Plan.Spec).Internal.SelectMany(c => c.Targets))
+        foreach (var target in run.Plan.Components.SelectMany(c => c.Secrets))
         {
             Assert.Single(secrets, (target.Namespace, target.Name));
         }
@@ -81,10 +81,10 @@ public sealed class MatrixRtcStackTests
         Assert.Contains(top, r => r is Pulumi.Kubernetes.Provider);
         Assert.Contains(Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:Coturn")), r => r.GetResourceType() == RandomPassword);
         Assert.Contains(Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:LiveKit")), r => r.GetResourceType() == Release);
-        Assert.Equal(2, Children(top.OfType<Namespaces>().Single()).Count(r => r.GetResourceType() == KubeNamespace));
+        Assert.Equal(2, Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:Namespaces")).Count(r => r.GetResourceType() == KubeNamespace));
         if (run.Plan.Spec.Cluster.Monitoring)
         {
-            Assert.Contains(Children(top.OfType<Monitoring>().Single()), r => r.GetResourceType() == ConfigGroup);
+            Assert.Contains(Children(top.Single(r => r.GetResourceType() == "matrix-rtc:index:Monitoring")), r => r.GetResourceType() == ConfigGroup);
         }
 
         // Every Kubernetes object uses the configured provider, never the ambient default one. (ConfigGroups are
@@ -126,7 +126,7 @@ public sealed class MatrixRtcStackTests
         Assert.Single((IEnumerable<object>)release["valueYamlFiles"]);
 
         // AND that file's key values follow the plan (the file is what render writes and reviewers read)
-        var values = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(run.Plan.File(LivekitPlan.ValuesFile).Content);
+        var values = new YamlDotNet.Serialization.Deserializer().Deserialize<Dictionary<string, object>>(run.Plan.Livekit.Release.Values.Content);
         Assert.Equal(run.Plan.Sizing.SfuReplicas.ToString(), values["replicaCount"].ToString());
         Assert.Equal(spec.Sfu.DrainSeconds.ToString(), values["terminationGracePeriodSeconds"].ToString());
         var image = (Dictionary<object, object>)values["image"];
@@ -174,7 +174,7 @@ public sealed class MatrixRtcStackTests
         // Plain-text places: ConfigMap data, ConfigGroup YAML, Helm values, every output that is not secret.
         var plain = run.Mocks.OfType(KubeConfigMap).Select(c => JsonSerializer.Serialize(c.Inputs))
             .Concat(run.Mocks.OfType(ConfigGroup).Select(g => JsonSerializer.Serialize(g.Inputs)))
-            .Append(run.Plan.File(LivekitPlan.ValuesFile).Content)
+            .Append(run.Plan.Livekit.Release.Values.Content)
             .Append(await ValueOf(run.Stack.SynapseConfigYaml))
             .Append(await ValueOf(run.Stack.WellKnownClient))
             .ToList();

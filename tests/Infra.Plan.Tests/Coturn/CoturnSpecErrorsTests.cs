@@ -32,12 +32,13 @@ public class CoturnSpecErrorsTests
     [Fact]
     public void Quota_zero_means_the_tier_so_coturn_never_gets_a_quota_of_zero_or_less()
     {
-        var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")))).OrThrow();
-        var sizing = Infra.Plan.Sizing.SizingPlan.For(spec);
+        var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")), ("mediaNodeCount", S("2")))).OrThrow();
+        var quotas = Derived.From(spec).TurnQuotas;
 
-        Assert.Equal(12, sizing.TurnUserQuota(spec));
-        Assert.Equal(1200, sizing.TurnTotalQuota(spec));
-        var conf = Infra.Plan.Components.Coturn.CoturnPlan.TurnServerConfText(spec, sizing);
+        Assert.Equal(12, quotas.User);
+        Assert.Equal(1200, quotas.Total);
+        Assert.Null(quotas.TotalSetBy);
+        var conf = Infra.Plan.Components.Coturn.CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
         Assert.Contains("\nuser-quota=12\n", conf);
         Assert.Contains("\ntotal-quota=1200\n", conf);
     }

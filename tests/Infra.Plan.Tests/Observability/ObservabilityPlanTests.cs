@@ -13,7 +13,7 @@ public sealed class ObservabilityPlanTests
     private static EnvironmentPlan Monitored(params (string, Infra.Plan.Spec.ConfigValue)[] extra) =>
         Planner.Build(Stacks.Parse(Stacks.With([("monitoring", Stacks.S("true")), .. extra])).OrThrow());
 
-    private static ComponentPlan Component(EnvironmentPlan plan) => plan.Component(ObservabilityPlan.Component);
+    private static ComponentPlan Component(EnvironmentPlan plan) => plan.Observability!.Contract;
 
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ObservabilityPlanTests
             Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
         }
         // The SFU's ServiceMonitor is the chart's (no second scrape of the same pods).
-        Assert.Contains("serviceMonitor:\n  create: true", plan.File("helm/livekit-values.yaml").Content);
+        Assert.Contains("serviceMonitor:\n  create: true", plan.Livekit.Release.Values.Content);
     }
 
     [Fact]
@@ -60,9 +60,9 @@ public sealed class ObservabilityPlanTests
     {
         var plan = Monitored();
         var service = Component(plan).Objects.OfType<V1Service>().Single(s => s.Metadata.Name == ScrapeTargets.CoturnJob);
-        var daemonSet = plan.Component("coturn").Objects.OfType<V1DaemonSet>().Single();
+        var daemonSet = plan.Coturn.Contract.Objects.OfType<V1DaemonSet>().Single();
         Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, daemonSet.Spec.Template.Metadata.Labels[kv.Key]));
-        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Component("coturn").Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
+        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Coturn.Contract.Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
     }
 
     [Fact]

@@ -18,8 +18,8 @@ public sealed class StackExportsTests
     {
         // GIVEN dev's plan WHEN exporting THEN the outputs are byte for byte what render writes for review
         var plan = Stacks.Plan("dev");
-        Assert.Equal(plan.File("synapse/matrixrtc.yaml").Content, StackExports.SynapseFragment(plan));
-        Assert.Equal(plan.File("well-known/client.json").Content, StackExports.WellKnownClient(plan));
+        Assert.Equal(plan.Synapse.FragmentYaml, StackExports.SynapseFragment(plan));
+        Assert.Equal(plan.Synapse.WellKnownClientJson, StackExports.WellKnownClient(plan));
         Assert.Contains("https://rtc.dev.example.org", StackExports.WellKnownClient(plan));
     }
 }
