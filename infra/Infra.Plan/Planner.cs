@@ -70,7 +70,7 @@ public static class Planner
     /// mistake): generated ids unique, every referenced value generated, no two components writing the same Secret,
     /// certificates signed only by CAs, ordering only on known components.
     /// </summary>
-    private static void CheckContract(EnvironmentPlan plan)
+    internal static void CheckContract(EnvironmentPlan plan)
     {
         var components = plan.Components;
         var generated = components.SelectMany(c => c.Generated).ToList();

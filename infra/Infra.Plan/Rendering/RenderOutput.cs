@@ -18,6 +18,7 @@ public static class RenderOutput
             .Where(c => c.Objects.Count > 0 || c.Secrets.Any(s => s.ShellAnnotations is not null))
             .Select(c => new PlanFile($"manifests/{c.Name}.yaml", Manifest(c)))
             .Concat(plan.Files)
+            .Append(SecretsReport.Build(plan))
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
         var duplicate = files.GroupBy(f => f.Path).FirstOrDefault(g => g.Count() > 1);

@@ -3,7 +3,7 @@ using Infra.Plan.Spec.Sections;
 namespace Infra.Plan.Spec;
 
 /// <summary>
-/// The outcome of parsing (or of parsing and checking, <see cref="Planner.Validate"/>): the spec and every mistake
+/// The outcome of parsing (or of parsing and checking: Planner.Validate, a later layer): the spec and every mistake
 /// found. With errors, <see cref="Spec"/> holds the defaults in place of the bad values: good enough to derive from and
 /// run the other rules on, never to plan from.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed record SpecResult(EnvironmentSpec Spec, IReadOnlyList<ConfigError>
 /// Parses the stack's config entries, keyed as in Pulumi (<c>matrix-rtc:tier</c>), one key at a time: types, ranges,
 /// formats and rules about a single key (each with its key, in Spec/Sections). Keys of other namespaces (e.g.
 /// <c>kubernetes:</c>) are left alone; unknown keys of ours are errors, so a typo never passes silently. Rules that
-/// involve several keys or derived values run afterwards (<see cref="Planner.Validate"/>, Checks/ConfigRules.cs).
+/// involve several keys or derived values run afterwards (Checks/ConfigRules.cs, after derivation).
 /// </summary>
 public static class SpecParser
 {
