@@ -39,8 +39,8 @@ public static class MediaRelayImage
     /// <summary>The same from any stack file's config (e.g. one promote.sh has just rewritten).</summary>
     public static StackImageExpectation Expectation(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config)
     {
-        var plan = Planner.Build(SpecParser.Parse(stack, config).OrThrow());
-        var pod = LivekitPlan.Build(plan.Spec, plan.Topology, plan.Sizing).Values.PodSecurityContext;
+        var plan = Planner.Build(Planner.Validate(stack, config).OrThrow());
+        var pod = plan.Livekit.Values.PodSecurityContext;
         return new StackImageExpectation($"Pulumi.{stack}.yaml", plan.Spec.Images.LivekitVersion, plan.Spec.Images.MediaRelay.Tag,
             pod.RunAsUser ?? throw new InvalidOperationException("the SFU pod sets no runAsUser"),
             pod.RunAsGroup ?? throw new InvalidOperationException("the SFU pod sets no runAsGroup"));
