@@ -98,8 +98,10 @@ public sealed class ObservabilityPlanTests
         var small = Monitored(("tier", Stacks.S("small")));
         var medium = Monitored(("tier", Stacks.S("medium")), ("mediaNodeCount", Stacks.S("2")));
         string Threshold(EnvironmentPlan p) => AlertRules.Groups(p.Spec, p.Sizing).SelectMany(g => g.Rules).Single(r => r.Name == "MatrixRtcCallsNearCapacity").Expr.Split("> ")[1];
-        Assert.Equal("8", Threshold(small));   // 10 calls × 80%
-        Assert.Equal("40", Threshold(medium)); // 50 calls × 80%
+        // 80% of the calls each tier is sized for
+        Assert.Equal(Math.Ceiling(small.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(small));
+        Assert.Equal(Math.Ceiling(medium.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(medium));
+        Assert.True(medium.Sizing.Load.Calls > small.Sizing.Load.Calls);
     }
 
     [Fact]
