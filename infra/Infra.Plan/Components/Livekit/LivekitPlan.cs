@@ -265,7 +265,8 @@ public sealed record LivekitPlan(
             },
             KeysSecret: SecretNames.LivekitApi,
             ServicePort: spec.Ports.SfuApi,
-            ServiceMonitor: spec.Cluster.Monitoring,
+            // Never the chart's ServiceMonitor: it carries only the chart's labels (Observability/ScrapeTargets.SfuJob).
+            ServiceMonitor: false,
             Livekit: ServerConfig(spec, topology, sizing),
             // Chart defaults under livekit: that LiveKit refuses in strict mode (turn.loadBalancerAnnotations is a
             // chart-only key) or that contradict the plan (a 50000-60000 ICE range instead of the one muxed port;
