@@ -39,8 +39,9 @@ public sealed class CoturnServerFixture : IDisposable
         }
         // GIVEN the plan's ConfigMap for the default coturn image (4.7.0), run the way the pod runs it
         var plan = Planner.Build(Parse(With()).OrThrow());
-        var configMap = plan.Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
-        _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret);
+        var objects = plan.Component("coturn").Objects;
+        var configMap = objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+        _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret, CoturnInit.InitEnv(objects.OfType<k8s.Models.V1DaemonSet>().Single()));
     }
 
     public ServerProcess Start(string name, string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null) =>

@@ -23,6 +23,7 @@ public static class CoturnPlan
         {
             objects.Add(certificate);
         }
+        objects.AddRange(CoturnRbac.Build(spec));
         objects.Add(config);
         objects.Add(CoturnDaemonSet.Build(spec, sizing, version, config, wiring.SharedSecret.Name, wiring.TlsSecretName));
         return new ComponentPlan(Component, objects);
