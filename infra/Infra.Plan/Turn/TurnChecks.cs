@@ -8,7 +8,7 @@ namespace Infra.Plan.Turn;
 public static class TurnChecks
 {
     public static IEnumerable<ConfigError> Check(EnvironmentSpec spec) =>
-        MappingChecks(spec).Concat(PublicAddressChecks(spec));
+        MappingChecks(spec).Concat(PublicAddressChecks(spec)).Concat(StunChecks(spec));
 
     private static IEnumerable<ConfigError> MappingChecks(EnvironmentSpec spec)
     {
@@ -64,6 +64,17 @@ public static class TurnChecks
             yield return ConfigError.Invalid(ImagesSection.CoturnImage, $"\"{spec.Images.Coturn}\"",
                 $"a Debian-based coturn image (e.g. coturn/coturn:4.7.0) while {TurnSection.ExternalIpDiscovery.FullName} is true: " +
                 "the Alpine variant has no openssl command, which the init container uses to read the Node's ExternalIP");
+        }
+    }
+
+    /// <summary>The SFU's STUN fallbacks must not be the TURN host again (LivekitPlan.StunServers puts it first already).</summary>
+    private static IEnumerable<ConfigError> StunChecks(EnvironmentSpec spec)
+    {
+        foreach (var own in spec.Sfu.StunServers.Where(s => string.Equals(s.Host, spec.Site.TurnHost, StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return ConfigError.Invalid(SfuSection.StunServers, $"\"{own}\"",
+                $"STUN servers outside this deployment: {SiteSection.TurnHost.FullName} ({spec.Site.TurnHost}) is asked first anyway, " +
+                "and a fallback on the same coturn nodes does not help an SFU start while they are down");
         }
     }
 }
