@@ -8,7 +8,24 @@ namespace Infra.Plan.Turn;
 public static class TurnChecks
 {
     public static IEnumerable<ConfigError> Check(EnvironmentSpec spec) =>
-        MappingChecks(spec).Concat(PublicAddressChecks(spec)).Concat(StunChecks(spec));
+        MappingChecks(spec).Concat(PublicAddressChecks(spec)).Concat(StunChecks(spec)).Concat(DeniedRangeChecks(spec));
+
+    /// <summary>
+    /// The pod, service and node CIDRs become denied-peer-ip rules. coturn reads a range that starts at :: as holding every
+    /// IPv4 address too (DeniedPeers.CoturnMatches): such a CIDR would make coturn refuse every peer.
+    /// </summary>
+    private static IEnumerable<ConfigError> DeniedRangeChecks(EnvironmentSpec spec)
+    {
+        var nodes = spec.Nodes;
+        foreach (var (key, cidrs) in new[] { (NodesSection.PodCidrs, nodes.PodCidrs), (NodesSection.ServiceCidrs, nodes.ServiceCidrs), (NodesSection.NodeCidrs, nodes.NodeCidrs) })
+        {
+            foreach (var cidr in cidrs.Where(c => c.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 && IpRange.ToNumber(c.Network) == 0))
+            {
+                yield return ConfigError.Invalid(key, $"\"{cidr}\"",
+                    "an IPv6 range that does not start at ::: coturn reads such a denied-peer-ip range as holding every address and would relay to no peer");
+            }
+        }
+    }
 
     private static IEnumerable<ConfigError> MappingChecks(EnvironmentSpec spec)
     {
