@@ -75,3 +75,19 @@ public class CoturnDiscoveryPlanTests
         Assert.Equal("rtc-staging-media-coturn-node-reader", second);
     }
 }
+
+/// <summary>The node rule that limits what coturn reaches on its own node (loaded and exercised by CoturnNatTests).</summary>
+public class CoturnNodeFirewallTests
+{
+    [Fact]
+    public void The_rule_lets_coturns_user_reach_only_the_stacks_SFU_port_and_relay_range_on_its_own_node()
+    {
+        var spec = Parse(With(("sfuRtcUdpPort", S("7990")), ("turnRelayPorts", S("62000-64999")))).OrThrow();
+
+        var rule = CoturnNodeFirewall.Nftables(spec);
+
+        Assert.Contains("meta skuid 65534 fib daddr type local udp dport != { 7990, 62000-64999 } drop", rule);
+        Assert.Contains("table inet matrix_rtc_coturn", rule);
+        Assert.Contains("type filter hook output priority filter", rule);
+    }
+}
