@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.Plan;
+using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
@@ -80,7 +81,7 @@ public static class Cli
             throw new UsageException($"stack file {stackPath} not found; stacks here: {string.Join(", ", known)}");
         }
         var config = StackFile.ReadConfig(stackPath);
-        var spec = SpecParser.Parse(stack, config).OrThrow();
+        var spec = Planner.Validate(stack, config).OrThrow();
         // The same stack assertions the Pulumi program runs: a plan that breaks policy is never written.
         return (projectDir, config, PolicyChecks.Enforce(Planner.Build(spec)));
     }
@@ -121,7 +122,7 @@ public static class Cli
         for (var i = 0; i < runs + 3; i++)
         {
             var sw = Stopwatch.StartNew();
-            var spec = SpecParser.Parse(stack, config).OrThrow();
+            var spec = Planner.Validate(stack, config).OrThrow();
             var parsed = sw.Elapsed.TotalMilliseconds;
             var plan = Planner.Build(spec);
             var planned = sw.Elapsed.TotalMilliseconds;

@@ -7,14 +7,13 @@ namespace Infra.Plan.Turn;
 /// <summary>TURN rules that involve keys of several sections.</summary>
 public static class TurnChecks
 {
-    public static IEnumerable<ConfigError> Check(EnvironmentSpec spec) =>
-        MappingChecks(spec).Concat(PublicAddressChecks(spec)).Concat(StunChecks(spec)).Concat(DeniedRangeChecks(spec));
+    // Each group is one rule of Checks/ConfigRules.cs.
 
     /// <summary>
     /// The pod, service and node CIDRs become denied-peer-ip rules. coturn reads a range that starts at :: as holding every
     /// IPv4 address too (DeniedPeers.CoturnMatches): such a CIDR would make coturn refuse every peer.
     /// </summary>
-    private static IEnumerable<ConfigError> DeniedRangeChecks(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> DeniedRangeChecks(EnvironmentSpec spec)
     {
         var nodes = spec.Nodes;
         foreach (var (key, cidrs) in new[] { (NodesSection.PodCidrs, nodes.PodCidrs), (NodesSection.ServiceCidrs, nodes.ServiceCidrs), (NodesSection.NodeCidrs, nodes.NodeCidrs) })
@@ -27,7 +26,7 @@ public static class TurnChecks
         }
     }
 
-    private static IEnumerable<ConfigError> MappingChecks(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> MappingChecks(EnvironmentSpec spec)
     {
         // The init script matches a pair by the node's own address (status.hostIP): a private address outside
         // the node CIDRs can never match, and the node would advertise its private address to clients.
@@ -49,7 +48,7 @@ public static class TurnChecks
     /// ExternalIP) or given as a mapping. With neither, every relay candidate would be a private address and
     /// TURN would silently not work; the init script would stop the pod, but the plan can say so at preview.
     /// </summary>
-    private static IEnumerable<ConfigError> PublicAddressChecks(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> PublicAddressChecks(EnvironmentSpec spec)
     {
         var turn = spec.Turn;
         var nodes = spec.Nodes;
@@ -85,7 +84,7 @@ public static class TurnChecks
     }
 
     /// <summary>The SFU's STUN fallbacks must not be the TURN host again (LivekitPlan.StunServers puts it first already).</summary>
-    private static IEnumerable<ConfigError> StunChecks(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> StunChecks(EnvironmentSpec spec)
     {
         foreach (var own in spec.Sfu.StunServers.Where(s => string.Equals(s.Host, spec.Site.TurnHost, StringComparison.OrdinalIgnoreCase)))
         {

@@ -72,8 +72,7 @@ public sealed partial class CoturnNatTests
         // GIVEN the plan for a stack whose media nodes sit in 10.20.0.0/24 behind 1:1 NAT, with discovery on (the
         // default) and the lab's public STUN server as the SFU's fallback (standing for stun.l.google.com)
         var plan = Planner.Build(Parse(With(("nodeCidrs", L(NatLab.NodeCidr)), ("sfuStunServers", L($"{NatLab.PublicStun}:3478")))).OrThrow());
-        var objects = plan.Component("coturn").Objects;
-        var configMap = objects.OfType<V1ConfigMap>().Single().Data.AsReadOnly();
+        var configMap = plan.Coturn.Config.Data.AsReadOnly();
         var template = configMap[CoturnPaths.TemplateConf];
 
         // WHEN the init container's script runs for node-a, with the API reporting the node's ExternalIP
@@ -81,7 +80,7 @@ public sealed partial class CoturnNatTests
         {
             ["node-a"] = FakeKubeApi.NodeJson("node-a", ("InternalIP", NatLab.NodeAPrivate), ("ExternalIP", NatLab.NodeAPublic), ("Hostname", "node-a")),
         }));
-        var init = CoturnInit.Run(Path.Combine(root, "init"), configMap, secret, null, CoturnInit.InitEnv(objects.OfType<V1DaemonSet>().Single()),
+        var init = CoturnInit.Run(Path.Combine(root, "init"), configMap, secret, null, CoturnInit.InitEnv(plan.Coturn.DaemonSet),
             new CoturnInit.Node("node-a", NatLab.NodeAPrivate), new CoturnInit.Api(FakeKubeApi.Address.ToString(), api.Port, token, api.CaPem));
 
         // THEN it binds coturn to the private address and advertises the public one

@@ -25,8 +25,8 @@ public sealed class InitScriptTests : IDisposable
 
     private static Pod PodOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes)
     {
-        var objects = Planner.Build(Parse(With(changes)).OrThrow()).Component("coturn").Objects;
-        return new Pod(objects.OfType<V1ConfigMap>().Single().Data.AsReadOnly(), CoturnInit.InitEnv(objects.OfType<V1DaemonSet>().Single()));
+        var coturn = Planner.Build(Parse(With(changes)).OrThrow()).Coturn;
+        return new Pod(coturn.Config.Data.AsReadOnly(), CoturnInit.InitEnv(coturn.DaemonSet));
     }
 
     private Outcome Run(Pod pod, string hostIp, FakeKubeApi? api, string? secret = "current-s3cret\n", string? previous = null,

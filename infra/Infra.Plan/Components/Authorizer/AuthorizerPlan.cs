@@ -1,7 +1,8 @@
-using k8s;
 using k8s.Models;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
+using Infra.Plan.Net;
 using Infra.Plan.Secrets;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -14,26 +15,44 @@ namespace Infra.Plan.Components.Authorizer;
 /// the room. One replica (the tested setup upstream), Pod Security <c>restricted</c>, the API secret read from a
 /// mounted Secret file, its public paths on the RTC host through an Ingress in its own namespace.
 /// </summary>
-public static class AuthorizerPlan
+public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, V1Ingress Ingress, SecretPlan ApiSecret, Peer Peer) : IComponentPlan
 {
     public const string Component = "authorizer";
     public const string Name = Names.Authorizer;
     public const string SecretDirectory = "/etc/lk-jwt-service";
 
+    /// <summary>The authorizer's pods as a network peer, and what they serve on their one port.</summary>
+    public const string PeerName = "authorizer";
+    public const string HttpPurpose = "token API + SFU webhook";
+
     /// <summary>The paths clients use (DESIGN.md routing). <c>/sfu_webhook</c> and <c>/healthz</c> stay in-cluster.</summary>
     public static readonly string[] PublicPaths = ["/sfu/get", "/get_token", "/delegate_delayed_leave"];
 
-    public static ComponentPlan Build(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public ComponentPlan Contract => new(Component, "matrix-rtc:index:Authorizer")
     {
+        Objects = [Deployment, Service, Ingress],
+        Secrets = [ApiSecret],
+        Peers = [Peer],
+        After = [NamespacesPlan.Component, Network.NetworkPlan.Component, Tls.TlsPlan.Component],
+    };
+
+    public static AuthorizerPlan Build(Derived d)
+    {
+        var (spec, topology) = (d.Spec, d.Topology);
         var ns = spec.Site.Namespace;
         var port = topology.Authorizer.Port;
-        return new ComponentPlan(Component,
+        var deployment = DeploymentFor(spec, topology, d.Sizing);
+        // The LiveKit component generates the key and secret; the authorizer reads the key id from env (LIVEKIT_KEY)
+        // and the secret from a file (LIVEKIT_SECRET_FROM_FILE).
+        var secret = new SecretPlan(ns, SecretNames.LivekitApi, SecretPlan.Opaque, Component,
         [
-            Deployment(spec, topology, sizing),
-            Service(ns, port),
-            RtcIngress.Build(spec, $"{Component}-rtc", ns, Name,
-                PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
-        ]);
+            new(ApiKeys.KeyId, new SecretSource.Random(LivekitPlan.ApiKeyId)),
+            new(ApiKeys.Secret, new SecretSource.Random(LivekitPlan.ApiSecretId)),
+        ], [new SecretConsumer("Deployment", ns, Name)]);
+        return new AuthorizerPlan(deployment, ServiceFor(ns, port),
+            RtcIngress.Build(spec, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
+            secret,
+            Peer.Of(PeerName, deployment, new Listener(port, Protocol.Tcp, HttpPurpose)));
     }
 
     /// <summary>The container's environment (lk-jwt-service config.go). No secret value: the key id comes from the Secret, the secret from a file.</summary>
@@ -55,19 +74,23 @@ public static class AuthorizerPlan
         };
         if (spec.Synapse.InternalUrl.Length > 0)
         {
-            // Validate our own users' OpenID tokens in-cluster instead of through the public .well-known lookup.
+            // The local homeserver's client API for the delayed-event (MSC4140) calls of delegated leave events, reached
+            // in-cluster. (OpenID tokens are never validated here: lk-jwt-service always asks the user's homeserver over
+            // federation, /_matrix/federation/v1/openid/userinfo, so Synapse's federation listener must be reachable.)
             env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{spec.Site.ServerName}={spec.Synapse.InternalUrl}" });
         }
         if (spec.Tls.Mode == TlsMode.SelfSigned)
         {
-            // The authorizer creates rooms through LIVEKIT_URL, i.e. through the ingress, whose self-signed certificate
-            // it cannot verify. Only in self-signed mode, which production refuses (SpecValidation).
-            env.Add(new V1EnvVar { Name = "LIVEKIT_INSECURE_SKIP_VERIFY_TLS", Value = "YES_I_KNOW_WHAT_I_AM_DOING" });
+            // It creates rooms through LIVEKIT_URL, i.e. through the ingress, whose certificate the internal CA signed.
+            // Trust that CA in addition to the image's bundle: Go loads its default bundle and every file of SSL_CERT_DIR
+            // (crypto/x509 root_unix.go), whereas SSL_CERT_FILE would replace the bundle and break the federation
+            // lookups. Never LIVEKIT_INSECURE_SKIP_VERIFY_TLS: it turns off verification of those lookups too.
+            env.Add(new V1EnvVar { Name = "SSL_CERT_DIR", Value = InternalCaDirectory });
         }
         return env;
     }
 
-    public static V1Deployment Deployment(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public static V1Deployment DeploymentFor(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
     {
         var ns = spec.Site.Namespace;
         var image = spec.Images.Authorizer;
@@ -120,7 +143,13 @@ public static class AuthorizerPlan
                                 ReadinessProbe = probe,
                                 Resources = resources,
                                 SecurityContext = SecurityContexts.Restricted(),
-                                VolumeMounts = [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
+                                VolumeMounts = spec.Tls.Mode == TlsMode.SelfSigned
+                                    ?
+                                    [
+                                        new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true },
+                                        new V1VolumeMount { Name = InternalCaVolume, MountPath = InternalCaDirectory, ReadOnlyProperty = true },
+                                    ]
+                                    : [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
                             },
                         ],
                         Volumes =
@@ -135,6 +164,7 @@ public static class AuthorizerPlan
                                     DefaultMode = LivekitPlan.SecretFileMode,
                                 },
                             },
+                            .. InternalCaVolumes(spec),
                         ],
                     },
                 },
@@ -142,7 +172,21 @@ public static class AuthorizerPlan
         };
     }
 
-    public static V1Service Service(string ns, int port) => new()
+    /// <summary>Where the internal CA certificate (self-signed mode) is mounted, the only file of <c>SSL_CERT_DIR</c> (not under the Secret directory: a mount point inside a Secret volume cannot be created).</summary>
+    public const string InternalCaDirectory = "/etc/matrix-rtc-ca";
+    private const string InternalCaVolume = "internal-ca";
+
+    private static IEnumerable<V1Volume> InternalCaVolumes(EnvironmentSpec spec) => spec.Tls.Mode != TlsMode.SelfSigned ? [] :
+    [
+        new V1Volume
+        {
+            Name = InternalCaVolume,
+            // A certificate is public: world-readable is fine, and Go skips files it cannot read.
+            Secret = new V1SecretVolumeSource { SecretName = SecretNames.InternalCa, Items = [new V1KeyToPath { Key = "ca.crt", Path = "ca.crt" }], DefaultMode = 0b100_100_100 },
+        },
+    ];
+
+    public static V1Service ServiceFor(string ns, int port) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",
