@@ -20,6 +20,7 @@ public sealed record CoturnPlan(
     V1ConfigMap Config,
     V1DaemonSet DaemonSet,
     CertManagerCertificate? Certificate,
+    IReadOnlyList<IKubernetesObject> Rbac,
     IReadOnlyList<GeneratedValue> Generated,
     IReadOnlyList<SecretPlan> Secrets,
     Peer Peer) : IComponentPlan
@@ -36,7 +37,8 @@ public sealed record CoturnPlan(
 
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Coturn")
     {
-        Objects = Certificate is null ? [Config, DaemonSet] : [Certificate, Config, DaemonSet],
+        // The discovery step's ServiceAccount and role (empty without turnExternalIpDiscovery) before the pods that use them.
+        Objects = [.. Certificate is null ? Array.Empty<IKubernetesObject>() : [Certificate], .. Rbac, Config, DaemonSet],
         Generated = Generated,
         Secrets = Secrets,
         Peers = [Peer],
@@ -73,6 +75,7 @@ public sealed record CoturnPlan(
             secrets.Add(Tls.TlsPlan.TlsSecret(spec.Site.MediaNamespace, wiring.TlsSecretName, Component, SelfSignedCertificateId, [coturnPods]));
         }
         var peer = Peer.Of(Component, daemonSet, [.. d.Ports.Listeners(PortPlan.Coturn)]);
-        return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), generated, secrets, peer);
+        return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), CoturnRbac.Build(spec),
+            generated, secrets, peer);
     }
 }
