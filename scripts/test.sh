@@ -71,6 +71,13 @@ if ! dotnet run -c Release --project infra/Infra.Render -- docs --check; then
   echo "error: generated docs are stale; run: dotnet run --project infra/Infra.Render -- docs --write"; failures=$((failures+1))
 fi
 
+# The benchmarks are not run here (they take minutes), but they must keep building with the plan.
+log "dotnet build bench/Infra.Bench"
+if ! dotnet build bench/Infra.Bench -c Release --nologo -v q >/dev/null 2>&1; then
+  dotnet build bench/Infra.Bench -c Release --nologo -v q 2>&1 | grep -E "error" | head -20
+  echo "error: bench/Infra.Bench does not build"; failures=$((failures+1))
+fi
+
 passed=0; failed=0; skipped=0
 run_tests() {
   local project="$1" out

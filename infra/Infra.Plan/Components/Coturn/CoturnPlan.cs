@@ -23,7 +23,8 @@ public sealed record CoturnPlan(
     IReadOnlyList<IKubernetesObject> Rbac,
     IReadOnlyList<GeneratedValue> Generated,
     IReadOnlyList<SecretPlan> Secrets,
-    Peer Peer) : IComponentPlan
+    Peer Peer,
+    PlanFile NodeFirewall) : IComponentPlan
 {
     public const string Component = Names.Coturn;
 
@@ -42,8 +43,13 @@ public sealed record CoturnPlan(
         Generated = Generated,
         Secrets = Secrets,
         Peers = [Peer],
+        // The nftables rule every media node needs beside coturn (CoturnNodeFirewall): installed with the node, not by Pulumi.
+        Files = [NodeFirewall],
         After = [NamespacesPlan.Component, NetworkPlan.Component],
     };
+
+    /// <summary>Where render writes the media nodes' nftables rule for coturn.</summary>
+    public const string NodeFirewallFile = "report/coturn-node.nft";
 
     public static CoturnPlan Build(Derived d)
     {
@@ -76,6 +82,6 @@ public sealed record CoturnPlan(
         }
         var peer = Peer.Of(Component, daemonSet, [.. d.Ports.Listeners(PortPlan.Coturn)]);
         return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), CoturnRbac.Build(spec),
-            generated, secrets, peer);
+            generated, secrets, peer, new PlanFile(NodeFirewallFile, CoturnNodeFirewall.Nftables(spec)));
     }
 }
