@@ -46,8 +46,8 @@ public static partial class KubernetesYamlWriter
         return sb.ToString();
     }
 
-    /// <summary>Appends one object; the emitter's last line break is not written (as KubernetesYaml leaves it unflushed).</summary>
-    public static void Write(StringBuilder sb, object value)
+    // The same events as KubernetesYaml.Serialize: no DocumentEnd, so the emitter keeps the last line break (as there).
+    private static void Write(StringBuilder sb, object value)
     {
         using var writer = new StringWriter(sb, CultureInfo.InvariantCulture) { NewLine = "\n" };
         var emitter = new Emitter(writer, EmitterSettings.Default.WithNewLine("\n"));
