@@ -38,7 +38,7 @@ namespace Infra.Plan.Kubernetes;
 /// </summary>
 public static partial class KubernetesYamlWriter
 {
-    /// <summary>One object as KubernetesYaml.Serialize writes it (no document marker, no final line break).</summary>
+    /// <summary>One object, exactly the string KubernetesYaml.Serialize returns for it (no document marker).</summary>
     public static string Serialize(object value)
     {
         var sb = new StringBuilder();
