@@ -112,7 +112,8 @@ public partial class RedisPlanTests
         Assert.False(pod.AutomountServiceAccountToken);
         foreach (var c in pod.Containers)
         {
-            Assert.Equal("valkey/valkey:8.1.4", c.Image);
+            Assert.Equal(plan.Spec.Images.Redis.Reference, c.Image);
+            Assert.StartsWith("valkey/valkey:", c.Image);
             Assert.False(c.SecurityContext.AllowPrivilegeEscalation);
             Assert.True(c.SecurityContext.ReadOnlyRootFilesystem);
             Assert.Equal(["ALL"], c.SecurityContext.Capabilities.Drop);

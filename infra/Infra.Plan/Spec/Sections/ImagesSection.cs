@@ -35,7 +35,7 @@ public static partial class ImagesSection
     public static readonly ConfigKey LivekitVersion = new("mediaRelayLivekitVersion", ConfigType.String,
         "LiveKit server version the media-relay image carries, e.g. v1.13.5 (v1.13.0 or newer: TURN secret_file). Required.", Required: true);
     public static readonly ConfigKey RedisImage = new("redisImage", ConfigType.String,
-        "Redis-compatible image for data and sentinel containers (BSD licensed: valkey 8.x or redis <= 7.2).", "valkey/valkey:8.1.4");
+        "Redis-compatible image for data and sentinel containers (BSD licensed: valkey 8.x or redis <= 7.2).", "valkey/valkey:8.1.9");
     public static readonly ConfigKey CoturnImage = new("coturnImage", ConfigType.String,
         "coturn image; the generated turnserver.conf follows its version.", "coturn/coturn:4.7.0");
     public static readonly ConfigKey AuthorizerImage = new("authorizerImage", ConfigType.String,

@@ -20,7 +20,7 @@ public static class ObservabilitySection
     public static readonly ConfigKey DashboardLabels = new("grafanaDashboardLabels", ConfigType.StringArray,
         "Labels (key=value) the Grafana sidecar selects dashboard ConfigMaps by.", new[] { "grafana_dashboard=1" });
     public static readonly ConfigKey RedisExporterImage = new("redisExporterImage", ConfigType.String,
-        "redis_exporter sidecar image in each Redis pod (monitoring on); pin by digest in production.", "oliver006/redis_exporter:v1.74.0");
+        "redis_exporter sidecar image in each Redis pod (monitoring on); pin by digest in production.", "oliver006/redis_exporter:v1.90.0");
 
     public static IReadOnlyList<ConfigKey> Keys { get; } = [MonitorLabels, DashboardLabels, RedisExporterImage];
 

@@ -196,7 +196,7 @@ public enum RedisFlavor
 public static partial class RedisImage
 {
     private const string Allowed =
-        "a BSD-licensed image: valkey/valkey:<7.2 or newer> (e.g. valkey/valkey:8.1.4) or redis:<7.2 or older>; never Bitnami";
+        "a BSD-licensed image: valkey/valkey:<7.2 or newer> (e.g. valkey/valkey:8.1.9) or redis:<7.2 or older>; never Bitnami";
 
     /// <summary>Null when the image is acceptable, else what is allowed.</summary>
     public static string? Classify(ImageRef image)
@@ -212,7 +212,7 @@ public static partial class RedisImage
         var m = VersionPattern().Match(image.Tag);
         if (!m.Success)
         {
-            return Allowed + " (the tag must start with the version, e.g. 8.1.4, so the licence can be checked)";
+            return Allowed + " (the tag must start with the version, e.g. 8.1.9, so the licence can be checked)";
         }
         var version = new Version(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
         return flavor switch
