@@ -56,7 +56,7 @@ public static class Planner
             livekit,
             authorizer,
             SynapsePlan.Build(d),
-            ObservabilityPlan.Build(d, coturn.Peer, redis?.Redis),
+            ObservabilityPlan.Build(d, livekit.Sfu, coturn.Peer, redis?.Redis),
             [
                 new PlanFile("report/capacity.md", d.Sizing.ToMarkdown(spec.Stack)),
                 new PlanFile("report/ports.md", d.Ports.ToMarkdown(spec.Stack, spec.Nodes)),

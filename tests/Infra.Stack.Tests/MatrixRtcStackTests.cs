@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Infra.Components;
 using Infra.Plan.Components;
+using Infra.Plan.Contract;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Rendering;
 using Infra.Plan.Secrets;
@@ -122,7 +123,10 @@ public sealed class MatrixRtcStackTests
         Assert.Equal(Names.LivekitChartRepo, Map(release["repositoryOpts"])["repo"]);
         Assert.Equal(spec.Site.MediaNamespace, release["namespace"]);
         Assert.Equal(Names.LivekitRelease, release["name"]);
-        Assert.False(release.ContainsKey("values") && Map(release["values"]).Count > 0, "values must come only from the reviewed values file");
+        // Beyond the reviewed file, only the rotation hash of the Secrets the SFU reads, as a pod annotation.
+        var extra = Map(release["values"]);
+        Assert.Equal(["podAnnotations"], extra.Keys);
+        Assert.Equal([SecretHashes.Annotation], Map(extra["podAnnotations"]).Keys);
         Assert.Single((IEnumerable<object>)release["valueYamlFiles"]);
 
         // AND that file's key values follow the plan (the file is what render writes and reviewers read)
@@ -253,4 +257,83 @@ public sealed class MatrixRtcStackTests
 
     private static IReadOnlyDictionary<string, object> Labels(IReadOnlyDictionary<string, object> inputs) =>
         Map(Map(inputs["metadata"])["labels"]);
+}
+
+/// <summary>Rotation: a changed Secret rolls exactly the pods that read it (issue 12 item 6).</summary>
+public sealed class RotationTests
+{
+    /// <summary>The rotation hash on each workload's pod template: from the ConfigGroups' YAML and the SFU release's values.</summary>
+    private static async Task<Dictionary<string, string?>> Hashes(string stack, Dictionary<string, string>? randoms = null)
+    {
+        var run = await RunAsync(stack, Config(stack), mocks: new Mocks { RandomResults = randoms ?? new() });
+        var hashes = new Dictionary<string, string?>();
+        foreach (var group in run.Mocks.OfType("kubernetes:yaml/v2:ConfigGroup"))
+        {
+            // Only the workloads: KubernetesYaml cannot load the CRD objects (Certificate, ServiceMonitor) of a group.
+            var workloads = ((string)group.Inputs["yaml"]).Split("---\n", StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => System.Text.RegularExpressions.Regex.Match(d, @"(?m)^kind: (\w+)$").Groups[1].Value switch
+                {
+                    "Deployment" => (k8s.IKubernetesObject?)k8s.KubernetesYaml.Deserialize<k8s.Models.V1Deployment>(d),
+                    "StatefulSet" => k8s.KubernetesYaml.Deserialize<k8s.Models.V1StatefulSet>(d),
+                    "DaemonSet" => k8s.KubernetesYaml.Deserialize<k8s.Models.V1DaemonSet>(d),
+                    _ => null,
+                })
+                .OfType<k8s.IKubernetesObject>();
+            foreach (var obj in workloads)
+            {
+                if (SecretHashes.ConsumerOf(obj) is { } consumer)
+                {
+                    var template = obj switch
+                    {
+                        k8s.Models.V1Deployment d => d.Spec.Template,
+                        k8s.Models.V1StatefulSet s => s.Spec.Template,
+                        _ => ((k8s.Models.V1DaemonSet)obj).Spec.Template,
+                    };
+                    hashes[consumer.ToString()] = template.Metadata?.Annotations is { } a && a.TryGetValue(SecretHashes.Annotation, out var h) ? h : null;
+                }
+            }
+        }
+        var release = Assert.Single(run.Mocks.OfType("kubernetes:helm.sh/v3:Release")).Inputs;
+        var podAnnotations = (IReadOnlyDictionary<string, object>)((IReadOnlyDictionary<string, object>)release["values"])["podAnnotations"];
+        hashes[run.Plan.Livekit.Release.Pods!.ToString()] = (string)podAnnotations[SecretHashes.Annotation];
+        return hashes;
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task Every_consumer_of_a_secret_carries_a_hash_and_nothing_changed_rolls_nothing(string stack)
+    {
+        // GIVEN the same stack run twice WHEN nothing changes
+        var first = await Hashes(stack);
+        var second = await Hashes(stack);
+
+        // THEN every workload that reads a Secret has a hash, and the hashes are the same
+        Assert.All(new[] { "DaemonSet matrix-rtc-media/coturn", "StatefulSet matrix-rtc/redis", "Deployment matrix-rtc/lk-jwt-service",
+            "Deployment matrix-rtc-media/livekit-livekit-server" }, c => Assert.Matches("^[0-9a-f]{64}$", first[c]));
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task A_new_TURN_secret_rolls_coturn_and_the_SFU_and_nothing_else()
+    {
+        // GIVEN dev, then dev with a new TURN shared secret (pulumi up --replace of its RandomPassword)
+        var before = await Hashes("dev");
+        var after = await Hashes("dev", new() { [Infra.Plan.Components.Coturn.CoturnPlan.SharedSecretId] = "RotatedTurnSecret0123456789abcdefABCDEF" });
+
+        // THEN exactly the TURN secret's readers change: coturn (which accepts old and new) and the SFU
+        var changed = before.Keys.Where(k => before[k] != after[k]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["DaemonSet matrix-rtc-media/coturn", "Deployment matrix-rtc-media/livekit-livekit-server"], changed);
+    }
+
+    [Fact]
+    public async Task The_SFU_release_waits_for_coturn_so_coturn_accepts_the_new_secret_before_the_SFU_hands_it_out()
+    {
+        // GIVEN dev WHEN planned THEN the LiveKit component comes after coturn (its DependsOn carries coturn's resources)
+        var run = await RunAsync("dev");
+        var livekit = run.Plan.Components.Single(c => c.Name == LivekitPlan.Component);
+        Assert.Contains(Infra.Plan.Components.Coturn.CoturnPlan.Component, livekit.After);
+        var names = run.Plan.Components.Select(c => c.Name).ToList();
+        Assert.True(names.IndexOf(Infra.Plan.Components.Coturn.CoturnPlan.Component) < names.IndexOf(LivekitPlan.Component));
+    }
 }

@@ -12,6 +12,9 @@ internal sealed class Mocks : IMocks
 {
     public ConcurrentQueue<MockResourceArgs> Registered { get; } = new();
 
+    /// <summary>Results to hand a Random resource of that name instead of the default fake (a rotation, in tests).</summary>
+    public Dictionary<string, string> RandomResults { get; init; } = new();
+
     /// <summary>Every value the mocks produced that a real provider would treat as secret.</summary>
     public ConcurrentBag<string> SecretValues { get; } = new();
 
@@ -24,7 +27,7 @@ internal sealed class Mocks : IMocks
         switch (args.Type)
         {
             case "random:index/randomPassword:RandomPassword":
-                state["result"] = Secret($"MockPassword{Squash(name)}Zq7");
+                state["result"] = Secret(RandomResults.GetValueOrDefault(name, $"MockPassword{Squash(name)}Zq7"));
                 break;
             case "random:index/randomString:RandomString":
                 state["result"] = Secret($"MockKey{Squash(name)}");

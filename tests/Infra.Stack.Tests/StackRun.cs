@@ -42,11 +42,11 @@ internal sealed record StackRun(ImmutableArray<Resource> Resources, Mocks Mocks,
         return config;
     }
 
-    public static async Task<StackRun> RunAsync(string stack, Dictionary<string, string> config, IEnumerable<string>? secretKeys = null)
+    public static async Task<StackRun> RunAsync(string stack, Dictionary<string, string> config, IEnumerable<string>? secretKeys = null, Mocks? mocks = null)
     {
         Environment.SetEnvironmentVariable(PulumiConfigSource.ConfigEnv, JsonSerializer.Serialize(config));
         Environment.SetEnvironmentVariable(PulumiConfigSource.SecretKeysEnv, JsonSerializer.Serialize(secretKeys ?? []));
-        var mocks = new Mocks();
+        mocks ??= new Mocks();
         var resources = await Deployment.TestAsync<MatrixRtcStack>(mocks, new TestOptions
         {
             IsPreview = false,

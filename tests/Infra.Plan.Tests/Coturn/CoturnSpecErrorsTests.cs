@@ -34,13 +34,15 @@ public class CoturnSpecErrorsTests
     {
         var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")), ("mediaNodeCount", S("2")))).OrThrow();
         var quotas = Derived.From(spec).TurnQuotas;
+        var tier = Infra.Plan.Sizing.TierCatalog.Get(Infra.Plan.Spec.Sections.Tier.Medium);
 
-        Assert.Equal(12, quotas.User);
-        Assert.Equal(1200, quotas.Total);
+        Assert.Equal(tier.TurnUserQuota, quotas.User);
+        Assert.Equal(tier.TurnTotalQuota, quotas.Total);
         Assert.Null(quotas.TotalSetBy);
+        Assert.True(quotas.User >= 1 && quotas.Total >= 1);
         var conf = Infra.Plan.Components.Coturn.CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
-        Assert.Contains("\nuser-quota=12\n", conf);
-        Assert.Contains("\ntotal-quota=1200\n", conf);
+        Assert.Contains($"\nuser-quota={tier.TurnUserQuota}\n", conf);
+        Assert.Contains($"\ntotal-quota={tier.TurnTotalQuota}\n", conf);
     }
 
     [Fact]

@@ -223,7 +223,8 @@ public class LivekitValuesTests
     [Fact]
     public void Service_monitor_only_with_monitoring()
     {
-        Assert.Equal("true", Scalar(ValuesTree(Build(("monitoring", S("true")))), "serviceMonitor.create"));
+        // Monitoring on or off, the chart's own ServiceMonitor stays off: ours selects the SFU with the operator's labels.
+        Assert.Equal("false", Scalar(ValuesTree(Build(("monitoring", S("true")))), "serviceMonitor.create"));
         Assert.Equal("false", Scalar(ValuesTree(Build()), "serviceMonitor.create"));
     }
 

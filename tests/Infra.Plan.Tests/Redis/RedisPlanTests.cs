@@ -130,10 +130,11 @@ public partial class RedisPlanTests
         Assert.Contains(pod.Containers[1].VolumeMounts, m => m.MountPath == RedisLayout.SentinelDir && m.ReadOnlyProperty != true);
         Assert.Equal(["sh", "/opt/redis/prestop.sh"], data.Lifecycle.PreStop.Exec.Command);
         Assert.True(pod.TerminationGracePeriodSeconds > RedisLayout.PreStopSettleSeconds + RedisLayout.PreStopWaitSeconds);
-        // resources come from the tier: small = 100m / 256Mi for data
-        Assert.Equal("100m", data.Resources.Requests["cpu"].ToString());
-        Assert.Equal("256Mi", data.Resources.Limits["memory"].ToString());
-        Assert.Contains("maxmemory 192mb", Files(plan)[RedisConfigMap.RedisConfKey]);
+        // resources come from the tier (a change of the tier's sizes is not this test's business), maxmemory 3/4 of the limit
+        var size = plan.Sizing.Preset.RedisData;
+        Assert.Equal(size.Cpu, data.Resources.Requests["cpu"].ToString());
+        Assert.Equal(size.Memory, data.Resources.Limits["memory"].ToString());
+        Assert.Contains($"maxmemory {size.MemoryMiB * 3 / 4}mb", Files(plan)[RedisConfigMap.RedisConfKey]);
     }
 
     [Fact]

@@ -95,8 +95,8 @@ public sealed record LivekitPlan(
         var release = new HelmReleasePlan(Names.LivekitRelease, media, Names.LivekitChart, spec.Images.LivekitChartVersion,
             Names.LivekitChartRepo, new PlanFile(ValuesFile, ValuesYaml(values)), PostRendererPath, Wait(spec, sizing),
             // Atomic would roll back mid-drain and cut calls; keep a short history instead.
-            Atomic: false, MaxHistory);
-        var sfu = new SecretConsumer("Deployment", media, FullName);
+            Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", media, FullName));
+        var sfu = release.Pods!;
         var secrets = new List<SecretPlan>
         {
             // keys.yaml for LiveKit's key_file; api-key for the webhook (LIVEKIT_WEBHOOK_API_KEY).
@@ -265,7 +265,8 @@ public sealed record LivekitPlan(
             },
             KeysSecret: SecretNames.LivekitApi,
             ServicePort: spec.Ports.SfuApi,
-            ServiceMonitor: spec.Cluster.Monitoring,
+            // Never the chart's ServiceMonitor: it carries only the chart's labels (Observability/ScrapeTargets.SfuJob).
+            ServiceMonitor: false,
             Livekit: ServerConfig(spec, topology, sizing),
             // Chart defaults under livekit: that LiveKit refuses in strict mode (turn.loadBalancerAnnotations is a
             // chart-only key) or that contradict the plan (a 50000-60000 ICE range instead of the one muxed port;
