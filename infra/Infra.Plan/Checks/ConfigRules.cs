@@ -34,14 +34,14 @@ public static class ConfigRules
         new("RelayRangeHoldsQuota", "an allocation holds one relay port: a quota above the range fails allocations early", d => d.Ports.CheckRelayCapacity(d.TurnQuotas)),
         new("CoturnRelease", "turnserver.conf is generated for the coturn release in the image tag", d => CoturnVersion.Check(d.Spec)),
         new("TurnExternalIps", "a NAT pair is matched against each media node's own address", d => TurnChecks.Check(d.Spec)),
+        new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
+        new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
         new("SynapseUrlClusterDomain", "a Service name in another DNS zone resolves nowhere in this cluster",
             d => SynapseSection.CheckClusterDomain(d.Spec.Synapse, d.Spec.Cluster.ClusterDomain)),
         new("DnsServiceInServiceCidrs", "the DNS Service's ClusterIP lies in a service CIDR; another address admits nothing useful",
             d => DnsAddresses.CheckServiceIp(d.Spec)),
         new("FlannelTunnelAddresses", "flannel's tunnel addresses are each node subnet's first address, one ipBlock each",
             d => HostSources.CheckFlannel(d.Spec)),
-        new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
-        new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
     ];
 
     /// <summary>Every error of every rule, in table order.</summary>

@@ -59,12 +59,16 @@ public static class ConnectivityEvaluator
         {
             CheckSupported(policy);
         }
-        var blocks = new Dictionary<V1IPBlock, (BlockRange, BlockRange[])>(ReferenceEqualityComparer.Instance);
-        foreach (var block in policies.Kubernetes.SelectMany(Peers).Select(p => p.IpBlock).OfType<V1IPBlock>())
+        var lists = new Dictionary<IList<V1NetworkPolicyPeer>, PreparedPeers>(ReferenceEqualityComparer.Instance);
+        var peerLists = policies.Kubernetes.SelectMany(p =>
+            (p.Spec.Ingress ?? []).Select(r => r.FromProperty).Concat((p.Spec.Egress ?? []).Select(r => r.To))).OfType<IList<V1NetworkPolicyPeer>>();
+        foreach (var list in peerLists)
         {
-            blocks.TryAdd(block, (BlockRange.Of(block.Cidr), (block.Except ?? []).Select(BlockRange.Of).ToArray()));
+            lists.TryAdd(list, new PreparedPeers(
+                list.Select(p => p.IpBlock).OfType<V1IPBlock>().Select(b => (BlockRange.Of(b.Cidr), (b.Except ?? []).Select(BlockRange.Of).ToArray())).ToArray(),
+                list.Where(p => p.IpBlock is null).ToArray()));
         }
-        return new PreparedPolicies(policies, blocks);
+        return new PreparedPolicies(policies, lists);
     }
 
     public static IReadOnlyList<Edge> Evaluate(PreparedPolicies policies, IReadOnlyList<Workload> workloads, PolicyEngine engine)
@@ -81,16 +85,27 @@ public static class ConnectivityEvaluator
     {
         public PolicySet Policies => Prepared.Set;
 
-        public bool InBlock(V1IPBlock block, IPAddress address)
+        /// <summary>Whether <paramref name="address"/> lies in one of the list's ipBlocks (outside its excepts).</summary>
+        public bool InBlocks(PreparedPeers peers, IPAddress address)
         {
-            var (range, except) = Prepared.Blocks[block];
+            if (peers.Blocks.Length == 0)
+            {
+                return false;
+            }
             if (!Numbers.TryGetValue(address, out var n))
             {
                 n = IpRange.ToNumber(address);
                 Numbers[address] = n;
             }
             var family = address.AddressFamily;
-            return range.Contains(family, n) && !except.Any(e => e.Contains(family, n));
+            foreach (var (range, except) in peers.Blocks)
+            {
+                if (range.Contains(family, n) && !except.Any(e => e.Contains(family, n)))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -103,24 +118,35 @@ public static class ConnectivityEvaluator
     private static List<Edge> Flows(Context ctx, IReadOnlyList<Workload> workloads)
     {
         var policies = ctx.Policies;
-        var egressOf = workloads.ToDictionary(w => w, w => new Selecting(
+        var egressOf = workloads.Select(w => new Selecting(
             policies.Kubernetes.Where(p => Selects(p, w) && HasType(p, "Egress")).ToList(),
-            policies.Cilium.Where(p => Selects(p, w) && p.Spec.Egress is { Count: > 0 }).ToList()));
-        var ingressOf = workloads.ToDictionary(w => w, w => new Selecting(
+            policies.Cilium.Where(p => Selects(p, w) && p.Spec.Egress is { Count: > 0 }).ToList())).ToList();
+        var ingressOf = workloads.Select(w => new Selecting(
             policies.Kubernetes.Where(p => Selects(p, w) && HasType(p, "Ingress")).ToList(),
-            policies.Cilium.Where(p => Selects(p, w) && p.Spec.Ingress is { Count: > 0 }).ToList()));
+            policies.Cilium.Where(p => Selects(p, w) && p.Spec.Ingress is { Count: > 0 }).ToList())).ToList();
         var edges = new List<Edge>();
-        foreach (var src in workloads.Where(w => w.Initiates))
+        for (var i = 0; i < workloads.Count; i++)
         {
-            foreach (var dst in workloads)
+            var src = workloads[i];
+            if (!src.Initiates)
             {
+                continue;
+            }
+            for (var j = 0; j < workloads.Count; j++)
+            {
+                var dst = workloads[j];
+                if (dst.Listens.Count == 0)
+                {
+                    continue;
+                }
+                // Peers are matched once per pair, ports per listener: a rule's peer list can be long (flannel).
+                var egress = EgressSide(ctx, egressOf[i], src, dst);
+                var ingress = IngressSide(ctx, ingressOf[j], src, dst);
                 foreach (var listener in dst.Listens)
                 {
-                    var egress = EgressReason(ctx, egressOf[src], src, dst, listener);
-                    var ingress = egress is null ? null : IngressReason(ctx, ingressOf[dst], src, dst, listener);
-                    if (egress is not null && ingress is not null)
+                    if (egress.Reason(listener) is { } why && ingress.Reason(listener) is { } because)
                     {
-                        edges.Add(new Edge(src.Name, dst.Name, listener, egress, ingress));
+                        edges.Add(new Edge(src.Name, dst.Name, listener, why, because));
                     }
                 }
             }
@@ -128,60 +154,92 @@ public static class ConnectivityEvaluator
         return edges;
     }
 
-    /// <summary>Null when denied; otherwise the policies (or the reason no policy applies).</summary>
-    private static string? EgressReason(Context ctx, Selecting selecting, Workload src, Workload dst, Listener listener)
+    /// <summary>
+    /// One side of a flow between two workloads: a fixed reason (no policy applies), or the rules whose peers
+    /// matched, each with its policy's name and its ports.
+    /// </summary>
+    private sealed record Side(string? Fixed, IReadOnlyList<(string Policy, Func<Listener, bool> Ports)> Rules)
+    {
+        /// <summary>Null when denied; otherwise the allowing policies (each once, in order) or the fixed reason.</summary>
+        public string? Reason(Listener listener)
+        {
+            if (Fixed is not null)
+            {
+                return Fixed;
+            }
+            var allowing = Rules.Where(r => r.Ports(listener)).Select(r => r.Policy).Distinct().ToList();
+            return allowing.Count == 0 ? null : string.Join(", ", allowing);
+        }
+    }
+
+    private static Side EgressSide(Context ctx, Selecting selecting, Workload src, Workload dst)
     {
         if (src.Namespace is null)
         {
-            return External;
+            return new Side(External, []);
         }
         if (src.HostNetwork)
         {
-            return HostNetwork;
+            return new Side(HostNetwork, []);
         }
         if (!selecting.Isolated)
         {
-            return NotIsolated;
+            return new Side(NotIsolated, []);
         }
-        // Ports before peers: a rule's peer list can be long (flannel's per-node addresses).
-        var allowing = selecting.Kubernetes
-            .Where(p => (p.Spec.Egress ?? []).Any(rule => PortsMatch(rule.Ports, listener) && PeersMatch(ctx, rule.To, p, dst, dst.Address)))
-            .Select(p => p.Metadata.Name)
-            .Concat(selecting.Cilium
-                .Where(p => p.Spec.Egress!.Any(rule => PortsMatch(rule.ToPorts, listener) && EntitiesMatch(rule.ToEntities, dst)))
-                .Select(CiliumName))
-            .ToList();
-        return allowing.Count == 0 ? null : string.Join(", ", allowing);
+        var rules = new List<(string, Func<Listener, bool>)>();
+        foreach (var p in selecting.Kubernetes)
+        {
+            foreach (var rule in (p.Spec.Egress ?? []).Where(rule => PeersMatch(ctx, rule.To, p, dst, dst.Address)))
+            {
+                rules.Add((p.Metadata.Name, l => PortsMatch(rule.Ports, l)));
+            }
+        }
+        foreach (var p in selecting.Cilium)
+        {
+            foreach (var rule in p.Spec.Egress!.Where(rule => EntitiesMatch(rule.ToEntities, dst)))
+            {
+                rules.Add((CiliumName(p), l => PortsMatch(rule.ToPorts, l)));
+            }
+        }
+        return new Side(null, rules);
     }
 
-    private static string? IngressReason(Context ctx, Selecting selecting, Workload src, Workload dst, Listener listener)
+    private static Side IngressSide(Context ctx, Selecting selecting, Workload src, Workload dst)
     {
         if (dst.Namespace is null)
         {
-            return External;
+            return new Side(External, []);
         }
         if (dst.HostNetwork)
         {
-            return HostNetwork;
+            return new Side(HostNetwork, []);
         }
         if (!selecting.Isolated)
         {
-            return NotIsolated;
+            return new Side(NotIsolated, []);
         }
         // Kubernetes: "traffic to and from the node where a Pod is running is always allowed"; Calico: the host reaches
         // its own workloads. Cilium gives it the host identity instead, which a policy must admit (allow-localhost=policy).
         if (ctx.Engine == PolicyEngine.Addresses && src.HostNetwork && src.OwnNode)
         {
-            return OwnNode;
+            return new Side(OwnNode, []);
         }
-        var allowing = selecting.Kubernetes
-            .Where(p => (p.Spec.Ingress ?? []).Any(rule => PortsMatch(rule.Ports, listener) && PeersMatch(ctx, rule.FromProperty, p, src, src.From)))
-            .Select(p => p.Metadata.Name)
-            .Concat(selecting.Cilium
-                .Where(p => p.Spec.Ingress!.Any(rule => PortsMatch(rule.ToPorts, listener) && EntitiesMatch(rule.FromEntities, src)))
-                .Select(CiliumName))
-            .ToList();
-        return allowing.Count == 0 ? null : string.Join(", ", allowing);
+        var rules = new List<(string, Func<Listener, bool>)>();
+        foreach (var p in selecting.Kubernetes)
+        {
+            foreach (var rule in (p.Spec.Ingress ?? []).Where(rule => PeersMatch(ctx, rule.FromProperty, p, src, src.From)))
+            {
+                rules.Add((p.Metadata.Name, l => PortsMatch(rule.Ports, l)));
+            }
+        }
+        foreach (var p in selecting.Cilium)
+        {
+            foreach (var rule in p.Spec.Ingress!.Where(rule => EntitiesMatch(rule.FromEntities, src)))
+            {
+                rules.Add((CiliumName(p), l => PortsMatch(rule.ToPorts, l)));
+            }
+        }
+        return new Side(null, rules);
     }
 
     private static string CiliumName(CiliumPolicy p) => $"{p.Name} (CiliumNetworkPolicy)";
@@ -201,18 +259,26 @@ public static class ConnectivityEvaluator
         pod.IsPod && pod.Namespace == policy.Namespace && LabelsMatch(policy.Spec.EndpointSelector, pod.Labels);
 
     /// <summary>An absent or empty peer list means every peer.</summary>
-    private static bool PeersMatch(Context ctx, IList<V1NetworkPolicyPeer>? peers, V1NetworkPolicy policy, Workload other, IPAddress address) =>
-        peers is not { Count: > 0 } || peers.Any(peer => PeerMatches(ctx, peer, policy, other, address));
-
+    /// <summary>
+    /// An absent or empty peer list means every peer. An ipBlock matches by address, whatever the endpoint is (Calico
+    /// matches pod addresses too: Kubernetes leaves that to the CNI). Cilium: "By default, CIDR-based selectors do not
+    /// match in-cluster entities (pods or nodes)".
+    /// </summary>
     /// <param name="address">The address the packet carries for <paramref name="other"/>: its source address, or where it is reached.</param>
-    private static bool PeerMatches(Context ctx, V1NetworkPolicyPeer peer, V1NetworkPolicy policy, Workload other, IPAddress address)
+    private static bool PeersMatch(Context ctx, IList<V1NetworkPolicyPeer>? peers, V1NetworkPolicy policy, Workload other, IPAddress address)
     {
-        if (peer.IpBlock is { } block)
+        if (peers is not { Count: > 0 })
         {
-            // By address, whatever the endpoint is (Calico matches pod addresses too: Kubernetes leaves that to the
-            // CNI). Cilium: "By default, CIDR-based selectors do not match in-cluster entities (pods or nodes)".
-            return (ctx.Engine == PolicyEngine.Addresses || other.Identity == Identity.World) && ctx.InBlock(block, address);
+            return true;
         }
+        var prepared = ctx.Prepared.Peers[peers];
+        return ((ctx.Engine == PolicyEngine.Addresses || other.Identity == Identity.World) && ctx.InBlocks(prepared, address))
+            || prepared.Selectors.Any(peer => SelectorMatches(peer, policy, other));
+    }
+
+    /// <summary>A pod/namespace selector peer: pods only, never host-network or outside endpoints.</summary>
+    private static bool SelectorMatches(V1NetworkPolicyPeer peer, V1NetworkPolicy policy, Workload other)
+    {
         if (!other.IsPod)
         {
             return false;
@@ -252,9 +318,6 @@ public static class ConnectivityEvaluator
 
     private static bool LabelsMatch(V1LabelSelector selector, IReadOnlyDictionary<string, string> labels) =>
         (selector.MatchLabels ?? new Dictionary<string, string>()).All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
-
-    private static IEnumerable<V1NetworkPolicyPeer> Peers(V1NetworkPolicy policy) =>
-        (policy.Spec.Ingress ?? []).SelectMany(r => r.FromProperty ?? []).Concat((policy.Spec.Egress ?? []).SelectMany(r => r.To ?? []));
 
     private static void CheckSupported(V1NetworkPolicy policy)
     {
@@ -324,16 +387,19 @@ internal readonly record struct BlockRange(AddressFamily Family, UInt128 First, 
     }
 }
 
-/// <summary>Policies checked once and their ipBlocks parsed (<see cref="ConnectivityEvaluator.Prepare"/>).</summary>
+/// <summary>One rule's peer list, its ipBlocks parsed (with their excepts) and its selector peers apart.</summary>
+internal sealed record PreparedPeers((BlockRange Range, BlockRange[] Except)[] Blocks, V1NetworkPolicyPeer[] Selectors);
+
+/// <summary>Policies checked once and their peer lists prepared (<see cref="ConnectivityEvaluator.Prepare"/>).</summary>
 public sealed class PreparedPolicies
 {
-    internal PreparedPolicies(PolicySet set, Dictionary<V1IPBlock, (BlockRange, BlockRange[])> blocks)
+    internal PreparedPolicies(PolicySet set, Dictionary<IList<V1NetworkPolicyPeer>, PreparedPeers> peers)
     {
         Set = set;
-        Blocks = blocks;
+        Peers = peers;
     }
 
     public PolicySet Set { get; }
 
-    internal Dictionary<V1IPBlock, (BlockRange, BlockRange[])> Blocks { get; }
+    internal Dictionary<IList<V1NetworkPolicyPeer>, PreparedPeers> Peers { get; }
 }

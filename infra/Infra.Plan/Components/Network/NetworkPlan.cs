@@ -39,16 +39,11 @@ public sealed record NetworkPlan(
 
     public static NetworkPlan Build(EnvironmentSpec spec, NetworkPeers peers)
     {
-        var policies = ProfileChecks.Policies(spec, peers);
-        var prepared = ConnectivityEvaluator.Prepare(policies);
-        var workloads = ConnectivityModel.For(spec, peers);
-        var edges = Dataplanes.For(spec.Cluster.Cni)
-            .SelectMany(d => d.Scenarios.Where(s => !s.SameNode)
-                .SelectMany(s => ConnectivityEvaluator.Evaluate(prepared, ConnectivityModel.For(spec, peers, s), d.Engine)))
-            .DistinctBy(e => e.Key)
-            .ToList();
         var profiles = ProfileChecks.For(spec, peers);
-        return new NetworkPlan(policies.Kubernetes, policies.Cilium, peers, workloads, edges, profiles,
+        var own = profiles.Single(p => p.Profile == spec.Cluster.Cni);
+        var workloads = ConnectivityModel.For(spec, peers);
+        var edges = own.OtherNodeEdges;
+        return new NetworkPlan(own.Policies.Kubernetes, own.Policies.Cilium, peers, workloads, edges, profiles,
             ConnectivityReport.ToMarkdown(spec, peers, workloads, edges, profiles));
     }
 }

@@ -3,6 +3,7 @@ using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Redis;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
+using Infra.Plan.Net;
 using Infra.Plan.Ports;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
@@ -125,7 +126,7 @@ public static class NetworkPolicyBuilder
         PeersFor(spec, ns, destination, HostSources.EgressBlocks) is { Count: > 0 } peers ? new() { To = peers, Ports = PortsOf(on) } : null;
 
     /// <summary>How a policy in <paramref name="ns"/> names <paramref name="peer"/>; <paramref name="hostBlocks"/> for a host-network one.</summary>
-    private static IList<V1NetworkPolicyPeer> PeersFor(EnvironmentSpec spec, string ns, Peer peer, Func<EnvironmentSpec, IReadOnlyList<Net.Cidr>> hostBlocks)
+    private static IList<V1NetworkPolicyPeer> PeersFor(EnvironmentSpec spec, string ns, Peer peer, Func<EnvironmentSpec, IReadOnlyList<Cidr>> hostBlocks)
     {
         if (peer.HostNetwork)
         {

@@ -16,7 +16,9 @@ public sealed record Need(string Label, IReadOnlyList<(string Source, string Des
 /// <param name="Beyond">Flows allowed here that the reference (calico-bgp policies on calico-bgp) does not allow, own-node ones aside.</param>
 /// <param name="OwnNodeOnly">Flows only a node's own-pod rule admits (not these policies).</param>
 /// <param name="NotApplicable">Why the policies cannot run there (CiliumNetworkPolicies without Cilium); null when evaluated.</param>
-public sealed record ScenarioCheck(Scenario Scenario, IReadOnlyList<string> Unmet, IReadOnlyList<Edge> Beyond, IReadOnlyList<Edge> OwnNodeOnly, string? NotApplicable)
+/// <param name="Edges">Every flow allowed there.</param>
+public sealed record ScenarioCheck(Scenario Scenario, IReadOnlyList<string> Unmet, IReadOnlyList<Edge> Beyond, IReadOnlyList<Edge> OwnNodeOnly, string? NotApplicable,
+    IReadOnlyList<Edge> Edges)
 {
     public bool Works => NotApplicable is null && Unmet.Count == 0;
 }
@@ -30,6 +32,11 @@ public sealed record ProfileCheck(CniProfile Profile, PolicySet Policies, IReadO
     /// <summary>True when every need is met in every case of <paramref name="dataplane"/>.</summary>
     public bool WorksOn(Dataplane dataplane) =>
         Refused is null && Scenarios.Where(s => s.Scenario.Dataplane == dataplane).All(s => s.Works);
+
+    /// <summary>Every flow allowed on some data path the profile is meant for, with the host-network pods on another node.</summary>
+    public IReadOnlyList<Edge> OtherNodeEdges =>
+        Scenarios.Where(s => !s.Scenario.SameNode && Dataplanes.For(Profile).Contains(s.Scenario.Dataplane))
+            .SelectMany(s => s.Edges).DistinctBy(e => e.Key).ToList();
 
     /// <summary>What the profile allows beyond the reference on the data paths it is meant for.</summary>
     public IReadOnlyList<Edge> Beyond =>
@@ -102,7 +109,7 @@ public static class ProfileChecks
         {
             if (scenario.Dataplane.Engine != PolicyEngine.Cilium && policies.Cilium.Count > 0)
             {
-                scenarios.Add(new ScenarioCheck(scenario, [], [], [], "CiliumNetworkPolicy needs Cilium's CRD"));
+                scenarios.Add(new ScenarioCheck(scenario, [], [], [], "CiliumNetworkPolicy needs Cilium's CRD", []));
                 continue;
             }
             var edges = ConnectivityEvaluator.Evaluate(prepared, ConnectivityModel.For(spec, peers, scenario), scenario.Dataplane.Engine);
@@ -111,7 +118,7 @@ public static class ProfileChecks
                 .Select(n => n.Label).ToList();
             var ownNode = edges.Where(e => e.Ingress == ConnectivityEvaluator.OwnNode && !reference.Contains(e.Key)).ToList();
             var beyond = edges.Where(e => e.Ingress != ConnectivityEvaluator.OwnNode && !reference.Contains(e.Key)).ToList();
-            scenarios.Add(new ScenarioCheck(scenario, unmet, beyond, ownNode, null));
+            scenarios.Add(new ScenarioCheck(scenario, unmet, beyond, ownNode, null, edges));
         }
         return new ProfileCheck(spec.Cluster.Cni, policies, HostSources.IngressBlocks(spec), scenarios, refused);
     }
