@@ -69,7 +69,7 @@ public static class NetworkPolicyBuilder
         return Policy(AllowDns, ns, All(), ingress: null, egress: [rule]);
     }
 
-    /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (node addresses).</summary>
+    /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (the CNI profile's host-network sources).</summary>
     private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec, Peer redis, Peer sentinel, Peer sfu)
     {
         Listener[] ports = [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)];
