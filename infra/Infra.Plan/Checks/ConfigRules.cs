@@ -1,4 +1,5 @@
 using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Network;
 using Infra.Plan.Components.Synapse;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -38,6 +39,12 @@ public static class ConfigRules
         new("SfuStunFallback", "LiveKit exits at start when no STUN server answers; the TURN host's coturn may be down", d => TurnChecks.StunChecks(d.Spec)),
         new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
         new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
+        new("SynapseUrlClusterDomain", "a Service name in another DNS zone resolves nowhere in this cluster",
+            d => SynapseSection.CheckClusterDomain(d.Spec.Synapse, d.Spec.Cluster.ClusterDomain)),
+        new("DnsServiceInServiceCidrs", "the DNS Service's ClusterIP lies in a service CIDR; another address admits nothing useful",
+            d => DnsAddresses.CheckServiceIp(d.Spec)),
+        new("FlannelTunnelAddresses", "flannel's tunnel addresses are each node subnet's first address, one ipBlock each",
+            d => HostSources.CheckFlannel(d.Spec)),
     ];
 
     /// <summary>Every error of every rule, in table order.</summary>

@@ -78,6 +78,7 @@ public sealed record Topology(
     {
         var ns = spec.Site.Namespace;
         var media = spec.Site.MediaNamespace;
+        var dns = new ClusterDns(spec.Cluster.ClusterDomain);
 
         // Total over a spec with errors too (a missing password Secret was reported by the parser; "" stands in).
         RedisWiring redis = spec.Redis.Mode == RedisMode.Existing && spec.Redis.Existing is { } existing
@@ -90,14 +91,14 @@ public sealed record Topology(
             : new RedisWiring(
                 Names.RedisMasterName,
                 Enumerable.Range(0, spec.Redis.DataNodes)
-                    .Select(i => $"{Names.Redis}-{i}.{Names.RedisHeadless}.{ns}.svc.cluster.local:{Names.SentinelPort}")
+                    .Select(i => $"{dns.Pod($"{Names.Redis}-{i}", Names.RedisHeadless, ns)}:{Names.SentinelPort}")
                     .ToArray(),
                 new SecretRef(media, SecretNames.RedisAuth, "redis-password"),
                 new SecretRef(media, SecretNames.RedisAuth, "sentinel-password"),
                 spec.Redis.Tls,
                 spec.Redis.Tls ? new SecretRef(media, SecretNames.RedisTlsCa, "ca.crt") : null);
 
-        var authorizerHost = $"{Names.Authorizer}.{ns}.svc.cluster.local";
+        var authorizerHost = dns.Service(Names.Authorizer, ns);
         var authorizer = new AuthorizerWiring(
             authorizerHost,
             spec.Ports.AuthorizerHttp,

@@ -1,6 +1,7 @@
 using System.Net;
 using k8s.Models;
 using Infra.Plan.Components.Network;
+using Infra.Plan.Contract;
 using Infra.Plan.Net;
 using static Infra.Plan.Components.Network.NetworkPolicyPeer;
 using static Infra.Plan.Components.Network.NetworkPolicyPort;
@@ -89,5 +90,70 @@ public class ConnectivityEvaluatorTests
         var policy = Ingress("a", DbLabels, new V1NetworkPolicyIngressRule { Ports = [new V1NetworkPolicyPort { Port = "postgres", Protocol = "TCP" }] });
         var e = Assert.Throws<NotSupportedException>(() => ConnectivityEvaluator.Evaluate([policy], [Web, Db]));
         Assert.Contains("named port postgres", e.Message);
+    }
+
+    private static CiliumPolicy FromEntities(string ns, Dictionary<string, string> selects, params string[] entities) =>
+        new(new V1ObjectMeta { Name = "c", NamespaceProperty = ns },
+            new CiliumPolicySpec(Selector(selects), [new CiliumIngressRule(entities, [CiliumPolicy.Ports([(5432, Protocol.Tcp)])])], null));
+
+    private static HashSet<string> CiliumEdges(IReadOnlyList<V1NetworkPolicy> policies, IReadOnlyList<CiliumPolicy> cilium, params Workload[] workloads) =>
+        ConnectivityEvaluator.Evaluate(new PolicySet(policies, cilium), workloads, PolicyEngine.Cilium)
+            .Where(e => e.Destination == "db").Select(e => e.ToString()).ToHashSet();
+
+    private static readonly Workload RemoteNode = Node with { Peer = Node.Peer with { Name = "remote" } };
+    private static readonly Workload LocalHost = Node with { Peer = Node.Peer with { Name = "local" }, Identity = Identity.Host, OwnNode = true };
+
+    [Fact]
+    public void Cilium_entities_match_node_identities_and_ip_blocks_only_outside_addresses()
+    {
+        // an ipBlock covering the node address and the pod, the way node CIDRs or a pod CIDR would
+        var blocks = Ingress("a", DbLabels, new V1NetworkPolicyIngressRule
+        {
+            FromProperty = [Block(Cidr.Parse("10.0.0.0/8")), Block(Cidr.Parse("203.0.113.0/24"))],
+            Ports = [Tcp(5432)],
+        });
+
+        // THEN on Cilium it admits only the outside address: nodes are identities, pods too
+        Assert.Equal(["outside -> db 5432/TCP"], CiliumEdges([blocks], [], Web, Db, RemoteNode, LocalHost, Outside));
+
+        // AND fromEntities admit exactly the entities listed
+        Assert.Equal(["remote -> db 5432/TCP"], CiliumEdges([], [FromEntities("a", DbLabels, "remote-node")], Web, Db, RemoteNode, LocalHost, Outside));
+        Assert.Equal(["local -> db 5432/TCP", "remote -> db 5432/TCP"],
+            CiliumEdges([], [FromEntities("a", DbLabels, "host", "remote-node")], Web, Db, RemoteNode, LocalHost, Outside).Order());
+    }
+
+    [Fact]
+    public void The_own_node_is_always_admitted_by_address_engines_but_not_by_cilium()
+    {
+        var deny = Ingress("a", DbLabels);
+
+        var byAddress = ConnectivityEvaluator.Evaluate([deny], [Db, LocalHost, RemoteNode]).Where(e => e.Destination == "db").ToList();
+        Assert.Equal(["local -> db 5432/TCP", "local -> db 5432/UDP"], byAddress.Select(e => e.ToString()).Order());
+        Assert.All(byAddress, e => Assert.Equal(ConnectivityEvaluator.OwnNode, e.Ingress));
+
+        Assert.Empty(CiliumEdges([deny], [], Db, LocalHost, RemoteNode));
+    }
+
+    [Fact]
+    public void A_host_network_source_is_matched_by_the_address_the_cni_gives_it()
+    {
+        // the node is 10.10.0.5, but its traffic arrives from a tunnel address (flannel.1)
+        var tunnelled = Node with { From = IPAddress.Parse("10.244.3.0") };
+        var nodeOnly = Ingress("a", DbLabels, new V1NetworkPolicyIngressRule { FromProperty = [Block(Cidr.Parse("10.10.0.0/24"))], Ports = [Tcp(5432)] });
+        var tunnel = Ingress("a", DbLabels, new V1NetworkPolicyIngressRule { FromProperty = [Block(Cidr.Parse("10.244.3.0/32"))], Ports = [Tcp(5432)] });
+
+        Assert.DoesNotContain(ConnectivityEvaluator.Evaluate([nodeOnly], [tunnelled, Db]), e => e.Destination == "db");
+        Assert.Equal(["node -> db 5432/TCP"], ConnectivityEvaluator.Evaluate([tunnel], [tunnelled, Db]).Where(e => e.Destination == "db").Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Cilium_policies_are_refused_outside_cilium_and_unknown_entities_everywhere()
+    {
+        var cilium = FromEntities("a", DbLabels, "host");
+        Assert.Throws<NotSupportedException>(() => ConnectivityEvaluator.Evaluate(new PolicySet([], [cilium]), [Db], PolicyEngine.Addresses));
+
+        var world = FromEntities("a", DbLabels, "world");
+        var e = Assert.Throws<NotSupportedException>(() => ConnectivityEvaluator.Evaluate(new PolicySet([], [world]), [Db], PolicyEngine.Cilium));
+        Assert.Contains("entity world", e.Message);
     }
 }

@@ -9,12 +9,17 @@ namespace Infra.Plan.Tests.Network;
 /// <summary>The exact set of flows the emitted policies allow, for the real stacks.</summary>
 public class ConnectivityTests
 {
-    /// <summary>Every flow a policy of ours decides, for the dev stack: nothing more, nothing less.</summary>
+    /// <summary>Every flow a policy of ours decides, for the dev stack on cni calico-bgp (node addresses only): nothing more, nothing less.</summary>
     private static readonly string[] DevPoliced =
     [
-        // the authorizer: DNS, the local Synapse, other homeservers (OpenID over federation), the SFU via the ingress
+        // the authorizer: DNS (the DNS pods and NodeLocal DNSCache's two addresses), the local Synapse, other
+        // homeservers (OpenID over federation), the SFU via the ingress
         "authorizer -> cluster-dns 53/TCP",
         "authorizer -> cluster-dns 53/UDP",
+        "authorizer -> node-local-dns 53/TCP",
+        "authorizer -> node-local-dns 53/UDP",
+        "authorizer -> dns-service-ip 53/TCP",
+        "authorizer -> dns-service-ip 53/UDP",
         "authorizer -> ingress-controller 443/TCP",
         "authorizer -> internet 443/TCP",
         "authorizer -> internet 8448/TCP",
@@ -26,16 +31,36 @@ public class ConnectivityTests
         // Redis/Sentinel: their own pods, DNS, and the SFU from node addresses (coturn shares them)
         "redis -> cluster-dns 53/TCP",
         "redis -> cluster-dns 53/UDP",
+        "redis -> node-local-dns 53/TCP",
+        "redis -> node-local-dns 53/UDP",
+        "redis -> dns-service-ip 53/TCP",
+        "redis -> dns-service-ip 53/UDP",
         "redis -> redis 6379/TCP",
         "redis -> sentinel 26379/TCP",
         "sentinel -> cluster-dns 53/TCP",
         "sentinel -> cluster-dns 53/UDP",
+        "sentinel -> node-local-dns 53/TCP",
+        "sentinel -> node-local-dns 53/UDP",
+        "sentinel -> dns-service-ip 53/TCP",
+        "sentinel -> dns-service-ip 53/UDP",
         "sentinel -> redis 6379/TCP",
         "sentinel -> sentinel 26379/TCP",
         "sfu -> redis 6379/TCP",
         "sfu -> sentinel 26379/TCP",
         "coturn -> redis 6379/TCP",
         "coturn -> sentinel 26379/TCP",
+    ];
+
+    /// <summary>
+    /// What cni generic (the default) adds: it admits the pod CIDRs for the tunnel addresses of flannel and Calico
+    /// overlays, so every pod of the cluster reaches exactly Redis, Sentinel and the authorizer's port, and nothing else.
+    /// </summary>
+    private static readonly string[] PodCidrWidening =
+    [
+        .. new[] { AnyPodName, DnsName, IngressName, PrometheusName, SynapseName }.SelectMany(p => new[]
+        {
+            $"{p} -> redis 6379/TCP", $"{p} -> sentinel 26379/TCP", $"{p} -> authorizer 8080/TCP",
+        }).Where(f => f != "ingress-controller -> authorizer 8080/TCP"), // the ingress reaches the authorizer anyway
     ];
 
     private static HashSet<string> Policed(EnvironmentPlan plan) =>
@@ -45,14 +70,25 @@ public class ConnectivityTests
 
     private static HashSet<string> All(EnvironmentSpec spec) => Planner.Build(spec).Network.Edges.Select(e => e.ToString()).ToHashSet();
 
-    [Fact]
-    public void Dev_allows_exactly_the_needed_flows()
+    [Theory]
+    [InlineData("calico-bgp")]
+    [InlineData("flannel")]
+    [InlineData("cilium")]
+    public void Dev_on_an_exact_profile_allows_exactly_the_needed_flows(string cni)
     {
-        // GIVEN the dev stack WHEN its policies are evaluated over the workload model
-        var policed = Policed(Stacks.Plan("dev"));
+        // GIVEN the dev stack on a profile that admits exactly its data paths' sources WHEN evaluated on them
+        var policed = Policed(Planner.Build(Stacks.Spec("dev", ("cni", S(cni)))));
 
         // THEN the policy-decided flows are exactly the needed ones
         Assert.Equal(DevPoliced.Order(), policed.Order());
+    }
+
+    [Fact]
+    public void Dev_on_generic_adds_only_pods_on_the_redis_sentinel_and_authorizer_ports()
+    {
+        var policed = Policed(Stacks.Plan("dev"));
+
+        Assert.Equal(DevPoliced.Concat(PodCidrWidening).Order(), policed.Order());
     }
 
     [Fact]
@@ -62,7 +98,7 @@ public class ConnectivityTests
         var policed = Policed(Stacks.Plan("prod"));
 
         // THEN it is dev's set plus Prometheus scraping the Redis exporter, and nothing else
-        Assert.Equal(DevPoliced.Append("prometheus -> redis 9121/TCP").Order(), policed.Order());
+        Assert.Equal(DevPoliced.Concat(PodCidrWidening).Append("prometheus -> redis 9121/TCP").Order(), policed.Order());
     }
 
     [Theory]
@@ -74,7 +110,7 @@ public class ConnectivityTests
 
         var fromRedis = edges.Where(e => e.Source is RedisName or SentinelName).Select(e => e.Destination).ToHashSet();
 
-        Assert.Equal([DnsName, RedisName, SentinelName], fromRedis.Order());
+        Assert.Equal([DnsName, DnsServiceIpName, NodeLocalDnsName, RedisName, SentinelName], fromRedis.Order());
         Assert.DoesNotContain(edges, e => e.Source == RedisName && e.Destination == InternetName);
     }
 
@@ -83,7 +119,7 @@ public class ConnectivityTests
     [InlineData("prod")]
     public void The_authorizer_cannot_reach_redis_and_only_the_ingress_and_node_addresses_reach_it(string stack)
     {
-        var edges = Planner.Build(Stacks.Spec(stack)).Network.Edges;
+        var edges = Planner.Build(Stacks.Spec(stack, ("cni", S("calico-bgp")))).Network.Edges;
 
         Assert.DoesNotContain(edges, e => e.Source == AuthorizerName && e.Destination is RedisName or SentinelName);
         var into = edges.Where(e => e.Destination == AuthorizerName).Select(e => e.Source).ToHashSet();

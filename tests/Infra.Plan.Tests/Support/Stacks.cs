@@ -16,6 +16,17 @@ public static class Stacks
 
     public static EnvironmentPlan Plan(string stack) => Planner.Build(Spec(stack));
 
+    /// <summary>A repository stack with some keys changed (e.g. the dev stack on another CNI profile).</summary>
+    public static EnvironmentSpec Spec(string stack, params (string Key, ConfigValue Value)[] changes)
+    {
+        var config = File(stack).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, value) in changes)
+        {
+            config[key.Contains(':') ? key : $"matrix-rtc:{key}"] = value;
+        }
+        return Planner.Validate(stack, config).OrThrow();
+    }
+
     /// <summary>The smallest valid config: only the required keys.</summary>
     public static Dictionary<string, ConfigValue> Minimal() => new()
     {

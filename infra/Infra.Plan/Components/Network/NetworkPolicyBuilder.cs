@@ -3,6 +3,7 @@ using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Redis;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
+using Infra.Plan.Net;
 using Infra.Plan.Ports;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
@@ -17,11 +18,11 @@ namespace Infra.Plan.Components.Network;
 /// opened for exactly its pods and ports. Every selector and port comes from a <see cref="Peer"/>, i.e. from the
 /// workload itself (<see cref="NetworkPeers"/>), so nothing here retypes a label or a port.
 ///
-/// Host-network pods (SFU, coturn) are not selected by NetworkPolicies and their traffic carries a node address,
-/// so flows from them are admitted by ipBlocks of the node CIDRs. Their own ports are protected by the node
-/// firewall rules of the port plan, not here. Cilium identifies node addresses as the host / remote-node
-/// entities, which ipBlocks do not match unless policy-cidr-match-mode includes nodes: there, add a
-/// CiliumNetworkPolicy with fromEntities [host, remote-node] for the same ports.
+/// Host-network pods (SFU, coturn) are not selected by NetworkPolicies and their traffic carries no pod identity:
+/// flows from them are admitted by the ipBlocks of the stack's CNI profile (<see cref="HostSources"/>), on the
+/// needed ports only. On Cilium, whose ipBlocks never match nodes, those rules are left out and
+/// <see cref="CiliumPolicyBuilder"/> admits the host and remote-node entities instead. Their own ports are protected by
+/// the node firewall rules of the port plan, not here.
 /// </summary>
 public static class NetworkPolicyBuilder
 {
@@ -57,22 +58,30 @@ public static class NetworkPolicyBuilder
     private static V1NetworkPolicy DenyAll(string ns) =>
         Policy(DefaultDeny, ns, All(), ingress: [], egress: []);
 
-    private static V1NetworkPolicy DnsPolicy(EnvironmentSpec spec, string ns, Peer dns) =>
-        Policy(AllowDns, ns, All(), ingress: null, egress: [To(spec, ns, dns, dns.Listens)]);
+    /// <summary>DNS: the DNS pods, and NodeLocal DNSCache's addresses (<see cref="DnsAddresses"/>), on 53/UDP+TCP.</summary>
+    private static V1NetworkPolicy DnsPolicy(EnvironmentSpec spec, string ns, Peer dns)
+    {
+        var rule = To(spec, ns, dns, dns.Listens)!;
+        foreach (var block in DnsAddresses.Blocks(spec))
+        {
+            rule.To.Add(Block(block));
+        }
+        return Policy(AllowDns, ns, All(), ingress: null, egress: [rule]);
+    }
 
-    /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (node addresses).</summary>
+    /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (the CNI profile's host-network sources).</summary>
     private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec, Peer redis, Peer sentinel, Peer sfu)
     {
         Listener[] ports = [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)];
         var ns = redis.Namespace!;
         return Policy(Redis, ns, Selector(redis.Selector),
-            ingress: [From(spec, ns, redis, ports), From(spec, ns, sfu, ports)],
-            egress: [To(spec, ns, redis, ports)]);
+            ingress: Rules(From(spec, ns, redis, ports), From(spec, ns, sfu, ports)),
+            egress: Rules(To(spec, ns, redis, ports)));
     }
 
     private static V1NetworkPolicy RedisMetricsPolicy(EnvironmentSpec spec, Peer redis, Peer prometheus) =>
         Policy(RedisMetrics, redis.Namespace!, Selector(redis.Selector),
-            ingress: [From(spec, redis.Namespace!, prometheus, [redis.Listener(RedisPlan.MetricsPurpose)])],
+            ingress: Rules(From(spec, redis.Namespace!, prometheus, [redis.Listener(RedisPlan.MetricsPurpose)])),
             egress: null);
 
     /// <summary>
@@ -85,7 +94,7 @@ public static class NetworkPolicyBuilder
         var self = peers.Authorizer;
         var ns = self.Namespace!;
         Listener[] http = [self.Listener(AuthorizerPlan.HttpPurpose)];
-        var egress = new List<V1NetworkPolicyEgressRule>
+        var egress = new List<V1NetworkPolicyEgressRule?>
         {
             To(spec, ns, peers.Synapse, peers.Synapse.Listens),
             To(spec, ns, peers.Internet, peers.Internet.Listens),
@@ -102,23 +111,27 @@ public static class NetworkPolicyBuilder
                 break; // the internet rule above covers 443
         }
         return Policy(Authorizer, ns, Selector(self.Selector),
-            ingress: [From(spec, ns, peers.Ingress, http), From(spec, ns, peers.Sfu, http)],
-            egress: egress);
+            ingress: Rules(From(spec, ns, peers.Ingress, http), From(spec, ns, peers.Sfu, http)),
+            egress: Rules([.. egress]));
     }
 
-    private static V1NetworkPolicyIngressRule From(EnvironmentSpec spec, string ns, Peer source, IEnumerable<Listener> on) =>
-        new() { FromProperty = PeersFor(spec, ns, source), Ports = PortsOf(on) };
+    /// <summary>The rules that can be written as NetworkPolicy peers (a null one is Cilium's to admit).</summary>
+    private static List<T> Rules<T>(params T?[] rules) where T : class => rules.OfType<T>().ToList();
 
-    private static V1NetworkPolicyEgressRule To(EnvironmentSpec spec, string ns, Peer destination, IEnumerable<Listener> on) =>
-        new() { To = PeersFor(spec, ns, destination), Ports = PortsOf(on) };
+    // An empty from/to list would admit every peer: a rule without peers is dropped instead (null).
+    private static V1NetworkPolicyIngressRule? From(EnvironmentSpec spec, string ns, Peer source, IEnumerable<Listener> on) =>
+        PeersFor(spec, ns, source, HostSources.IngressBlocks) is { Count: > 0 } peers ? new() { FromProperty = peers, Ports = PortsOf(on) } : null;
 
-    /// <summary>How a policy in <paramref name="ns"/> names <paramref name="peer"/>.</summary>
-    private static IList<V1NetworkPolicyPeer> PeersFor(EnvironmentSpec spec, string ns, Peer peer)
+    private static V1NetworkPolicyEgressRule? To(EnvironmentSpec spec, string ns, Peer destination, IEnumerable<Listener> on) =>
+        PeersFor(spec, ns, destination, HostSources.EgressBlocks) is { Count: > 0 } peers ? new() { To = peers, Ports = PortsOf(on) } : null;
+
+    /// <summary>How a policy in <paramref name="ns"/> names <paramref name="peer"/>; <paramref name="hostBlocks"/> for a host-network one.</summary>
+    private static IList<V1NetworkPolicyPeer> PeersFor(EnvironmentSpec spec, string ns, Peer peer, Func<EnvironmentSpec, IReadOnlyList<Cidr>> hostBlocks)
     {
         if (peer.HostNetwork)
         {
-            // A host-network pod has no pod identity; its traffic carries its node's address.
-            return spec.Nodes.NodeCidrs.Select(c => Block(c)).ToList();
+            // A host-network pod has no pod identity: its traffic carries whatever address the CNI gives the node's own traffic.
+            return hostBlocks(spec).Select(c => Block(c)).ToList();
         }
         if (peer.Namespace is null)
         {

@@ -24,7 +24,8 @@ public sealed record RedisLayout(
     RedisFlavor Flavor,
     ResourceSize DataSize,
     ResourceSize SentinelSize,
-    bool RequiredAntiAffinity)
+    bool RequiredAntiAffinity,
+    ClusterDns Dns)
 {
     public const string Component = "redis-sentinel";
     public const string ConfigMapName = "redis-config";
@@ -65,12 +66,12 @@ public sealed record RedisLayout(
     public string StatefulSetName => Names.Redis;
 
     /// <summary>The name each pod announces (replica-announce-ip, sentinel announce-ip): stable across restarts.</summary>
-    public string PodHost(int index) => $"{StatefulSetName}-{index}.{HeadlessService}.{Namespace}.svc.cluster.local";
+    public string PodHost(int index) => Dns.Pod($"{StatefulSetName}-{index}", HeadlessService, Namespace);
 
     public IReadOnlyList<string> PodHosts => Enumerable.Range(0, DataNodes).Select(PodHost).ToArray();
 
     /// <summary>Suffix appended to $POD_NAME to get the pod's own host name.</summary>
-    public string HostSuffix => $".{HeadlessService}.{Namespace}.svc.cluster.local";
+    public string HostSuffix => $".{Dns.Service(HeadlessService, Namespace)}";
 
     public string ServerBinary => Flavor == RedisFlavor.Valkey ? "valkey-server" : "redis-server";
 
@@ -104,7 +105,8 @@ public sealed record RedisLayout(
         RedisImage.Flavor(spec.Images.Redis) ?? RedisFlavor.Valkey,
         sizing.Preset.RedisData,
         sizing.Preset.RedisSentinel,
-        spec.Site.Production);
+        spec.Site.Production,
+        new ClusterDns(spec.Cluster.ClusterDomain));
 
     /// <summary>The Secret the pods read the passwords from (in the Redis namespace).</summary>
     public SecretRef RedisPassword => new(Namespace, SecretNames.RedisAuth, RedisPasswordKey);
@@ -114,9 +116,9 @@ public sealed record RedisLayout(
     /// <summary>DNS names the Redis TLS certificate must cover: every pod, the headless and the sentinel Service.</summary>
     public IReadOnlyList<string> TlsDnsNames =>
     [
-        $"*.{HeadlessService}.{Namespace}.svc.cluster.local",
-        $"{HeadlessService}.{Namespace}.svc.cluster.local",
-        $"{Names.RedisSentinelService}.{Namespace}.svc.cluster.local",
+        Dns.AnyPod(HeadlessService, Namespace),
+        Dns.Service(HeadlessService, Namespace),
+        Dns.Service(Names.RedisSentinelService, Namespace),
         $"{Names.RedisSentinelService}.{Namespace}.svc",
     ];
 }

@@ -1,6 +1,28 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Infra.Plan.Net;
 
 namespace Infra.Plan.Spec.Sections;
+
+/// <summary>
+/// The cluster's network plugin, as far as the NetworkPolicies care: how traffic of host-network pods (the SFU, coturn)
+/// looks when it reaches a pod on another node. Each profile admits exactly the source addresses (or, on Cilium, the
+/// identities) its data paths produce; <c>Components/Network/Dataplanes.cs</c> holds the evidence.
+/// </summary>
+public enum CniProfile
+{
+    /// <summary>Any CNI that enforces ipBlocks by address (every one below but Cilium): node and pod CIDRs.</summary>
+    Generic,
+    /// <summary>Calico routing without encapsulation (BGP): the sender's node address.</summary>
+    CalicoBgp,
+    /// <summary>Calico IPIP or VXLAN (Always or CrossSubnet): the sender's tunnel address, anywhere in the pool, or its node address.</summary>
+    CalicoOverlay,
+    /// <summary>flannel (VXLAN, WireGuard, host-gw), Canal, k3s, RKE2: the first address of the sender's node subnet, or its node address.</summary>
+    Flannel,
+    /// <summary>Cilium: identities host and remote-node, which ipBlocks do not match; CiliumNetworkPolicies admit them.</summary>
+    Cilium,
+}
 
 /// <summary>How the authorizer reaches the SFU when it creates rooms through its <c>LIVEKIT_URL</c>.</summary>
 public enum SfuRoute
@@ -25,7 +47,19 @@ public sealed record ClusterSpec(
     bool Monitoring,
     string MonitoringNamespace,
     int IngressPodHttpsPort,
-    SfuRoute AuthorizerSfuRoute);
+    SfuRoute AuthorizerSfuRoute,
+    CniProfile Cni,
+    string ClusterDomain,
+    IPAddress? NodeLocalDns,
+    IPAddress? DnsServiceIp)
+{
+    /// <summary>
+    /// The DNS Service's ClusterIP: as configured, else the 10th address of the first service CIDR, where kubeadm,
+    /// k3s, RKE2, EKS and AKS put it. Null when there is no service CIDR to take it from.
+    /// </summary>
+    public IPAddress? DnsServiceAddress(NodesSpec nodes) =>
+        DnsServiceIp ?? nodes.ServiceCidrs.Select(c => IpRange.FromNumber(IpRange.ToNumber(c.Network) + 10, c.Family)).FirstOrDefault();
+}
 
 public static partial class ClusterSection
 {
@@ -46,9 +80,25 @@ public static partial class ClusterSection
     public static readonly ConfigKey AuthorizerSfuRoute = new("authorizerSfuRoute", ConfigType.String,
         "How the authorizer reaches the SFU's public URL: ingress (the URL resolves to this cluster's load balancer), " +
         "public (it leaves the cluster) or direct (node addresses on the SFU API port).", "ingress");
+    public static readonly ConfigKey Cni = new("cni", ConfigType.String,
+        "The cluster's network plugin, for how host-network traffic (the SFU) reaches Redis and the authorizer webhook: " +
+        "generic (any CNI but Cilium: admits the node and pod CIDRs), calico-bgp (node CIDRs), calico-overlay (Calico IPIP/VXLAN: " +
+        "node and pod CIDRs), flannel (flannel, Canal, k3s, RKE2: node CIDRs and each node subnet's first address) or cilium " +
+        "(CiliumNetworkPolicies admitting the host and remote-node entities). Each opens only Redis, Sentinel and the authorizer's port to them.", "generic");
+    public static readonly ConfigKey ClusterDomain = new("clusterDomain", ConfigType.String,
+        "The cluster's DNS domain (kubelet --cluster-domain): every in-cluster name is built with it (Sentinel addresses, " +
+        "the webhook URL, the Redis TLS names).", "cluster.local");
+    public static readonly ConfigKey NodeLocalDnsAddress = new("nodeLocalDnsAddress", ConfigType.String,
+        "Address NodeLocal DNSCache listens on (upstream 169.254.20.10, kubespray 169.254.25.10): allow-dns admits it and " +
+        "dnsServiceIp on 53/UDP+TCP, since the cache answers both from the host network without DNAT. Empty: no NodeLocal DNSCache.",
+        "169.254.20.10");
+    public static readonly ConfigKey DnsServiceIp = new("dnsServiceIp", ConfigType.String,
+        "ClusterIP of the cluster DNS Service (kubectl -n kube-system get svc kube-dns), admitted with nodeLocalDnsAddress. " +
+        "Empty: the 10th address of the first service CIDR (kubeadm, k3s, RKE2, EKS and AKS put it there, e.g. 10.96.0.10).", "");
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
-        [DnsNamespace, DnsPodSelector, IngressNamespace, IngressPodSelector, Monitoring, MonitoringNamespace, IngressPodHttpsPort, AuthorizerSfuRoute];
+        [DnsNamespace, DnsPodSelector, IngressNamespace, IngressPodSelector, Monitoring, MonitoringNamespace, IngressPodHttpsPort, AuthorizerSfuRoute,
+         Cni, ClusterDomain, NodeLocalDnsAddress, DnsServiceIp];
 
     private static readonly Dictionary<string, SfuRoute> Routes = new()
     {
@@ -56,6 +106,18 @@ public static partial class ClusterSection
         ["public"] = SfuRoute.Public,
         ["direct"] = SfuRoute.Direct,
     };
+
+    private static readonly Dictionary<string, CniProfile> Profiles = new()
+    {
+        ["generic"] = CniProfile.Generic,
+        ["calico-bgp"] = CniProfile.CalicoBgp,
+        ["calico-overlay"] = CniProfile.CalicoOverlay,
+        ["flannel"] = CniProfile.Flannel,
+        ["cilium"] = CniProfile.Cilium,
+    };
+
+    /// <summary>The config spelling of a profile (the report and the README name profiles this way).</summary>
+    public static string Name(CniProfile profile) => Profiles.Single(p => p.Value == profile).Key;
 
     public static ClusterSpec Read(ConfigReader r) => new(
         r.DnsLabel(DnsNamespace),
@@ -65,7 +127,41 @@ public static partial class ClusterSection
         r.Bool(Monitoring),
         r.DnsLabel(MonitoringNamespace),
         r.Int(IngressPodHttpsPort, 1, 65535),
-        r.Choice(AuthorizerSfuRoute, Routes, SfuRoute.Ingress));
+        r.Choice(AuthorizerSfuRoute, Routes, SfuRoute.Ingress),
+        r.Choice(Cni, Profiles, CniProfile.Generic),
+        Domain(r),
+        Address(r, NodeLocalDnsAddress),
+        Address(r, DnsServiceIp));
+
+    /// <summary>The cluster domain; a bad or empty one was reported and the default stands in.</summary>
+    private static string Domain(ConfigReader r)
+    {
+        var errors = r.Errors.Count;
+        var domain = r.DnsName(ClusterDomain);
+        return domain.Length == 0 || r.Errors.Count > errors ? (string)ClusterDomain.Default! : domain;
+    }
+
+    /// <summary>
+    /// One unicast IPv4 or IPv6 address, or null when empty. IPv4 must be four plain decimal octets (IPAddress.TryParse
+    /// would take "10.96.10" as 10.96.0.10).
+    /// </summary>
+    private static IPAddress? Address(ConfigReader r, ConfigKey key)
+    {
+        var text = r.String(key);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (IPAddress.TryParse(text, out var address) && !text.Contains('%') &&
+            (address.AddressFamily == AddressFamily.InterNetworkV6 || address.ToString() == text) &&
+            !IPAddress.Any.Equals(address) && !IPAddress.IPv6Any.Equals(address) && !IPAddress.IsLoopback(address) &&
+            !(address.AddressFamily == AddressFamily.InterNetwork ? Cidr.Parse("224.0.0.0/4") : Cidr.Parse("ff00::/8")).Contains(address))
+        {
+            return address;
+        }
+        r.Fail(key, "one unicast IPv4 or IPv6 address such as 169.254.20.10 or 10.96.0.10, or empty");
+        return null;
+    }
 
     /// <summary>
     /// A pod selector as key=value labels. Empty is an error: in a NetworkPolicy an empty selector matches

@@ -23,7 +23,9 @@ public sealed record NodesSpec(
     IReadOnlyList<Cidr> PodCidrs,
     IReadOnlyList<Cidr> ServiceCidrs,
     IReadOnlyList<Cidr> NodeCidrs,
-    PortRange EphemeralPorts);
+    PortRange EphemeralPorts,
+    int NodePodMaskIpv4,
+    int NodePodMaskIpv6);
 
 public static partial class NodesSection
 {
@@ -42,8 +44,15 @@ public static partial class NodesSection
     public static readonly ConfigKey EphemeralPortRange = new("ephemeralPortRange", ConfigType.String,
         "The media nodes' net.ipv4.ip_local_port_range; no host port may fall inside it.", "32768-60999");
 
+    public static readonly ConfigKey NodePodCidrMaskSizeIpv4 = new("nodePodCidrMaskSizeIpv4", ConfigType.Integer,
+        "Prefix length of each node's IPv4 pod subnet (kube-controller-manager --node-cidr-mask-size-ipv4). With cni flannel, " +
+        "each subnet's first address is a node's flannel.1 address, which host-network traffic comes from.", 24);
+    public static readonly ConfigKey NodePodCidrMaskSizeIpv6 = new("nodePodCidrMaskSizeIpv6", ConfigType.Integer,
+        "Prefix length of each node's IPv6 pod subnet (--node-cidr-mask-size-ipv6); used like nodePodCidrMaskSizeIpv4.", 64);
+
     public static IReadOnlyList<ConfigKey> Keys { get; } =
-        [MediaNodeSelector, MediaNodeTolerations, MediaNodeCount, PodCidrs, ServiceCidrs, NodeCidrs, EphemeralPortRange];
+        [MediaNodeSelector, MediaNodeTolerations, MediaNodeCount, PodCidrs, ServiceCidrs, NodeCidrs, EphemeralPortRange,
+         NodePodCidrMaskSizeIpv4, NodePodCidrMaskSizeIpv6];
 
     private static readonly string[] Effects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
@@ -104,7 +113,8 @@ public static partial class NodesSection
             r.Fail(EphemeralPortRange, "a port range low-high such as 32768-60999 (at least 1000 ports)");
             ephemeral = new PortRange(32768, 60999);
         }
-        return new NodesSpec(selector, tolerations, count, pods, services, nodes, ephemeral);
+        return new NodesSpec(selector, tolerations, count, pods, services, nodes, ephemeral,
+            r.Int(NodePodCidrMaskSizeIpv4, 1, 32), r.Int(NodePodCidrMaskSizeIpv6, 1, 128));
     }
 
     private static IReadOnlyList<Cidr> Cidrs(ConfigReader r, ConfigKey key)

@@ -27,7 +27,8 @@ public static class SynapseSection
     public static readonly ConfigKey PodSelector = new("synapsePodSelector", ConfigType.StringArray,
         "Labels (key=value) of the Synapse pods the authorizer may reach.", new[] { "app.kubernetes.io/name=synapse" });
     public static readonly ConfigKey InternalUrl = new("synapseInternalUrl", ConfigType.String,
-        "In-cluster client API URL of the local Synapse (authorizer's LIVEKIT_CS_API_URL_OVERRIDES); empty if none. " +
+        "In-cluster client API URL of the local Synapse (authorizer's LIVEKIT_CS_API_URL_OVERRIDES), e.g. " +
+        "http://synapse.<synapseNamespace>.svc.<clusterDomain>:8008; empty if none. " +
         "Its port must be the Synapse pods' port: NetworkPolicies see the pod port, not the Service port.", "");
     public static readonly ConfigKey ExistingConfig = new("synapseExistingConfig", ConfigType.String,
         "YAML of your homeserver's current values of the sections the fragment owns (experimental_features, rc_message, " +
@@ -65,7 +66,7 @@ public static class SynapseSection
             }
             else
             {
-                r.Fail(InternalUrl, "an absolute http(s) URL such as http://synapse.matrix.svc.cluster.local:8008");
+                r.Fail(InternalUrl, $"an absolute http(s) URL such as http://synapse.{ns}.svc:8008");
             }
         }
 
@@ -82,5 +83,25 @@ public static class SynapseSection
 
         return new SynapseSpec(ns, selector, url, existing, wellKnown, r.Bool(TurnAllowGuests),
             mountDir.TrimEnd('/'), port);
+    }
+
+    /// <summary>
+    /// A Service name of the internal URL written out in full (<c>&lt;svc&gt;.&lt;ns&gt;.svc.&lt;zone&gt;</c>) must end in
+    /// the cluster domain: any other zone resolves nowhere in this cluster. Short forms (<c>.svc</c>) resolve through
+    /// the pod's search path and are fine.
+    /// </summary>
+    public static IEnumerable<ConfigError> CheckClusterDomain(SynapseSpec synapse, string clusterDomain)
+    {
+        if (!Uri.TryCreate(synapse.InternalUrl, UriKind.Absolute, out var uri))
+        {
+            yield break;
+        }
+        var labels = uri.Host.Split('.');
+        if (labels.Length > 3 && labels[2] == "svc" && string.Join('.', labels[3..]) is var zone && zone != clusterDomain)
+        {
+            yield return ConfigError.Invalid(InternalUrl, $"\"{synapse.InternalUrl}\"",
+                $"a Service name in the cluster domain {ClusterSection.ClusterDomain.FullName} (\"{clusterDomain}\"), " +
+                $"e.g. {labels[0]}.{labels[1]}.svc.{clusterDomain} or {labels[0]}.{labels[1]}.svc; this URL names the domain \"{zone}\"");
+        }
     }
 }

@@ -1,0 +1,64 @@
+using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Redis;
+using Infra.Plan.Contract;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Net;
+using Infra.Plan.Ports;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+using static Infra.Plan.Components.Network.NetworkPolicyPeer;
+
+namespace Infra.Plan.Components.Network;
+
+/// <summary>
+/// The CiliumNetworkPolicies of the cilium profile: there, host-network traffic carries the identity <c>host</c>
+/// (same node) or <c>remote-node</c> (any other node), which NetworkPolicy ipBlocks never match (Cilium docs: "By
+/// default, CIDR-based selectors do not match in-cluster entities (pods or nodes)"), so these admit the two entities
+/// on exactly the ports the NetworkPolicies would have opened to node addresses, and nothing else. Cilium adds them
+/// to the NetworkPolicies selecting the same pods. Listing <c>host</c> keeps the same-node case working under
+/// <c>--allow-localhost=policy</c> too. No other profile emits them: without Cilium's CRD they could not be applied.
+/// </summary>
+public static class CiliumPolicyBuilder
+{
+    public const string Suffix = "-nodes";
+    public const string NodeLocalDns = "allow-dns-node-local";
+
+    private static readonly string[] Nodes = [CiliumPolicy.EntityName(CiliumEntity.Host), CiliumPolicy.EntityName(CiliumEntity.RemoteNode)];
+
+    public static IReadOnlyList<CiliumPolicy> Build(EnvironmentSpec spec, NetworkPeers peers)
+    {
+        if (spec.Cluster.Cni != CniProfile.Cilium)
+        {
+            return [];
+        }
+        var policies = new List<CiliumPolicy>();
+        if (peers is { Redis: { } redis, Sentinel: { } sentinel })
+        {
+            policies.Add(Policy(NetworkPolicyBuilder.Redis + Suffix, redis,
+                ingress: [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)], egress: []));
+        }
+        var authorizer = peers.Authorizer;
+        Listener[] toSfu = spec.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? [peers.Sfu.Listener(PortPlan.SfuApiPurpose)] : [];
+        policies.Add(Policy(NetworkPolicyBuilder.Authorizer + Suffix, authorizer,
+            ingress: [authorizer.Listener(AuthorizerPlan.HttpPurpose)], egress: toSfu));
+        if (spec.Cluster.NodeLocalDns is not null)
+        {
+            // NodeLocal DNSCache answers from the host network of the pod's own node: the host entity (an ipBlock of its
+            // address, in allow-dns, matches only if Cilium classifies the address as outside the cluster).
+            foreach (var ns in new[] { spec.Site.Namespace, spec.Site.MediaNamespace })
+            {
+                policies.Add(new CiliumPolicy(Meta.Object(NodeLocalDns, ns, NetworkPlan.Component),
+                    new CiliumPolicySpec(All(), null,
+                        [new CiliumEgressRule([CiliumPolicy.EntityName(CiliumEntity.Host)], [CiliumPolicy.Ports(peers.Dns.Listens.Select(l => (l.Port, l.Protocol)))])])));
+            }
+        }
+        return policies;
+    }
+
+    /// <summary>A policy for <paramref name="pods"/>: the node entities in on <paramref name="ingress"/>, out to them on <paramref name="egress"/>.</summary>
+    private static CiliumPolicy Policy(string name, Peer pods, IReadOnlyList<Listener> ingress, IReadOnlyList<Listener> egress) =>
+        new(Meta.Object(name, pods.Namespace, NetworkPlan.Component),
+            new CiliumPolicySpec(Selector(pods.Selector),
+                ingress.Count > 0 ? [new CiliumIngressRule(Nodes, [CiliumPolicy.Ports(ingress.Select(l => (l.Port, l.Protocol)))])] : null,
+                egress.Count > 0 ? [new CiliumEgressRule(Nodes, [CiliumPolicy.Ports(egress.Select(l => (l.Port, l.Protocol)))])] : null));
+}
