@@ -13,4 +13,5 @@ namespace Infra.Plan.Kubernetes;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(CustomObject))]
 [JsonSerializable(typeof(CertManagerCertificate))]
+[JsonSerializable(typeof(Components.Network.CiliumPolicySpec))]
 internal sealed partial class PlanObjectTypes : JsonSerializerContext;

@@ -42,6 +42,8 @@ public class KubernetesYamlWriterTests
         {
             ("persistence", Stacks.With(("redisPersistence", Stacks.S("true")), ("redisStorageClass", Stacks.S("fast")), ("redisStorageSize", Stacks.S("1500Mi")))),
             ("monitoring", Stacks.With(("monitoring", Stacks.S("true")), ("tlsMode", Stacks.S("cert-manager")), ("certManagerIssuer", Stacks.S("dns01")))),
+            // CiliumNetworkPolicies: a CustomObject whose spec is a typed record, not a dictionary.
+            ("cilium", Stacks.With(("cni", Stacks.S("cilium")), ("authorizerSfuRoute", Stacks.S("direct")))),
         })
         {
             yield return (name, Planner.Build(Stacks.Parse(config).OrThrow()));
@@ -55,6 +57,7 @@ public class KubernetesYamlWriterTests
         var objects = Plans().SelectMany(p => p.Plan.Components.SelectMany(c => c.Objects.Select(o => (p.Name, c.Name, Object: o)))).ToList();
         Assert.Contains(objects, o => o.Object is CustomObject);
         Assert.Contains(objects, o => o.Object is CertManagerCertificate);
+        Assert.Contains(objects, o => o.Object is CustomObject { Kind: "CiliumNetworkPolicy" });
         Assert.Contains(objects, o => o.Object is V1StatefulSet { Spec.VolumeClaimTemplates.Count: > 0 });
 
         // WHEN each is written by both serializers THEN the bytes are the same
