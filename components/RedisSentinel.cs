@@ -99,7 +99,13 @@ public sealed class RedisSentinel : ComponentResource
         _ = new ConfigGroup($"{name}-objects", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write(component.Objects),
-        }, new ComponentResourceOptions { Parent = this, DependsOn = secrets.Concat(after).ToList() });
+        }, new ComponentResourceOptions
+        {
+            Parent = this,
+            DependsOn = secrets.Concat(after).ToList(),
+            // A remote component gets only the providers given to it (ChildOptions.Providers says why).
+            Providers = ChildOptions.Providers(options),
+        });
 
         MasterName = Output.Create(wiring.MasterName);
         SentinelAddresses = Output.Create(wiring.SentinelAddresses.ToImmutableArray());
