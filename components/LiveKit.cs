@@ -132,17 +132,11 @@ public sealed class LiveKit : ComponentResource
     }
 
     /// <summary>
-    /// infra/Infra.PostRender/postrender.sh of this checkout. Pulumi runs the program with the project directory
-    /// (where Pulumi.yaml is) as working directory; the helm post-renderer runs inside the Kubernetes provider,
-    /// so the path must be absolute.
+    /// postrender.sh as a path relative to the project directory: the same input on every checkout, resolved by helm
+    /// against the Kubernetes provider's working directory, which the engine sets to the project directory (sources in
+    /// <see cref="PostRendererInput"/>). A changed post-renderer reaches the release through the source hash in the values.
     /// </summary>
-    public static string DefaultPostRenderer()
-    {
-        var root = StackFile.FindProjectDirectory(Directory.GetCurrentDirectory())
-            ?? StackFile.FindProjectDirectory(AppContext.BaseDirectory)
-            ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "infra", "Infra.PostRender", "postrender.sh");
-    }
+    public static string DefaultPostRenderer() => PostRendererInput.RelativePath;
 
     private static Secret ApiSecret(string name, string ns, InputMap<string> data, CustomResourceOptions options) =>
         new(name, new SecretArgs
