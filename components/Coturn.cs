@@ -44,7 +44,8 @@ public sealed class Coturn : ComponentResource
         var spec = plan.Spec;
         var turn = plan.Topology.Turn;
         var own = new CustomResourceOptions { Parent = this };
-        var kube = new CustomResourceOptions { Parent = this, Provider = args.Provider };
+        // Kubernetes objects wait for what the component waits for (the namespaces): children do not inherit DependsOn.
+        var kube = new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = options?.DependsOn ?? new InputList<Resource>() };
 
         // 48 letters and digits (~285 bits): no character needs quoting in turnserver.conf or YAML.
         var secret = new RandomPassword($"{name}-shared-secret", new RandomPasswordArgs

@@ -62,6 +62,8 @@ public sealed class LiveKit : ComponentResource
         var spec = plan.Spec;
         var livekit = LivekitPlan.Build(spec, plan.Topology, plan.Sizing);
         var child = new CustomResourceOptions { Parent = this };
+        // Kubernetes objects wait for what the component waits for (the namespaces): children do not inherit DependsOn.
+        var kubeChild = ChildOptions.Of(this, options);
 
         // API key id: not a secret (it is the "iss" of every token), but unique per stack. Secret: 48 alphanumerics
         // (LiveKit wants at least 32), no specials so keys.yaml needs no quoting.
@@ -84,13 +86,13 @@ public sealed class LiveKit : ComponentResource
         {
             { ApiKeys.KeyId, keyId },
             { ApiKeys.KeyFile, Output.Tuple(keyId, apiSecret).Apply(t => ApiKeys.KeyFileContent(t.Item1, t.Item2)) },
-        }, child);
+        }, kubeChild);
         // Authorizer namespace: key id (env LIVEKIT_KEY) and secret (file LIVEKIT_SECRET_FROM_FILE).
         var authorizerKeys = ApiSecret($"{name}-api-authorizer", spec.Site.Namespace, new InputMap<string>
         {
             { ApiKeys.KeyId, keyId },
             { ApiKeys.Secret, apiSecret },
-        }, child);
+        }, kubeChild);
 
         var releaseDependsOn = new InputList<Resource> { mediaKeys }.Concat(args.DependsOn);
         var release = new Release($"{name}-sfu", new ReleaseArgs

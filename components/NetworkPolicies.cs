@@ -32,7 +32,13 @@ public sealed class NetworkPolicies : ComponentResource
         _ = new ConfigGroup($"{name}-policies", new ConfigGroupArgs
         {
             Yaml = ManifestWriter.Write(plan.Policies),
-        }, new ComponentResourceOptions { Parent = this, Providers = ChildOptions.Providers(options) });
+        }, new ComponentResourceOptions
+        {
+            Parent = this,
+            Providers = ChildOptions.Providers(options),
+            // Children do not inherit the component's DependsOn: the policies' namespaces must exist first.
+            DependsOn = options?.DependsOn ?? new InputList<Resource>(),
+        });
 
         PolicyNames = Output.Create(plan.Policies.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}").ToImmutableArray());
         ConnectivityReport = Output.Create(plan.Report);
