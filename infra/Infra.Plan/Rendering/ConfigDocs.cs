@@ -98,7 +98,7 @@ public static class ConfigDocs
             sb.AppendLine("|---|---|---|---|");
             foreach (var key in keys)
             {
-                var type = Type(key.Type) + (key.Secret ? " (secret)" : "");
+                var type = Type(key.Type) + (!key.Secret ? "" : key.InProjectConfig ? " (secret)" : " (secret, optional: not declared in Pulumi.yaml)");
                 sb.AppendLine($"| `{key.Name}` | {type} | `{DefaultText(key).Replace("|", "\\|")}` | {key.Description.Replace("|", "\\|")} |");
             }
         }
