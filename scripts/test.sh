@@ -62,6 +62,12 @@ export MATRIX_RTC_CHART_DIR="${MATRIX_RTC_CHART_DIR:-$ROOT/../shared/charts/live
 export MATRIX_RTC_REQUIRE_TOOLS=1
 [ -d "$MATRIX_RTC_CHART_DIR" ] || { unset MATRIX_RTC_CHART_DIR; echo "note: ../shared/charts/livekit-server-1.9.0 not found: chart tests will say SKIPPED"; }
 
+# Generated docs (Pulumi.yaml's config section, README's config and tier tables) must match the code.
+log "render docs --check"
+if ! dotnet run -c Release --project infra/Infra.Render -- docs --check; then
+  echo "error: generated docs are stale; run: dotnet run --project infra/Infra.Render -- docs --write"; failures=$((failures+1))
+fi
+
 passed=0; failed=0; skipped=0
 run_tests() {
   local project="$1" out

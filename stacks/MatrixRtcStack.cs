@@ -1,81 +1,51 @@
 using System.Collections.Immutable;
 using Infra.Components;
 using Infra.Plan;
-using Infra.Plan.Components.Network;
-using Infra.Plan.Components.Synapse;
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Livekit;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
-using Infra.Plan.Spec.Sections;
 using Pulumi;
 
 namespace Infra.Stacks;
 
 /// <summary>
-/// One environment: config → <see cref="EnvironmentSpec"/> (the same parser render uses) → plan → policy checks →
-/// components, in dependency order. A config mistake or a policy violation stops the program before any resource
-/// is registered, with one line per mistake and no stack trace (a <see cref="RunException"/>).
+/// One environment: config → the plan (the same parse, derive, check and policies render runs) → one
+/// <see cref="PlanComponent"/> per planned component, in the plan's order, each waiting for the components the plan
+/// says it comes after. A config mistake or a policy violation stops the program before any resource is registered,
+/// with one line per mistake and no stack trace (a <see cref="RunException"/>).
 /// </summary>
 public sealed class MatrixRtcStack : Stack
 {
     public MatrixRtcStack()
     {
         var plan = Load(Deployment.Instance.StackName, PulumiConfigSource.Read());
-        var spec = plan.Spec;
         foreach (var warning in plan.Sizing.Warnings)
         {
             Log.Warn(warning);
         }
 
-        // Every Kubernetes resource goes through this provider (children inherit it via Providers).
         var providerArgs = new Pulumi.Kubernetes.ProviderArgs();
-        if (spec.Site.KubeContext.Length > 0)
+        if (plan.Spec.Site.KubeContext.Length > 0)
         {
-            providerArgs.Context = spec.Site.KubeContext; // else the kubeconfig's current context (KUBECONFIG honoured)
+            providerArgs.Context = plan.Spec.Site.KubeContext; // else the kubeconfig's current context (KUBECONFIG honoured)
         }
         // Parent = this, said explicitly: the SDK parents resources to the stack either way (same URNs), but only
         // records explicit children, and the stack tests walk that tree.
         var provider = new Pulumi.Kubernetes.Provider("kubernetes", providerArgs, new CustomResourceOptions { Parent = this });
-        ComponentResourceOptions After(params Resource?[] dependencies)
+
+        var values = new GeneratedValues();
+        var created = new Dictionary<string, PlanComponent>(StringComparer.Ordinal);
+        foreach (var component in plan.Components)
         {
-            var opts = new ComponentResourceOptions { Parent = this, Providers = { provider } };
-            foreach (var d in dependencies.OfType<Resource>())
+            created[component.Name] = new PlanComponent(new PlanComponentArgs
             {
-                opts.DependsOn.Add(d);
-            }
-            return opts;
-        }
-
-        // 1. Namespaces first (Pod Security labels), then the default-deny policies before any pod exists.
-        var namespaces = new Namespaces("namespaces", new NamespacesArgs { Plan = plan }, After());
-        var networkPolicies = new NetworkPolicies("network-policies", new NetworkPoliciesArgs { Plan = NetworkPlan.Build(spec) }, After(namespaces));
-
-        // 2. The dev RTC host's certificate from the internal CA (self-signed mode only).
-        var tls = new Tls("tls", new TlsArgs { Plan = plan }, After(namespaces));
-
-        // 3. Redis before the SFU (LiveKit needs its store); coturn makes the TURN secret LiveKit and Synapse use.
-        RedisSentinel? redis = spec.Redis.Mode == RedisMode.Managed
-            ? new RedisSentinel("redis", new RedisSentinelArgs { Plan = plan, DependsOn = [namespaces, networkPolicies] }, After(namespaces, networkPolicies))
-            : null;
-        var coturn = new Coturn("coturn", new CoturnArgs { Plan = plan, Provider = provider }, After(namespaces, networkPolicies));
-        var livekitDependsOn = new InputList<Resource> { namespaces, networkPolicies, tls, coturn };
-        if (redis is not null)
-        {
-            livekitDependsOn.Add(redis);
-        }
-        var livekit = new LiveKit("livekit", new LiveKitArgs { Plan = plan, DependsOn = livekitDependsOn }, After(namespaces));
-
-        // 4. What Synapse mounts (in Synapse's namespace, which this project does not own).
-        _ = new SynapseConfig("synapse", new SynapseConfigArgs
-        {
-            Plan = SynapsePlan.Build(spec, plan.Topology),
-            TurnSharedSecret = coturn.SharedSecret,
-        }, After());
-
-        // 5. Monitoring last: its ServiceMonitors select what the components above created.
-        if (spec.Cluster.Monitoring)
-        {
-            _ = new Monitoring("monitoring", new MonitoringArgs { Plan = plan }, After(namespaces, livekit, coturn, redis));
+                Plan = component,
+                Values = values,
+                Provider = provider,
+                After = component.After.Select(name => (Resource)created[name]).ToList(),
+            }, new ComponentResourceOptions { Parent = this });
         }
 
         SfuUrl = Output.Create(plan.Topology.SfuWssUrl);
@@ -86,26 +56,27 @@ public sealed class MatrixRtcStack : Stack
         Tier = Output.Create(plan.Sizing.Preset.Name);
         CapacitySummary = Output.Create(StackExports.CapacitySummary(plan));
         CapacityWarnings = Output.Create(plan.Sizing.Warnings.ToImmutableArray());
-        TurnSharedSecret = Output.CreateSecret(coturn.SharedSecret);
-        LivekitApiKey = Output.CreateSecret(livekit.ApiKey);
-        LivekitApiSecret = Output.CreateSecret(livekit.ApiKeySecret);
+        // Secret outputs for operators' tools (lk, smoke tests); the key id is public but exported with its secret.
+        TurnSharedSecret = Output.CreateSecret(values.Randoms[CoturnPlan.SharedSecretId]);
+        LivekitApiKey = Output.CreateSecret(values.Randoms[LivekitPlan.ApiKeyId]);
+        LivekitApiSecret = Output.CreateSecret(values.Randoms[LivekitPlan.ApiSecretId]);
     }
 
-    /// <summary>Config → spec → plan → policies; every failure becomes one clean message.</summary>
+    /// <summary>Config → spec → plan → policies, exactly as render does; every failure becomes one clean message.</summary>
     public static EnvironmentPlan Load(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config)
     {
-        var result = SpecParser.Parse(stack, config);
-        if (!result.Ok)
+        try
         {
-            throw new RunException(ConfigException.Format(result.Errors));
+            return Planner.Load(stack, config);
         }
-        var plan = Planner.Build(result.Spec!);
-        var violations = PolicyChecks.Check(plan);
-        if (violations.Count > 0)
+        catch (ConfigException e)
         {
-            throw new RunException(PolicyException.Format(violations));
+            throw new RunException(e.Message);
         }
-        return plan;
+        catch (PolicyException e)
+        {
+            throw new RunException(e.Message);
+        }
     }
 
     /// <summary>wss URL clients (through the authorizer) connect to.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Infra.Plan;
+using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
@@ -83,12 +84,12 @@ public static class Cli
         // The Pulumi CLI's own config gate first: a stack file `pulumi preview` would refuse before the program
         // starts fails here too, with the CLI's message; then every mistake our parser finds.
         var gate = CliConfigGate.Apply(stack, PulumiProject.Read(Path.Combine(projectDir, StackFile.ProjectFileName)), CliStackConfig.Read(stackPath));
-        var parsed = SpecParser.Parse(stack, config);
+        var validated = Planner.Validate(stack, config);
         if (!gate.Accepted)
         {
-            throw new ConfigException([new ConfigError(Path.GetFileName(stackPath), $"the Pulumi CLI refuses this stack: {gate.Refusal}"), .. parsed.Errors]);
+            throw new ConfigException([new ConfigError(Path.GetFileName(stackPath), $"the Pulumi CLI refuses this stack: {gate.Refusal}"), .. validated.Errors]);
         }
-        var spec = parsed.OrThrow();
+        var spec = validated.OrThrow();
         // The same stack assertions the Pulumi program runs: a plan that breaks policy is never written.
         return (projectDir, config, PolicyChecks.Enforce(Planner.Build(spec)));
     }
@@ -129,7 +130,7 @@ public static class Cli
         for (var i = 0; i < runs + 3; i++)
         {
             var sw = Stopwatch.StartNew();
-            var spec = SpecParser.Parse(stack, config).OrThrow();
+            var spec = Planner.Validate(stack, config).OrThrow();
             var parsed = sw.Elapsed.TotalMilliseconds;
             var plan = Planner.Build(spec);
             var planned = sw.Elapsed.TotalMilliseconds;

@@ -43,12 +43,13 @@ public sealed class MatrixRtcStackTests
         Assert.All(grouped, g => Assert.Contains(g.Object.Key, renderedKeys));
         // AND the program's components and the single release and provider are there
         var components = run.Registrations.Where(r => !r.Custom && !r.Remote && r.Type.StartsWith("matrix-rtc:", StringComparison.Ordinal)).Select(r => r.Type).ToList();
-        foreach (var type in new[] { "Namespaces", "NetworkPolicies", "Tls", "Coturn", "LiveKit", "SynapseConfig" })
+        foreach (var type in new[] { "Namespaces", "NetworkPolicies", "Coturn", "LiveKit", "Authorizer", "SynapseConfig" })
         {
             Assert.True(components.Count(c => c == $"matrix-rtc:index:{type}") == 1, type);
         }
         Assert.Equal(run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed ? 1 : 0, components.Count(c => c == "matrix-rtc:index:RedisSentinel"));
         Assert.Equal(run.Plan.Spec.Cluster.Monitoring ? 1 : 0, components.Count(c => c == "matrix-rtc:index:Monitoring"));
+        Assert.Equal(run.Plan.Tls is null ? 0 : 1, components.Count(c => c == "matrix-rtc:index:Tls"));
         run.Release();
     }
 
@@ -163,9 +164,9 @@ public sealed class MatrixRtcStackTests
     {
         var run = await RunAsync(stack, preview);
         var turn = run.Plan.Topology.Turn.SharedSecret;
-        var synapse = SynapsePlan.Build(run.Plan.Spec, run.Plan.Topology);
+        var synapse = run.Plan.Synapse.TurnSecret;
         var coturnSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
-        var synapseSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (synapse.TurnSecretShell.Metadata.NamespaceProperty, synapse.TurnSecretShell.Metadata.Name));
+        var synapseSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (synapse.Namespace, synapse.Name));
 
         // Both Secrets' data come from the same generated password, and from nothing else that is generated
         string Source(Registration secret)
@@ -180,7 +181,7 @@ public sealed class MatrixRtcStackTests
         {
             var coturnValue = coturnSecret.String("stringData", turn.Key);
             Assert.NotNull(coturnValue);
-            Assert.Equal(coturnValue, synapseSecret.String("stringData", synapse.TurnSecret.Target.Key));
+            Assert.Equal(coturnValue, synapseSecret.String("stringData", Assert.Single(synapse.Entries).Key));
         }
     }
 
@@ -200,7 +201,7 @@ public sealed class MatrixRtcStackTests
         Assert.True(release.Input("values") is null or { ValueKind: JsonValueKind.Object } && (release.Input("values")?.EnumerateObject().Any() ?? false) == false,
             "values must come only from the reviewed values file");
         // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's source hash
-        Assert.Equal(run.Plan.File(LivekitPlan.ValuesFile).Content, run.ReleaseValues());
+        Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
         Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), "podAnnotations"), PostRendererInput.SourceHashAnnotation));
 
         // The post-renderer: the same relative path on every checkout, resolved in the project directory (the Kubernetes
@@ -212,7 +213,7 @@ public sealed class MatrixRtcStackTests
 
         // Waiting: never atomic (a rollback mid-drain cuts calls); the plan's await decision and its timeout.
         Assert.False(release.Input("atomic")?.GetBoolean() ?? false);
-        var wait = LivekitPlan.Wait(spec, run.Plan.Sizing);
+        var wait = run.Plan.Livekit.Release.Wait;
         Assert.Equal(wait.SkipAwait, release.Input("skipAwait")?.GetBoolean() ?? false);
         Assert.Equal(wait.TimeoutSeconds, release.Input("timeout")?.GetInt32());
     }

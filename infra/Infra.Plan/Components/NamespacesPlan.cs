@@ -1,5 +1,5 @@
-using k8s;
 using k8s.Models;
+using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Spec;
 
@@ -9,17 +9,16 @@ namespace Infra.Plan.Components;
 /// The two namespaces this project owns. The media namespace admits host-network pods (Pod Security
 /// <c>privileged</c>: <c>baseline</c> forbids hostNetwork); everything else runs <c>restricted</c>.
 /// </summary>
-public static class NamespacesPlan
+public sealed record NamespacesPlan(V1Namespace App, V1Namespace Media) : IComponentPlan
 {
     public const string Component = "namespaces";
 
-    public static ComponentPlan Build(EnvironmentSpec spec) => new(Component,
-    [
-        Namespace(spec.Site.Namespace, "restricted"),
-        Namespace(spec.Site.MediaNamespace, "privileged"),
-    ]);
+    public ComponentPlan Contract => new(Component, "matrix-rtc:index:Namespaces") { Objects = [App, Media] };
 
-    private static IKubernetesObject Namespace(string name, string level)
+    public static NamespacesPlan Build(EnvironmentSpec spec) =>
+        new(Namespace(spec.Site.Namespace, "restricted"), Namespace(spec.Site.MediaNamespace, "privileged"));
+
+    private static V1Namespace Namespace(string name, string level)
     {
         var meta = Meta.Object(name, null, Component);
         meta.Labels["pod-security.kubernetes.io/enforce"] = level;

@@ -79,11 +79,12 @@ public sealed record Topology(
         var ns = spec.Site.Namespace;
         var media = spec.Site.MediaNamespace;
 
+        // Total over a spec with errors too (a missing password Secret was reported by the parser; "" stands in).
         RedisWiring redis = spec.Redis.Mode == RedisMode.Existing && spec.Redis.Existing is { } existing
             ? new RedisWiring(
                 existing.MasterName,
                 existing.Addresses,
-                new SecretRef(media, existing.PasswordSecret!.Name, existing.PasswordSecret.Key),
+                new SecretRef(media, existing.PasswordSecret?.Name ?? "", existing.PasswordSecret?.Key ?? ""),
                 existing.SentinelPasswordSecret is { } sp ? new SecretRef(media, sp.Name, sp.Key) : null,
                 spec.Redis.Tls)
             : new RedisWiring(

@@ -1,23 +1,17 @@
 using Infra.Plan.Net;
-using Infra.Plan.Ports;
 
 namespace Infra.Plan.Policy;
 
 /// <summary>
-/// The port plan holds on every media node: the rules of <see cref="PortPlan"/> (no two host ports of the SFU and
-/// coturn overlap, none in the NodePort or ephemeral range), and no host-network pod of the plan listens on a
-/// port outside it (the firewall rules in report/ports.md are written from the plan, so such a port would be closed
-/// or, worse, opened by hand without review).
+/// No host-network pod of the plan listens on a port outside the port plan (the firewall rules in report/ports.md are
+/// written from the plan, so such a port would be closed or, worse, opened by hand without review). The port plan's own
+/// rules (no overlaps, nothing in the NodePort or ephemeral range) are a config rule: Checks/ConfigRules.cs HostPortPlan.
 /// </summary>
 public static class PortPolicy
 {
-    public static IEnumerable<PolicyViolation> Check(EnvironmentPlan plan, IReadOnlyList<WorkloadView> workloads)
+    public static IEnumerable<PolicyViolation> Check(PolicyInput plan, IReadOnlyList<WorkloadView> workloads)
     {
-        var ports = PortPlan.For(plan.Spec);
-        foreach (var error in ports.Check())
-        {
-            yield return new PolicyViolation(PolicyRule.PortPlan, error.Key, error.Message);
-        }
+        var ports = plan.Ports;
         foreach (var w in workloads.Where(w => w.HostNetwork && w.Pod is not null))
         {
             foreach (var c in w.Containers)

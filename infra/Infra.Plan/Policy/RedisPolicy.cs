@@ -14,13 +14,13 @@ public static class RedisPolicy
     public const int MinimumPods = 3;
     public const string HostnameTopology = "kubernetes.io/hostname";
 
-    public static IEnumerable<PolicyViolation> Check(EnvironmentPlan plan)
+    public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
     {
         if (!plan.Spec.Site.Production || plan.Spec.Redis.Mode != RedisMode.Managed)
         {
             yield break;
         }
-        foreach (var sts in plan.Components.SelectMany(c => c.Objects).OfType<V1StatefulSet>().Where(IsRedis))
+        foreach (var sts in plan.Objects.OfType<V1StatefulSet>().Where(IsRedis))
         {
             var subject = $"StatefulSet {sts.Metadata.NamespaceProperty}/{sts.Metadata.Name}";
             var replicas = sts.Spec?.Replicas ?? 1;

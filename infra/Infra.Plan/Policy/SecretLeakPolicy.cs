@@ -9,9 +9,9 @@ namespace Infra.Plan.Policy;
 /// </summary>
 public static class SecretLeakPolicy
 {
-    public static IEnumerable<PolicyViolation> Check(EnvironmentPlan plan)
+    public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
     {
-        foreach (var obj in plan.Components.SelectMany(c => c.Objects))
+        foreach (var obj in plan.Objects)
         {
             switch (obj)
             {
@@ -35,7 +35,7 @@ public static class SecretLeakPolicy
                     break;
             }
         }
-        foreach (var file in plan.Files.Where(Workloads.IsHelmValues))
+        foreach (var file in plan.Releases.Select(r => r.Values))
         {
             foreach (var finding in SecretScanner.Scan(file.Content))
             {

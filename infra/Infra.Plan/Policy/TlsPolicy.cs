@@ -4,29 +4,24 @@ using Infra.Plan.Spec.Sections;
 namespace Infra.Plan.Policy;
 
 /// <summary>
-/// Production speaks TLS that clients accept: certificates from cert-manager or the operator (browsers and
-/// Element X reject self-signed ones for wss and turns), every Ingress host covered by a TLS entry, coturn's
-/// TLS listener never switched off, and TLS between LiveKit, Redis and Sentinel when this project runs Redis.
+/// Production speaks TLS: every Ingress host covered by a TLS entry, coturn's TLS listener never switched off, and TLS
+/// between LiveKit, Redis and Sentinel when this project runs Redis. (Certificates clients accept, i.e. no
+/// self-signed ones, is a config rule: Checks/ConfigRules.cs ProductionTrustedTls.)
 /// </summary>
 public static class TlsPolicy
 {
-    public static IEnumerable<PolicyViolation> Check(EnvironmentPlan plan)
+    public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
     {
         if (!plan.Spec.Site.Production)
         {
             yield break;
-        }
-        if (plan.Spec.Tls.Mode == TlsMode.SelfSigned)
-        {
-            yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:tlsMode",
-                "is self-signed; production needs cert-manager or existing-secret certificates that clients trust");
         }
         if (plan.Spec.Redis.Mode == RedisMode.Managed && !plan.Spec.Redis.Tls)
         {
             yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:redisTls",
                 "is false; production encrypts Redis and Sentinel traffic (the password and room state cross nodes between the SFU and Redis)");
         }
-        foreach (var ingress in plan.Components.SelectMany(c => c.Objects).OfType<V1Ingress>())
+        foreach (var ingress in plan.Objects.OfType<V1Ingress>())
         {
             var covered = (ingress.Spec?.Tls ?? []).SelectMany(t => t.Hosts ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
             foreach (var host in (ingress.Spec?.Rules ?? []).Select(r => r.Host).Where(h => h is not null && !covered.Contains(h)))
@@ -35,7 +30,7 @@ public static class TlsPolicy
                     $"serves {host} without TLS; add it to spec.tls");
             }
         }
-        foreach (var cm in plan.Components.SelectMany(c => c.Objects).OfType<V1ConfigMap>())
+        foreach (var cm in plan.Objects.OfType<V1ConfigMap>())
         {
             foreach (var (key, value) in cm.Data ?? new Dictionary<string, string>())
             {

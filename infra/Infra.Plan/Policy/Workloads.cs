@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using YamlDotNet.RepresentationModel;
+using Infra.Plan.Components.Livekit;
 
 namespace Infra.Plan.Policy;
 
@@ -15,21 +15,19 @@ public sealed record ContainerView(
     IReadOnlyList<(int Port, string Protocol)> Ports);
 
 /// <summary>
-/// Something that runs pods: a workload object of the plan, or a Helm release's values (the chart renders the
+/// Something that runs pods: a workload object of the plan, or the SFU's chart values (the chart renders the
 /// pods, so the values are what the plan decides). <see cref="Subject"/> names it in messages.
 /// </summary>
 public sealed record WorkloadView(string Subject, bool HostNetwork, int? Replicas, IReadOnlyList<ContainerView> Containers, V1PodSpec? Pod);
 
-/// <summary>Finds every pod template of a plan: Deployments, StatefulSets, DaemonSets, Jobs, Pods, and Helm values under <c>helm/</c>.</summary>
+/// <summary>Finds every pod template of a plan: Deployments, StatefulSets, DaemonSets, Jobs, Pods, and the SFU's chart values.</summary>
 public static class Workloads
 {
-    public static IReadOnlyList<WorkloadView> From(EnvironmentPlan plan) =>
-        plan.Components.SelectMany(c => c.Objects).Select(FromObject).OfType<WorkloadView>()
-            .Concat(plan.Files.Where(IsHelmValues).Select(FromHelmValues).OfType<WorkloadView>())
-            .ToList();
+    /// <summary>How messages name the SFU, whose pods the chart renders from the values file.</summary>
+    public const string SfuSubject = $"Helm values {LivekitPlan.ValuesFile}";
 
-    public static bool IsHelmValues(PlanFile file) =>
-        file.Path.StartsWith("helm/", StringComparison.Ordinal) && (file.Path.EndsWith(".yaml") || file.Path.EndsWith(".yml"));
+    public static IReadOnlyList<WorkloadView> From(PolicyInput plan) =>
+        plan.Objects.Select(FromObject).OfType<WorkloadView>().Append(FromChartValues(plan.SfuValues)).ToList();
 
     public static WorkloadView? FromObject(IKubernetesObject obj)
     {
@@ -61,73 +59,21 @@ public static class Workloads
 
     /// <summary>
     /// The pod the livekit-server chart renders from its values: <c>image.repository:image.tag</c>, <c>resources</c>,
-    /// <c>replicaCount</c>, <c>podHostNetwork</c> (the chart's default is true).
+    /// <c>replicaCount</c>, <c>podHostNetwork</c>, read from the typed values the plan writes.
     /// </summary>
-    public static WorkloadView? FromHelmValues(PlanFile file)
+    public static WorkloadView FromChartValues(LivekitChartValues values)
     {
-        var root = Load(file.Content);
-        if (root is null)
-        {
-            return null;
-        }
-        var image = Scalar(root, "image", "repository") is { } repo ? $"{repo}:{Scalar(root, "image", "tag")}" : "";
         var container = new ContainerView(
             "chart",
-            image,
-            Parse(Scalar(root, "resources", "requests", "cpu")),
-            Parse(Scalar(root, "resources", "requests", "memory")),
-            Parse(Scalar(root, "resources", "limits", "cpu")),
-            Parse(Scalar(root, "resources", "limits", "memory")),
+            $"{values.Image.Repository}:{values.Image.Tag}",
+            Quantity(values.Resources.Requests, "cpu"),
+            Quantity(values.Resources.Requests, "memory"),
+            Quantity(values.Resources.Limits, "cpu"),
+            Quantity(values.Resources.Limits, "memory"),
             []);
-        var hostNetwork = Scalar(root, "podHostNetwork") is not { } hn || hn.Equals("true", StringComparison.OrdinalIgnoreCase);
-        int? replicas = int.TryParse(Scalar(root, "replicaCount"), out var r) ? r : null;
-        return new WorkloadView($"Helm values {file.Path}", hostNetwork, replicas, [container], null);
-    }
-
-    internal static YamlMappingNode? Load(string text)
-    {
-        try
-        {
-            var yaml = new YamlStream();
-            yaml.Load(new StringReader(text));
-            return yaml.Documents.Count > 0 ? yaml.Documents[0].RootNode as YamlMappingNode : null;
-        }
-        catch (YamlDotNet.Core.YamlException)
-        {
-            return null;
-        }
-    }
-
-    internal static string? Scalar(YamlMappingNode root, params string[] path)
-    {
-        YamlNode node = root;
-        foreach (var key in path)
-        {
-            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var child))
-            {
-                return null;
-            }
-            node = child;
-        }
-        return (node as YamlScalarNode)?.Value;
+        return new WorkloadView(SfuSubject, values.PodHostNetwork, values.ReplicaCount, [container], null);
     }
 
     private static decimal? Quantity(IDictionary<string, ResourceQuantity>? map, string name) =>
         map is not null && map.TryGetValue(name, out var q) && q is not null ? q.ToDecimal() : null;
-
-    private static decimal? Parse(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-        try
-        {
-            return new ResourceQuantity(text).ToDecimal();
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

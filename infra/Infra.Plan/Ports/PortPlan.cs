@@ -1,6 +1,7 @@
 using System.Text;
+using Infra.Plan.Contract;
 using Infra.Plan.Net;
-using Infra.Plan.Sizing;
+using Infra.Plan.Turn;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
@@ -35,27 +36,40 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
 
     public static PortPlan For(EnvironmentSpec spec) => new(HostPorts(spec.Ports), spec.Nodes.EphemeralPorts);
 
+    /// <summary>The two host-network components, as the port plan (and the firewall rules) name them.</summary>
+    public const string Sfu = "livekit";
+    public const string Coturn = "coturn";
+
+    public const string SfuApiPurpose = "API/WebSocket (via the ingress)";
+    public const string MetricsPurpose = "Prometheus metrics";
+
     public static IReadOnlyList<HostPort> HostPorts(PortsSpec p)
     {
-        const string sfu = "livekit";
-        const string turn = "coturn";
+        const string sfu = Sfu;
+        const string turn = Coturn;
         var tlsKey = p.TurnTlsOn443 ? PortsSection.TurnTlsOn443 : PortsSection.TurnTlsPort;
         var ports = new List<HostPort>
         {
-            new(sfu, "API/WebSocket (via the ingress)", Protocol.Tcp, PortRange.Single(p.SfuApi), Exposure.Cluster, PortsSection.SfuApiPort),
+            new(sfu, SfuApiPurpose, Protocol.Tcp, PortRange.Single(p.SfuApi), Exposure.Cluster, PortsSection.SfuApiPort),
             new(sfu, "ICE-TCP media", Protocol.Tcp, PortRange.Single(p.SfuRtcTcp), Exposure.Internet, PortsSection.SfuRtcTcpPort),
             new(sfu, "RTC media (muxed)", Protocol.Udp, PortRange.Single(p.SfuRtcUdp), Exposure.Internet, PortsSection.SfuRtcUdpPort),
-            new(sfu, "Prometheus metrics", Protocol.Tcp, PortRange.Single(p.SfuMetrics), Exposure.Cluster, PortsSection.SfuMetricsPort),
+            new(sfu, MetricsPurpose, Protocol.Tcp, PortRange.Single(p.SfuMetrics), Exposure.Cluster, PortsSection.SfuMetricsPort),
             new(turn, "TURN/STUN", Protocol.Udp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),
             new(turn, "TURN/STUN", Protocol.Tcp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),
             new(turn, "TURN over TLS", Protocol.Tcp, PortRange.Single(p.TurnTlsEffective), Exposure.Internet, tlsKey),
             // coturn also answers DTLS on the TLS port; it binds it whether or not clients use it.
             new(turn, "TURN over DTLS", Protocol.Udp, PortRange.Single(p.TurnTlsEffective), Exposure.Internet, tlsKey),
             new(turn, "relay range", Protocol.Udp, p.TurnRelay, Exposure.Internet, PortsSection.TurnRelayPorts),
-            new(turn, "Prometheus metrics", Protocol.Tcp, PortRange.Single(p.TurnMetrics), Exposure.Cluster, PortsSection.TurnMetricsPort),
+            new(turn, MetricsPurpose, Protocol.Tcp, PortRange.Single(p.TurnMetrics), Exposure.Cluster, PortsSection.TurnMetricsPort),
         };
         return ports;
     }
+
+    /// <summary>What <paramref name="component"/> listens on, as network peers see it (a range as its first port).</summary>
+    public IReadOnlyList<Listener> Listeners(string component) =>
+        Ports.Where(p => p.Component == component)
+            .Select(p => new Listener(p.Ports.First, p.Protocol, p.Ports.Count > 1 ? $"{p.Purpose} {p.Ports}" : p.Purpose))
+            .ToList();
 
     /// <summary>Every rule the ports break, each a <see cref="ConfigError"/> naming the key that set the port.</summary>
     public IEnumerable<ConfigError> Check()
@@ -90,16 +104,13 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
     /// A relay allocation holds one relay port; a coturn node whose total-quota exceeds its relay range would
     /// fail allocations with "no available ports" before the quota is reached.
     /// </summary>
-    public static IEnumerable<ConfigError> CheckRelayCapacity(EnvironmentSpec spec)
+    public IEnumerable<ConfigError> CheckRelayCapacity(TurnQuotas quotas)
     {
-        var preset = TierCatalog.Get(spec.Load.Tier);
-        var total = spec.Turn.TotalQuota > 0 ? spec.Turn.TotalQuota : preset.TurnTotalQuota;
-        var relay = spec.Ports.TurnRelay;
-        if (total > relay.Count)
+        var relay = Ports.Single(p => p.Key == PortsSection.TurnRelayPorts).Ports;
+        if (quotas.Total > relay.Count)
         {
-            var source = spec.Turn.TotalQuota > 0 ? TurnSection.TotalQuota.FullName : $"tier {preset.Name}";
             yield return ConfigError.Invalid(PortsSection.TurnRelayPorts, $"\"{relay}\"",
-                $"a range of at least {total} ports: the TURN total quota ({source}) allows {total} allocations and each holds one relay port");
+                $"a range of at least {quotas.Total} ports: the TURN total quota ({quotas.TotalSource}) allows {quotas.Total} allocations and each holds one relay port");
         }
     }
 

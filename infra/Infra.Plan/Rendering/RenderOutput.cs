@@ -1,3 +1,4 @@
+using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 
 namespace Infra.Plan.Rendering;
@@ -14,8 +15,10 @@ public static class RenderOutput
     public static IReadOnlyList<PlanFile> Files(EnvironmentPlan plan)
     {
         var files = plan.Components
-            .Select(c => new PlanFile($"manifests/{c.Name}.yaml", ManifestWriter.Write(c.Objects)))
+            .Where(c => c.Objects.Count > 0 || c.Secrets.Any(s => s.ShellAnnotations is not null))
+            .Select(c => new PlanFile($"manifests/{c.Name}.yaml", Manifest(c)))
             .Concat(plan.Files)
+            .Append(SecretsReport.Build(plan))
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
         var duplicate = files.GroupBy(f => f.Path).FirstOrDefault(g => g.Count() > 1);
@@ -25,6 +28,13 @@ public static class RenderOutput
         }
         return files;
     }
+
+    /// <summary>
+    /// A component's manifest: its objects, then the data-less shells of the Secrets it hands over to a namespace
+    /// this project does not own (the only Secrets render shows: the others live where Pulumi puts them).
+    /// </summary>
+    public static string Manifest(ComponentPlan component) =>
+        ManifestWriter.Write(component.Objects.Concat(component.Secrets.Where(s => s.ShellAnnotations is not null).Select(s => s.Shell())));
 
     public static void Write(IReadOnlyList<PlanFile> files, string outDir)
     {

@@ -9,13 +9,11 @@ namespace Infra.Plan.Rendering;
 public static class StackExports
 {
     /// <summary>The homeserver fragment (matrixrtc.yaml) exactly as the Synapse ConfigMap carries it.</summary>
-    public static string SynapseFragment(EnvironmentPlan plan) => Synapse(plan).FragmentYaml;
+    public static string SynapseFragment(EnvironmentPlan plan) => plan.Synapse.FragmentYaml;
 
     /// <summary>The <c>/.well-known/matrix/client</c> JSON with the rtc_foci entry.</summary>
-    public static string WellKnownClient(EnvironmentPlan plan) => Synapse(plan).WellKnownClientJson;
+    public static string WellKnownClient(EnvironmentPlan plan) => plan.Synapse.WellKnownClientJson;
 
-    private static Components.Synapse.SynapsePlan Synapse(EnvironmentPlan plan) =>
-        Components.Synapse.SynapsePlan.Build(plan.Spec, plan.Topology);
     /// <summary>One line: load, SFUs, cores needed, headroom, egress; what an operator checks before choosing a tier.</summary>
     public static string CapacitySummary(EnvironmentPlan plan)
     {

@@ -21,24 +21,20 @@ public sealed record SizingPlan(
 {
     public double SfuCores => Preset.Sfu.CpuMillis / 1000.0;
 
-    public int TurnUserQuota(EnvironmentSpec spec) => spec.Turn.UserQuota > 0 ? spec.Turn.UserQuota : Preset.TurnUserQuota;
-
-    public int TurnTotalQuota(EnvironmentSpec spec) => spec.Turn.TotalQuota > 0 ? spec.Turn.TotalQuota : Preset.TurnTotalQuota;
-
     public static SizingPlan For(EnvironmentSpec spec)
     {
-        var preset = TierCatalog.Get(spec.Load.Tier);
+        var preset = TierCatalog.For(spec.Load);
         var calls = spec.Load.Calls ?? preset.MaxCalls;
         var perCall = spec.Load.ParticipantsPerCall ?? preset.ParticipantsPerCallAtMax;
         var load = new CallLoad(calls, perCall, spec.Load.VideoPercent / 100.0, spec.Load.TurnPercent / 100.0);
-        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas, spec.Nodes.MediaNodeCount);
+        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas);
     }
 
     /// <summary>A preset evaluated at its own stated maximum (the README's tier table and the tests use this).</summary>
     public static SizingPlan AtStatedMaximum(TierPreset preset, double videoShare = 0.7, double turnShare = 0.15) =>
-        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null, int.MaxValue);
+        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null);
 
-    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride, int mediaNodes)
+    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride)
     {
         var estimate = CapacityModel.Estimate(load);
         var cores = preset.Sfu.CpuMillis / 1000.0;
@@ -57,10 +53,7 @@ public sealed record SizingPlan(
         {
             warnings.Add($"One {largestCall}-participant call needs {largest.SfuCpuCores:0.0} CPU on a single SFU ({Percent(largestHeadroom)} headroom of {cores:0} CPU); a call cannot be split across nodes, so lower largestCall or use a larger tier.");
         }
-        if (replicas > mediaNodes)
-        {
-            warnings.Add($"{replicas} SFU(s) are needed but only {mediaNodes} media node(s) are declared (mediaNodeCount); one SFU runs per node.");
-        }
+        // More SFUs than media nodes is an error, not a warning: Checks/ConfigRules.cs (SfuPerMediaNode).
         var memoryPerNode = CapacityModel.BaseMemoryGiB + estimate.SfuMemoryGiB / replicas;
         if (memoryPerNode > preset.Sfu.MemoryMiB / 1024.0 * (1 - CapacityModel.TargetHeadroom))
         {

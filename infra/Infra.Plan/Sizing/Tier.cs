@@ -1,11 +1,6 @@
-namespace Infra.Plan.Sizing;
+using Infra.Plan.Spec.Sections;
 
-public enum Tier
-{
-    Small,
-    Medium,
-    Large,
-}
+namespace Infra.Plan.Sizing;
 
 /// <summary>CPU (millicores) and memory (MiB) of one container; Guaranteed when requests equal limits.</summary>
 public sealed record ResourceSize(int CpuMillis, int MemoryMiB, bool Guaranteed)
@@ -46,7 +41,7 @@ public sealed record TierPreset(
 public static class TierCatalog
 {
     /// <summary>Element Call's practical ceiling for one call; also LiveKit's room.max_participants here.</summary>
-    public const int MaxParticipantsPerCall = 100;
+    public const int MaxParticipantsPerCall = LoadSection.MaxParticipantsPerCall;
 
     public static IReadOnlyList<TierPreset> All { get; } =
     [
@@ -74,6 +69,17 @@ public static class TierCatalog
     ];
 
     public static TierPreset Get(Tier tier) => All.Single(t => t.Tier == tier);
+
+    /// <summary>The tier a spec asks for: its own, or for <c>auto</c> the smallest that carries its load (the largest when none does).</summary>
+    public static TierPreset For(LoadSpec load)
+    {
+        if (load.Tier is { } tier)
+        {
+            return Get(tier);
+        }
+        var calls = load.Calls ?? 0;
+        return calls == 0 ? Get(Tier.Small) : SmallestFor(calls, calls * (load.ParticipantsPerCall ?? 0)) ?? All[^1];
+    }
 
     /// <summary>The smallest tier whose stated maximum covers the load; null when none does.</summary>
     public static TierPreset? SmallestFor(int calls, int participants) =>

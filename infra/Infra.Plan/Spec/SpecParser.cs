@@ -2,19 +2,24 @@ using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Spec;
 
-/// <summary>The outcome of parsing: a spec, or every mistake found.</summary>
-public sealed record SpecResult(EnvironmentSpec? Spec, IReadOnlyList<ConfigError> Errors)
+/// <summary>
+/// The outcome of parsing (or of parsing and checking: Planner.Validate, a later layer): the spec and every mistake
+/// found. With errors, <see cref="Spec"/> holds the defaults in place of the bad values: good enough to derive from and
+/// run the other rules on, never to plan from.
+/// </summary>
+public sealed record SpecResult(EnvironmentSpec Spec, IReadOnlyList<ConfigError> Errors)
 {
     public bool Ok => Errors.Count == 0;
 
     /// <summary>The spec, or a <see cref="ConfigException"/> listing every error.</summary>
-    public EnvironmentSpec OrThrow() => Ok ? Spec! : throw new ConfigException(Errors);
+    public EnvironmentSpec OrThrow() => Ok ? Spec : throw new ConfigException(Errors);
 }
 
 /// <summary>
-/// The one parser both front ends use. Input: the stack's config entries, keyed as in Pulumi
-/// (<c>matrix-rtc:tier</c>); keys of other namespaces (e.g. <c>kubernetes:</c>) are left alone, unknown
-/// keys of ours are errors, so a typo never passes silently.
+/// Parses the stack's config entries, keyed as in Pulumi (<c>matrix-rtc:tier</c>), one key at a time: types, ranges,
+/// formats and rules about a single key (each with its key, in Spec/Sections). Keys of other namespaces (e.g.
+/// <c>kubernetes:</c>) are left alone; unknown keys of ours are errors, so a typo never passes silently. Rules that
+/// involve several keys or derived values run afterwards (Checks/ConfigRules.cs, after derivation).
 /// </summary>
 public static class SpecParser
 {
@@ -53,10 +58,7 @@ public static class SpecParser
             SynapseSection.Read(r),
             ClusterSection.Read(r),
             ObservabilitySection.Read(r));
-        // Cross-key rules run even when single keys failed (those fall back to defaults), so one run
-        // reports every mistake.
-        errors.AddRange(SpecValidation.Check(spec));
-        return errors.Count == 0 ? new SpecResult(spec, []) : new SpecResult(null, errors);
+        return new SpecResult(spec, errors);
     }
 
     private static string Suggest(string name)

@@ -10,7 +10,7 @@ namespace Infra.Plan.Tests.Authorizer;
 public class AuthorizerPlanTests
 {
     private static V1Deployment Deployment(EnvironmentPlan plan) =>
-        plan.Component(AuthorizerPlan.Component).Objects.OfType<V1Deployment>().Single();
+        plan.Authorizer.Contract.Objects.OfType<V1Deployment>().Single();
 
     private static Dictionary<string, V1EnvVar> Env(V1Deployment d) =>
         d.Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name);
@@ -97,7 +97,7 @@ public class AuthorizerPlanTests
     {
         var plan = Stacks.Plan("prod");
         var d = Deployment(plan);
-        var svc = plan.Component(AuthorizerPlan.Component).Objects.OfType<V1Service>().Single();
+        var svc = plan.Authorizer.Contract.Objects.OfType<V1Service>().Single();
 
         Assert.Equal("lk-jwt-service", svc.Metadata.Name);
         Assert.All(svc.Spec.Selector, kv => Assert.Equal(kv.Value, d.Spec.Template.Metadata.Labels[kv.Key]));
@@ -111,7 +111,7 @@ public class AuthorizerPlanTests
 public class AuthorizerTlsTests
 {
     private static IReadOnlyDictionary<string, string> Env(string stack) =>
-        Stacks.Plan(stack).Component(AuthorizerPlan.Component).Objects.OfType<V1Deployment>().Single()
+        Stacks.Plan(stack).Authorizer.Contract.Objects.OfType<V1Deployment>().Single()
             .Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
 
     [Fact]

@@ -74,7 +74,7 @@ public static class ChartRender
     {
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, "livekit-values.yaml");
-        File.WriteAllText(path, plan.File(LivekitPlan.ValuesFile).Content);
+        File.WriteAllText(path, plan.Livekit.Release.Values.Content);
         return path;
     }
 

@@ -117,11 +117,11 @@ public class LivekitChartTests
         // Guaranteed QoS
         Assert.Equal(container.At("resources.requests")!.ToJsonString(), container.At("resources.limits")!.ToJsonString());
         // Our PDB selects exactly these pods
-        var pdb = plan.Component(LivekitPlan.Component).Objects.OfType<k8s.Models.V1PodDisruptionBudget>().Single();
+        var pdb = plan.Livekit.Contract.Objects.OfType<k8s.Models.V1PodDisruptionBudget>().Single();
         Assert.All(pdb.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, (string)podLabels[kv.Key]!));
         // Our Ingress reaches the chart's Service on its port
         var service = rendered.Single("Service");
-        var ingress = plan.Component(LivekitPlan.Component).Objects.OfType<k8s.Models.V1Ingress>().Single();
+        var ingress = plan.Livekit.Contract.Objects.OfType<k8s.Models.V1Ingress>().Single();
         var backend = ingress.Spec.Rules[0].Http.Paths[0].Backend.Service;
         Assert.Equal(service.Name(), backend.Name);
         Assert.Contains(service.At("spec.ports")!.AsArray(), p => (long)p!["port"]! == backend.Port.Number);
@@ -175,7 +175,7 @@ public class LivekitChartTests
 
         // WHEN the chart is rendered with that plan's values
         var rendered = ChartRender.Render("dev+secret", plan);
-        var values = plan.File(LivekitPlan.ValuesFile).Content;
+        var values = plan.Livekit.Release.Values.Content;
 
         // THEN the secret is nowhere: not in values, not in any rendered object
         Assert.DoesNotContain(turnSecret, values);
@@ -240,7 +240,8 @@ public class LivekitChartTests
         // Webhook to the authorizer, in-cluster
         Assert.Equal([plan.Topology.Authorizer.WebhookUrl], config.At("webhook.urls")!.AsArray().Select(u => (string)u!));
         Assert.Equal(6789, (long)config["prometheus_port"]!);
-        Assert.Equal(plan.Spec.Cluster.Monitoring, rendered.Objects.Any(o => o.Kind() == "ServiceMonitor"));
+        // The chart never renders its ServiceMonitor: ours (Observability) carries the operator's selector labels.
+        Assert.DoesNotContain(rendered.Objects, o => o.Kind() == "ServiceMonitor");
     }
 
     [SkippableTheory]
@@ -251,7 +252,7 @@ public class LivekitChartTests
         // GIVEN the chart's output with and without the post-renderer
         var raw = ChartRender.RenderWithoutPostRenderer(stack);
         var wired = ChartRender.Render(stack);
-        var wiring = LivekitPlan.Wiring(wired.Plan.Spec, wired.Plan.Topology);
+        var wiring = wired.Plan.Livekit.Wiring;
 
         // WHEN the wiring is taken out of the post-rendered Deployment again
         var deployment = (JsonObject)wired.Single("Deployment").DeepClone();

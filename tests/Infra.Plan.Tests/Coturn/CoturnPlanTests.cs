@@ -1,3 +1,4 @@
+using Infra.Plan.Spec.Sections;
 using k8s.Models;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Coturn;
@@ -13,9 +14,9 @@ public class CoturnPlanTests
 {
     private static EnvironmentPlan PlanOf(params (string Key, ConfigValue Value)[] changes) => Planner.Build(Parse(With(changes)).OrThrow());
 
-    private static V1DaemonSet DaemonSet(EnvironmentPlan plan) => plan.Component("coturn").Objects.OfType<V1DaemonSet>().Single();
+    private static V1DaemonSet DaemonSet(EnvironmentPlan plan) => plan.Coturn.Contract.Objects.OfType<V1DaemonSet>().Single();
 
-    private static V1ConfigMap ConfigMap(EnvironmentPlan plan) => plan.Component("coturn").Objects.OfType<V1ConfigMap>().Single();
+    private static V1ConfigMap ConfigMap(EnvironmentPlan plan) => plan.Coturn.Contract.Objects.OfType<V1ConfigMap>().Single();
 
     private static IReadOnlyList<string> Options(string conf) =>
         conf.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
@@ -45,7 +46,7 @@ public class CoturnPlanTests
     [Fact]
     public void Turnserver_is_non_root_with_only_NET_BIND_SERVICE_and_probes_and_tier_resources()
     {
-        var plan = PlanOf(("tier", S("medium")));
+        var plan = PlanOf(("tier", S("medium")), ("mediaNodeCount", S("2")));
         var pod = DaemonSet(plan).Spec.Template.Spec;
         var turn = pod.Containers.Single(c => c.Name == "turnserver");
 
@@ -124,8 +125,8 @@ public class CoturnPlanTests
     [Fact]
     public void Config_has_the_security_options_the_port_plans_relay_range_and_the_tier_quotas()
     {
-        var spec = Parse(With(("tier", S("large")), ("turnRelayPorts", S("61000-65500")), ("turnUserQuota", S("8")))).OrThrow();
-        var options = Options(CoturnPlan.TurnServerConfText(spec, SizingPlan.For(spec)));
+        var spec = Parse(With(("tier", S("large")), ("mediaNodeCount", S("3")), ("turnRelayPorts", S("61000-65500")), ("turnUserQuota", S("8")))).OrThrow();
+        var options = Options(CoturnPlan.Build(Derived.From(spec)).TurnServerConfText);
 
         foreach (var required in new[] { "use-auth-secret", "no-cli", "fingerprint", "no-multicast-peers", "no-tcp-relay" })
         {
@@ -169,7 +170,7 @@ public class CoturnPlanTests
     {
         var plan = PlanOf(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01-issuer")), ("certManagerIssuerKind", S("Issuer")));
 
-        var cert = plan.Component("coturn").Objects.OfType<CertManagerCertificate>().Single();
+        var cert = plan.Coturn.Contract.Objects.OfType<CertManagerCertificate>().Single();
         Assert.Equal(["turn.example.org"], cert.Spec.DnsNames);
         Assert.Equal(("dns01-issuer", "Issuer"), (cert.Spec.IssuerRef.Name, cert.Spec.IssuerRef.Kind));
         Assert.Equal("matrix-rtc-media", cert.Metadata.NamespaceProperty);
@@ -184,8 +185,8 @@ public class CoturnPlanTests
         var selfSigned = PlanOf();
         var existing = PlanOf(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("rtc-cert")), ("turnTlsSecret", S("my-turn-cert")));
 
-        Assert.Empty(selfSigned.Component("coturn").Objects.OfType<CertManagerCertificate>());
-        Assert.Empty(existing.Component("coturn").Objects.OfType<CertManagerCertificate>());
+        Assert.Empty(selfSigned.Coturn.Contract.Objects.OfType<CertManagerCertificate>());
+        Assert.Empty(existing.Coturn.Contract.Objects.OfType<CertManagerCertificate>());
         Assert.Equal("turn-tls", DaemonSet(selfSigned).Spec.Template.Spec.Volumes.Single(v => v.Name == "tls").Secret.SecretName);
         Assert.Equal("my-turn-cert", DaemonSet(existing).Spec.Template.Spec.Volumes.Single(v => v.Name == "tls").Secret.SecretName);
     }

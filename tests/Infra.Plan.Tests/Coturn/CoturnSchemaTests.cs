@@ -10,7 +10,7 @@ namespace Infra.Plan.Tests.Coturn;
 public class CoturnSchemaTests
 {
     private static IReadOnlyList<IKubernetesObject> BuiltIn(string stack) =>
-        Stacks.Plan(stack).Component(CoturnPlan.Component).Objects.Where(o => o is not CertManagerCertificate).ToArray();
+        Stacks.Plan(stack).Coturn.Contract.Objects.Where(o => o is not CertManagerCertificate).ToArray();
 
     [Theory]
     [InlineData("dev")]

@@ -32,14 +32,17 @@ public class CoturnSpecErrorsTests
     [Fact]
     public void Quota_zero_means_the_tier_so_coturn_never_gets_a_quota_of_zero_or_less()
     {
-        var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")))).OrThrow();
-        var sizing = Infra.Plan.Sizing.SizingPlan.For(spec);
+        var spec = Parse(With(("turnUserQuota", S("0")), ("turnTotalQuota", S("0")), ("tier", S("medium")), ("mediaNodeCount", S("2")))).OrThrow();
+        var quotas = Derived.From(spec).TurnQuotas;
+        var tier = Infra.Plan.Sizing.TierCatalog.Get(Infra.Plan.Spec.Sections.Tier.Medium);
 
-        Assert.Equal(12, sizing.TurnUserQuota(spec));
-        Assert.Equal(1200, sizing.TurnTotalQuota(spec));
-        var conf = Infra.Plan.Components.Coturn.CoturnPlan.TurnServerConfText(spec, sizing);
-        Assert.Contains("\nuser-quota=12\n", conf);
-        Assert.Contains("\ntotal-quota=1200\n", conf);
+        Assert.Equal(tier.TurnUserQuota, quotas.User);
+        Assert.Equal(tier.TurnTotalQuota, quotas.Total);
+        Assert.Null(quotas.TotalSetBy);
+        Assert.True(quotas.User >= 1 && quotas.Total >= 1);
+        var conf = Infra.Plan.Components.Coturn.CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
+        Assert.Contains($"\nuser-quota={tier.TurnUserQuota}\n", conf);
+        Assert.Contains($"\ntotal-quota={tier.TurnTotalQuota}\n", conf);
     }
 
     [Fact]

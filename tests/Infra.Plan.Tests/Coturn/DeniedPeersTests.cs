@@ -19,7 +19,7 @@ public class DeniedPeersTests
         "2001:db8::/32", "2002::/16",
     ];
 
-    private static string Conf(EnvironmentSpec spec) => CoturnPlan.TurnServerConfText(spec, Infra.Plan.Sizing.SizingPlan.For(spec));
+    private static string Conf(EnvironmentSpec spec) => CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
 
     [Fact]
     public void Every_rule_is_in_coturn_form_and_none_is_CIDR()

@@ -18,7 +18,7 @@ public sealed class InitScriptTests : IDisposable
     }
 
     private static IReadOnlyDictionary<string, string> ConfigMapOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes) =>
-        Planner.Build(Parse(With(changes)).OrThrow()).Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+        Planner.Build(Parse(With(changes)).OrThrow()).Coturn.Config.Data.AsReadOnly();
 
     [SkippableFact]
     public void Adds_both_secrets_and_the_nodes_NAT_pair_to_the_template()

@@ -15,7 +15,7 @@ public class PlanBasicsTests
     {
         var plan = Stacks.Plan("dev");
 
-        var namespaces = plan.Component(NamespacesPlan.Component).Objects.Cast<V1Namespace>().ToDictionary(n => n.Metadata.Name);
+        var namespaces = plan.Namespaces.Contract.Objects.Cast<V1Namespace>().ToDictionary(n => n.Metadata.Name);
 
         Assert.Equal("restricted", namespaces["matrix-rtc"].Metadata.Labels["pod-security.kubernetes.io/enforce"]);
         Assert.Equal("privileged", namespaces["matrix-rtc-media"].Metadata.Labels["pod-security.kubernetes.io/enforce"]);
@@ -25,7 +25,7 @@ public class PlanBasicsTests
     public void Namespaces_follow_the_spec()
     {
         var plan = Planner.Build(Parse(With(("namespace", S("calls")), ("mediaNamespace", S("calls-media")))).OrThrow());
-        var names = plan.Component(NamespacesPlan.Component).Objects.Select(o => ((V1Namespace)o).Metadata.Name);
+        var names = plan.Namespaces.Contract.Objects.Select(o => ((V1Namespace)o).Metadata.Name);
         Assert.Equal(["calls", "calls-media"], names);
     }
 

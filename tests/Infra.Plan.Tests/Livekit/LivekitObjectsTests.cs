@@ -13,7 +13,7 @@ public class LivekitObjectsTests
     public void Disruption_budget_lets_one_sfu_go_at_a_time()
     {
         var plan = Stacks.Plan("prod");
-        var pdb = plan.Component(LivekitPlan.Component).Objects.OfType<V1PodDisruptionBudget>().Single();
+        var pdb = plan.Livekit.Contract.Objects.OfType<V1PodDisruptionBudget>().Single();
 
         Assert.Equal("policy/v1", pdb.ApiVersion);
         Assert.Equal(plan.Spec.Site.MediaNamespace, pdb.Metadata.NamespaceProperty);
@@ -29,8 +29,8 @@ public class LivekitObjectsTests
     {
         // GIVEN the prod plan
         var plan = Stacks.Plan("prod");
-        var sfu = plan.Component(LivekitPlan.Component).Objects.OfType<V1Ingress>().Single();
-        var auth = plan.Component(AuthorizerPlan.Component).Objects.OfType<V1Ingress>().Single();
+        var sfu = plan.Livekit.Contract.Objects.OfType<V1Ingress>().Single();
+        var auth = plan.Authorizer.Contract.Objects.OfType<V1Ingress>().Single();
 
         // THEN "/" goes to the chart's Service in the media namespace ...
         Assert.Equal(plan.Spec.Site.MediaNamespace, sfu.Metadata.NamespaceProperty);
@@ -64,7 +64,7 @@ public class LivekitObjectsTests
         var spec = Parse(With(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc-cert")), ("turnTlsSecret", S("my-turn-cert")),
             ("ingressClass", S("traefik")))).OrThrow();
         var plan = Planner.Build(spec);
-        var ingress = plan.Component(LivekitPlan.Component).Objects.OfType<V1Ingress>().Single();
+        var ingress = plan.Livekit.Contract.Objects.OfType<V1Ingress>().Single();
 
         Assert.Equal("my-rtc-cert", Assert.Single(ingress.Spec.Tls).SecretName);
         Assert.Equal("traefik", ingress.Spec.IngressClassName);
@@ -75,7 +75,7 @@ public class LivekitObjectsTests
     public void Issuer_kind_picks_the_namespaced_annotation()
     {
         var spec = Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("acme")), ("certManagerIssuerKind", S("Issuer")))).OrThrow();
-        var ingress = Planner.Build(spec).Component(AuthorizerPlan.Component).Objects.OfType<V1Ingress>().Single();
+        var ingress = Planner.Build(spec).Authorizer.Contract.Objects.OfType<V1Ingress>().Single();
 
         Assert.Equal("acme", ingress.Metadata.Annotations["cert-manager.io/issuer"]);
         Assert.False(ingress.Metadata.Annotations.ContainsKey("cert-manager.io/cluster-issuer"));

@@ -10,19 +10,15 @@ namespace Infra.Plan.Tests.Livekit;
 
 public class LivekitValuesTests
 {
-    private static LivekitPlanResult Build(EnvironmentSpec spec)
-    {
-        var plan = Planner.Build(spec);
-        return LivekitPlan.Build(spec, plan.Topology, plan.Sizing);
-    }
+    private static LivekitPlan Build(EnvironmentSpec spec) => LivekitPlan.Build(Derived.From(spec));
 
-    private static LivekitPlanResult Build(params (string Key, ConfigValue Value)[] changes) => Build(Parse(With(changes)).OrThrow());
+    private static LivekitPlan Build(params (string Key, ConfigValue Value)[] changes) => Build(Parse(With(changes)).OrThrow());
 
     /// <summary>The values file as a generic YAML tree, the way Helm reads it.</summary>
-    private static YamlMappingNode ValuesTree(LivekitPlanResult result)
+    private static YamlMappingNode ValuesTree(LivekitPlan result)
     {
         var stream = new YamlStream();
-        stream.Load(new StringReader(result.ValuesYaml));
+        stream.Load(new StringReader(result.Release.Values.Content));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
@@ -37,8 +33,8 @@ public class LivekitValuesTests
         // GIVEN the repository's prod and dev stacks WHEN their values are planned
         var prod = Stacks.Plan("prod");
         var dev = Stacks.Plan("dev");
-        var prodValues = LivekitPlan.Build(prod.Spec, prod.Topology, prod.Sizing).Values;
-        var devValues = LivekitPlan.Build(dev.Spec, dev.Topology, dev.Sizing).Values;
+        var prodValues = prod.Livekit.Values;
+        var devValues = dev.Livekit.Values;
 
         // THEN the chart's "repository:tag" is the custom image, pinned by digest in prod
         var digest = prod.Spec.Images.MediaRelay.Digest!;
@@ -52,7 +48,7 @@ public class LivekitValuesTests
     public void One_sfu_per_media_node_on_the_host_network_replaced_one_at_a_time()
     {
         var prod = Stacks.Plan("prod");
-        var values = LivekitPlan.Build(prod.Spec, prod.Topology, prod.Sizing).Values;
+        var values = prod.Livekit.Values;
 
         Assert.True(values.PodHostNetwork);
         Assert.Equal(prod.Sizing.SfuReplicas, values.ReplicaCount);
@@ -71,7 +67,7 @@ public class LivekitValuesTests
     public void Resources_are_guaranteed_whole_cpus_from_the_tier()
     {
         var prod = Stacks.Plan("prod");
-        var values = LivekitPlan.Build(prod.Spec, prod.Topology, prod.Sizing).Values;
+        var values = prod.Livekit.Values;
 
         Assert.Equal(values.Resources.Requests["cpu"].ToString(), values.Resources.Limits["cpu"].ToString());
         Assert.Equal(values.Resources.Requests["memory"].ToString(), values.Resources.Limits["memory"].ToString());
@@ -94,7 +90,7 @@ public class LivekitValuesTests
         var plan = Planner.Build(spec);
 
         // WHEN the server config is planned
-        var config = LivekitPlan.Build(spec, plan.Topology, plan.Sizing).Values.Livekit;
+        var config = plan.Livekit.Values.Livekit;
 
         // THEN every setting comes from the spec, the sizing or the topology
         Assert.Equal(7892, config.Rtc.UdpPort);
@@ -189,7 +185,7 @@ public class LivekitValuesTests
     public void Server_config_has_only_keys_livekit_knows(string stack)
     {
         var plan = Stacks.Plan(stack);
-        var config = LivekitPlan.Build(plan.Spec, plan.Topology, plan.Sizing).Values.Livekit;
+        var config = plan.Livekit.Values.Livekit;
 
         Assert.Empty(LivekitConfigSchema.UnknownKeys(config.ToYaml()));
     }
@@ -227,7 +223,8 @@ public class LivekitValuesTests
     [Fact]
     public void Service_monitor_only_with_monitoring()
     {
-        Assert.Equal("true", Scalar(ValuesTree(Build(("monitoring", S("true")))), "serviceMonitor.create"));
+        // Monitoring on or off, the chart's own ServiceMonitor stays off: ours selects the SFU with the operator's labels.
+        Assert.Equal("false", Scalar(ValuesTree(Build(("monitoring", S("true")))), "serviceMonitor.create"));
         Assert.Equal("false", Scalar(ValuesTree(Build()), "serviceMonitor.create"));
     }
 
@@ -236,8 +233,8 @@ public class LivekitValuesTests
     [InlineData("prod")]
     public void Values_file_is_deterministic_and_holds_no_secret_field(string stack)
     {
-        var first = Stacks.Plan(stack).File(LivekitPlan.ValuesFile).Content;
-        var second = Stacks.Plan(stack).File(LivekitPlan.ValuesFile).Content;
+        var first = Stacks.Plan(stack).Livekit.Release.Values.Content;
+        var second = Stacks.Plan(stack).Livekit.Release.Values.Content;
 
         Assert.Equal(first, second);
         // No field that could carry a secret: passwords, TURN secret/credential, API keys.

@@ -54,10 +54,11 @@ public sealed class PostRendererInputTests
     [InlineData("prod")]
     public void The_values_carry_the_hash_as_a_pod_annotation(string stack)
     {
-        var values = LivekitPlan.Build(Stacks.Spec(stack), Stacks.Plan(stack).Topology, Stacks.Plan(stack).Sizing).Values;
+        var plan = Stacks.Plan(stack);
+        var values = plan.Livekit.Values;
         Assert.Equal($"sha256:{PostRendererInput.SourceHash}", values.PodAnnotations[PostRendererInput.SourceHashAnnotation]);
         Assert.Contains($"{PostRendererInput.SourceHashAnnotation}: \"sha256:{PostRendererInput.SourceHash}\"",
-            Stacks.Plan(stack).File(LivekitPlan.ValuesFile).Content);
+            plan.Livekit.Release.Values.Content);
     }
 
     [Fact]

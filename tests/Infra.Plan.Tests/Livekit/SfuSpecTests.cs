@@ -57,7 +57,7 @@ public class SfuSpecTests
         // GIVEN the prod stack file without the media-relay digest
         var config = File("prod").Where(e => e.Key != "matrix-rtc:mediaRelayImageDigest").ToList();
 
-        var error = Assert.Single(SpecParser.Parse("prod", config).Errors);
+        var error = Assert.Single(Planner.Validate("prod", config).Errors);
 
         Assert.Equal("matrix-rtc:mediaRelayImageDigest", error.Key);
         Assert.Contains("production is true", error.Message);

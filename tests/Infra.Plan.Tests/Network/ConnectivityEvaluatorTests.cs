@@ -14,13 +14,13 @@ public class ConnectivityEvaluatorTests
     private static readonly Dictionary<string, string> DbLabels = new() { ["app"] = "db" };
 
     private static Workload Pod(string name, string ns, Dictionary<string, string> labels, string ip, params Listener[] listens) =>
-        new(name, ns, labels, false, IPAddress.Parse(ip), listens);
+        new(new Peer(name, ns, labels, labels, false, listens), IPAddress.Parse(ip));
 
     private static readonly Workload Web = Pod("web", "a", WebLabels, "10.244.0.2");
     private static readonly Workload Db = Pod("db", "a", DbLabels, "10.244.0.3", new Listener(5432, Protocol.Tcp, "sql"), new Listener(5432, Protocol.Udp, "x"));
     private static readonly Workload OtherNsWeb = Pod("web-b", "b", WebLabels, "10.244.1.2");
-    private static readonly Workload Node = new("node", "media", new Dictionary<string, string> { ["app"] = "web" }, true, IPAddress.Parse("10.10.0.5"), []);
-    private static readonly Workload Outside = new("outside", null, new Dictionary<string, string>(), false, IPAddress.Parse("203.0.113.9"), []);
+    private static readonly Workload Node = new(new Peer("node", "media", WebLabels, WebLabels, true, []), IPAddress.Parse("10.10.0.5"));
+    private static readonly Workload Outside = new(new Peer("outside", null, new Dictionary<string, string>(), new Dictionary<string, string>(), false, []), IPAddress.Parse("203.0.113.9"));
 
     private static V1NetworkPolicy Ingress(string ns, Dictionary<string, string> selects, params V1NetworkPolicyIngressRule[] rules) => new()
     {

@@ -1,7 +1,7 @@
 using Infra.Plan.Components.Network;
 using Infra.Plan.Spec;
 using Infra.Plan.Tests.Support;
-using static Infra.Plan.Components.Network.ConnectivityModel;
+using static Infra.Plan.Tests.Support.PeerNames;
 using static Infra.Plan.Tests.Support.Stacks;
 
 namespace Infra.Plan.Tests.Network;
@@ -41,9 +41,9 @@ public class ConnectivityTests
     private static HashSet<string> Policed(EnvironmentPlan plan) =>
         Network(plan).Edges.Where(ConnectivityReport.IsPoliced).Select(e => e.ToString()).ToHashSet();
 
-    private static NetworkPlan Network(EnvironmentPlan plan) => NetworkPlan.Build(plan.Spec);
+    private static NetworkPlan Network(EnvironmentPlan plan) => plan.Network;
 
-    private static HashSet<string> All(EnvironmentSpec spec) => NetworkPlan.Build(spec).Edges.Select(e => e.ToString()).ToHashSet();
+    private static HashSet<string> All(EnvironmentSpec spec) => Planner.Build(spec).Network.Edges.Select(e => e.ToString()).ToHashSet();
 
     [Fact]
     public void Dev_allows_exactly_the_needed_flows()
@@ -70,7 +70,7 @@ public class ConnectivityTests
     [InlineData("prod")]
     public void Redis_cannot_reach_the_internet_nor_anything_but_itself_and_DNS(string stack)
     {
-        var edges = NetworkPlan.Build(Stacks.Spec(stack)).Edges;
+        var edges = Planner.Build(Stacks.Spec(stack)).Network.Edges;
 
         var fromRedis = edges.Where(e => e.Source is RedisName or SentinelName).Select(e => e.Destination).ToHashSet();
 
@@ -83,7 +83,7 @@ public class ConnectivityTests
     [InlineData("prod")]
     public void The_authorizer_cannot_reach_redis_and_only_the_ingress_and_node_addresses_reach_it(string stack)
     {
-        var edges = NetworkPlan.Build(Stacks.Spec(stack)).Edges;
+        var edges = Planner.Build(Stacks.Spec(stack)).Network.Edges;
 
         Assert.DoesNotContain(edges, e => e.Source == AuthorizerName && e.Destination is RedisName or SentinelName);
         var into = edges.Where(e => e.Destination == AuthorizerName).Select(e => e.Source).ToHashSet();
@@ -97,8 +97,8 @@ public class ConnectivityTests
     [Fact]
     public void Without_monitoring_nobody_reaches_a_metrics_port_of_a_policed_pod()
     {
-        var edges = NetworkPlan.Build(Stacks.Spec("dev")).Edges;
-        Assert.DoesNotContain(edges, e => e.Listener.Port == NetworkPolicyBuilder.RedisExporterPort);
+        var edges = Planner.Build(Stacks.Spec("dev")).Network.Edges;
+        Assert.DoesNotContain(edges, e => e.Listener.Port == Infra.Plan.Components.Observability.RedisExporter.Port);
     }
 
     [Fact]
@@ -136,7 +136,11 @@ public class ConnectivityTests
     [Fact]
     public void Existing_sentinel_means_no_redis_policy_and_no_redis_workload()
     {
-        var plan = NetworkPlan.Build(Stacks.Spec("dev") with { Redis = Stacks.Spec("dev").Redis with { Mode = Infra.Plan.Spec.Sections.RedisMode.Existing } });
+        var plan = Planner.Build(Parse(With(
+            ("redisMode", S("existing")),
+            ("existingSentinelMasterName", S("phase1")),
+            ("existingSentinelAddresses", L("sentinel-a.redis:26379")),
+            ("existingRedisPasswordSecret", S("phase1-redis/password")))).OrThrow()).Network;
 
         Assert.DoesNotContain(plan.Policies, p => p.Metadata.Name == NetworkPolicyBuilder.Redis);
         Assert.DoesNotContain(plan.Workloads, w => w.Name == RedisName);
@@ -146,9 +150,9 @@ public class ConnectivityTests
     public void Report_lists_every_policed_edge_and_the_cilium_caveat()
     {
         var plan = Stacks.Plan("dev");
-        var report = plan.File(NetworkPlan.ReportPath).Content;
+        var report = plan.Network.Report;
 
-        foreach (var edge in NetworkPlan.Build(plan.Spec).Edges.Where(ConnectivityReport.IsPoliced))
+        foreach (var edge in plan.Network.Edges.Where(ConnectivityReport.IsPoliced))
         {
             Assert.Contains($"| {edge.Source} | {edge.Destination} | {edge.Listener} ", report);
         }

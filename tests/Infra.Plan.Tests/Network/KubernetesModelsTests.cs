@@ -16,8 +16,10 @@ public class KubernetesModelsTests
     public void Policies_and_synapse_objects_match_the_kubernetes_schemas(string stack)
     {
         var spec = Support.Stacks.Spec(stack);
-        var objects = NetworkPlan.Build(spec).ToComponent().Objects
-            .Concat(SynapsePlan.Build(spec, Components.Topology.For(spec)).ToComponent().Objects);
+        var plan = Planner.Build(spec);
+        var objects = plan.Network.Contract.Objects
+            .Concat(plan.Synapse.Contract.Objects)
+            .Append(plan.Synapse.TurnSecret.Shell());
 
         var reports = KubernetesSchemas.Validate(objects);
 
@@ -27,7 +29,7 @@ public class KubernetesModelsTests
     [SkippableFact]
     public void A_policy_with_a_bad_protocol_is_caught()
     {
-        var policy = NetworkPlan.Build(Support.Stacks.Spec("dev")).Policies.Last();
+        var policy = Planner.Build(Support.Stacks.Spec("dev")).Network.Policies.Last();
         policy.Spec.Ingress[0].Ports[0].Protocol = "ICMP";
 
         var report = Assert.Single(KubernetesSchemas.Validate([policy]));

@@ -4,6 +4,7 @@ using Infra.Plan.Components.Network;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
 using Infra.Plan.Tests.Support;
+using static Infra.Plan.Tests.Support.PeerNames;
 using static Infra.Plan.Tests.Support.Stacks;
 
 namespace Infra.Plan.Tests.Network;
@@ -16,7 +17,7 @@ public class NetworkPolicyTests
     public void Both_owned_namespaces_are_default_deny_both_ways_and_no_other_namespace_gets_a_policy(string stack)
     {
         var spec = Stacks.Spec(stack);
-        var policies = NetworkPolicyBuilder.Build(spec);
+        var policies = Planner.Build(spec).Network.Policies;
 
         Assert.All(policies, p => Assert.Contains(p.Metadata.NamespaceProperty, new[] { spec.Site.Namespace, spec.Site.MediaNamespace }));
         foreach (var ns in new[] { spec.Site.Namespace, spec.Site.MediaNamespace })
@@ -33,7 +34,7 @@ public class NetworkPolicyTests
     public void Dns_egress_uses_the_configured_namespace_and_selector()
     {
         var spec = Parse(With(("dnsNamespace", S("dns-system")), ("dnsPodSelector", L("app=coredns", "tier=dns")))).OrThrow();
-        var dns = NetworkPolicyBuilder.Build(spec).Where(p => p.Metadata.Name == NetworkPolicyBuilder.AllowDns).ToList();
+        var dns = Planner.Build(spec).Network.Policies.Where(p => p.Metadata.Name == NetworkPolicyBuilder.AllowDns).ToList();
 
         Assert.Equal(2, dns.Count);
         foreach (var policy in dns)
@@ -48,7 +49,7 @@ public class NetworkPolicyTests
     [Fact]
     public void Policies_select_pods_by_the_labels_the_components_put_on_them()
     {
-        var policies = NetworkPolicyBuilder.Build(Stacks.Spec("dev"));
+        var policies = Stacks.Plan("dev").Network.Policies;
 
         Assert.Equal(Meta.Selector(Names.Redis), policies.Single(p => p.Metadata.Name == NetworkPolicyBuilder.Redis).Spec.PodSelector.MatchLabels);
         Assert.Equal(Meta.Selector(Names.Authorizer), policies.Single(p => p.Metadata.Name == NetworkPolicyBuilder.Authorizer).Spec.PodSelector.MatchLabels);
@@ -59,9 +60,11 @@ public class NetworkPolicyTests
     {
         // GIVEN cluster ranges outside RFC 1918 (so only the explicit cluster excepts can exclude them)
         var spec = Parse(With(("nodeCidrs", L("198.18.0.0/24")), ("podCidrs", L("100.100.0.0/16")), ("serviceCidrs", L("198.19.0.0/16")))).OrThrow();
-        var policies = NetworkPolicyBuilder.Build(spec);
-        var authorizer = ConnectivityModel.For(spec).Single(w => w.Name == ConnectivityModel.AuthorizerName);
-        Workload At(string name, string ip) => new(name, null, new Dictionary<string, string>(), false, IPAddress.Parse(ip), [new Listener(443, Protocol.Tcp, "https")]);
+        var network = Planner.Build(spec).Network;
+        var policies = network.Policies;
+        var authorizer = network.Workloads.Single(w => w.Name == AuthorizerName);
+        Workload At(string name, string ip) =>
+            new(new Peer(name, null, new Dictionary<string, string>(), new Dictionary<string, string>(), false, [new Listener(443, Protocol.Tcp, "https")]), IPAddress.Parse(ip));
 
         // WHEN the authorizer's egress is evaluated towards addresses in each range
         var targets = new[]
@@ -70,7 +73,7 @@ public class NetworkPolicyTests
             At("private", "192.168.1.1"), At("homeserver", "93.184.215.14"), At("homeserver6", "2606:4700::1111"),
         };
         var reached = ConnectivityEvaluator.Evaluate(policies, [authorizer, .. targets])
-            .Where(e => e.Source == ConnectivityModel.AuthorizerName).Select(e => e.Destination).ToHashSet();
+            .Where(e => e.Source == AuthorizerName).Select(e => e.Destination).ToHashSet();
 
         // THEN only public addresses are reachable
         Assert.Equal(["homeserver", "homeserver6"], reached.Order());
@@ -79,7 +82,7 @@ public class NetworkPolicyTests
     [Fact]
     public void Ports_are_numeric_with_explicit_protocols()
     {
-        var ports = NetworkPolicyBuilder.Build(Stacks.Spec("prod"))
+        var ports = Stacks.Plan("prod").Network.Policies
             .SelectMany(p => (p.Spec.Ingress ?? []).SelectMany(r => r.Ports ?? []).Concat((p.Spec.Egress ?? []).SelectMany(r => r.Ports ?? [])))
             .ToList();
 
@@ -90,8 +93,8 @@ public class NetworkPolicyTests
     [Fact]
     public void Manifest_is_deterministic_and_serializes_ports_as_numbers()
     {
-        var a = ManifestWriter.Write(NetworkPlan.Build(Stacks.Spec("prod")).ToComponent().Objects);
-        var b = ManifestWriter.Write(NetworkPlan.Build(Stacks.Spec("prod")).ToComponent().Objects);
+        var a = ManifestWriter.Write(Planner.Build(Stacks.Spec("prod")).Network.Policies);
+        var b = ManifestWriter.Write(Planner.Build(Stacks.Spec("prod")).Network.Policies);
 
         Assert.Equal(a, b);
         Assert.Contains("- port: 6379\n", a);
@@ -102,7 +105,7 @@ public class NetworkPolicyTests
     public void Namespaces_carry_the_pod_security_levels_the_design_asks_for()
     {
         var spec = Stacks.Spec("dev");
-        var objects = NamespacesPlan.Build(spec).Objects.Cast<k8s.Models.V1Namespace>().ToDictionary(n => n.Metadata.Name);
+        var objects = new[] { NamespacesPlan.Build(spec).App, NamespacesPlan.Build(spec).Media }.ToDictionary(n => n.Metadata.Name);
 
         // restricted for the authorizer and Redis; privileged admits hostNetwork (baseline forbids it)
         Assert.Equal("restricted", objects[spec.Site.Namespace].Metadata.Labels["pod-security.kubernetes.io/enforce"]);
@@ -124,7 +127,7 @@ public class NetworkManifestSchemaTests
         var objects = k8s.KubernetesYaml.LoadAllFromString(yaml, strict: true);
 
         // THEN every object round-trips with its kind
-        Assert.Equal(plan.Component(component).Objects.Count, objects.Count);
+        Assert.Equal(plan.Components.Single(c => c.Name == component).Objects.Count + (component == "synapse" ? 1 : 0), objects.Count);
         Assert.All(objects, o => Assert.IsAssignableFrom<k8s.IKubernetesObject>(o));
     }
 }

@@ -13,7 +13,7 @@ public sealed class ObservabilityPlanTests
     private static EnvironmentPlan Monitored(params (string, Infra.Plan.Spec.ConfigValue)[] extra) =>
         Planner.Build(Stacks.Parse(Stacks.With([("monitoring", Stacks.S("true")), .. extra])).OrThrow());
 
-    private static ComponentPlan Component(EnvironmentPlan plan) => plan.Component(ObservabilityPlan.Component);
+    private static ComponentPlan Component(EnvironmentPlan plan) => plan.Observability!.Contract;
 
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class ObservabilityPlanTests
     }
 
     [Fact]
-    public void Coturn_and_redis_get_a_metrics_service_and_a_monitor_selecting_it_the_sfu_uses_the_charts()
+    public void The_sfu_coturn_and_redis_each_get_a_metrics_service_and_a_monitor_the_operator_selects()
     {
         // GIVEN monitoring on with managed Redis
         var plan = Monitored();
@@ -35,13 +35,16 @@ public sealed class ObservabilityPlanTests
         var services = objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
         var monitors = objects.OfType<CustomObject>().Where(o => o.Kind == "ServiceMonitor").ToList();
 
-        // THEN coturn and Redis each have one of each, in the right namespace, on the right metrics port
-        Assert.Equal(new[] { "coturn-metrics", "redis-metrics" }, services.Keys.Order());
+        // THEN the SFU, coturn and Redis each have one of each, in the right namespace, on the right metrics port
+        Assert.Equal(new[] { "coturn-metrics", ScrapeTargets.SfuJob, "redis-metrics" }, services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(plan.Spec.Ports.SfuMetrics, services[ScrapeTargets.SfuJob].Spec.Ports.Single().Port);
+        Assert.Equal(plan.Livekit.Sfu.Selector, services[ScrapeTargets.SfuJob].Spec.Selector);
+        Assert.Equal("matrix-rtc-media", services[ScrapeTargets.SfuJob].Metadata.NamespaceProperty);
         Assert.Equal(9641, services["coturn-metrics"].Spec.Ports.Single().Port);
         Assert.Equal(RedisExporter.Port, services["redis-metrics"].Spec.Ports.Single().Port);
         Assert.Equal("matrix-rtc-media", services["coturn-metrics"].Metadata.NamespaceProperty);
         Assert.Equal("matrix-rtc", services["redis-metrics"].Metadata.NamespaceProperty);
-        Assert.Equal(2, monitors.Count);
+        Assert.Equal(3, monitors.Count);
         foreach (var monitor in monitors)
         {
             var service = services[monitor.Metadata.Name];
@@ -51,8 +54,8 @@ public sealed class ObservabilityPlanTests
             Assert.Equal(service.Metadata.NamespaceProperty, monitor.Metadata.NamespaceProperty);
             Assert.Equal("kube-prometheus-stack", monitor.Metadata.Labels["release"]);
         }
-        // The SFU's ServiceMonitor is the chart's (no second scrape of the same pods).
-        Assert.Contains("serviceMonitor:\n  create: true", plan.File("helm/livekit-values.yaml").Content);
+        // The SFU's ServiceMonitor is ours, never the chart's (whose labels a default kube-prometheus-stack ignores).
+        Assert.Contains("serviceMonitor:\n  create: false", plan.Livekit.Release.Values.Content);
     }
 
     [Fact]
@@ -60,9 +63,9 @@ public sealed class ObservabilityPlanTests
     {
         var plan = Monitored();
         var service = Component(plan).Objects.OfType<V1Service>().Single(s => s.Metadata.Name == ScrapeTargets.CoturnJob);
-        var daemonSet = plan.Component("coturn").Objects.OfType<V1DaemonSet>().Single();
+        var daemonSet = plan.Coturn.Contract.Objects.OfType<V1DaemonSet>().Single();
         Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, daemonSet.Spec.Template.Metadata.Labels[kv.Key]));
-        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Component("coturn").Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
+        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Coturn.Contract.Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
     }
 
     [Fact]
@@ -84,7 +87,7 @@ public sealed class ObservabilityPlanTests
         // THEN every required alert exists, with thresholds from the spec and the capacity model
         Assert.Contains("role=\"master\"", rules["MatrixRtcRedisNoMaster"].Expr);
         Assert.EndsWith("< 2", rules["MatrixRtcSentinelQuorumLost"].Expr);
-        Assert.Equal("up{job=\"livekit-livekit-server\",namespace=\"matrix-rtc-media\"} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
+        Assert.Equal($"up{{job=\"{ScrapeTargets.SfuJob}\",namespace=\"matrix-rtc-media\"}} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
         Assert.EndsWith("< 3", rules["MatrixRtcSfuNodesMissing"].Expr);
         Assert.Contains("coturn-metrics", rules["MatrixRtcCoturnDown"].Expr);
         Assert.EndsWith($"> {Math.Ceiling(plan.Sizing.Load.Participants * AlertRules.NearCapacityShare)}", rules["MatrixRtcParticipantsNearCapacity"].Expr);
@@ -98,15 +101,17 @@ public sealed class ObservabilityPlanTests
         var small = Monitored(("tier", Stacks.S("small")));
         var medium = Monitored(("tier", Stacks.S("medium")), ("mediaNodeCount", Stacks.S("2")));
         string Threshold(EnvironmentPlan p) => AlertRules.Groups(p.Spec, p.Sizing).SelectMany(g => g.Rules).Single(r => r.Name == "MatrixRtcCallsNearCapacity").Expr.Split("> ")[1];
-        Assert.Equal("8", Threshold(small));   // 10 calls × 80%
-        Assert.Equal("40", Threshold(medium)); // 50 calls × 80%
+        // 80% of the calls each tier is sized for
+        Assert.Equal(Math.Ceiling(small.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(small));
+        Assert.Equal(Math.Ceiling(medium.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(medium));
+        Assert.True(medium.Sizing.Load.Calls > small.Sizing.Load.Calls);
     }
 
     [Fact]
     public void Alerts_only_name_jobs_that_a_ServiceMonitor_creates()
     {
         var plan = Stacks.Plan("prod");
-        var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).Append(ScrapeTargets.SfuJob).ToHashSet();
+        var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).ToHashSet();
         foreach (var rule in AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules))
         {
             foreach (var job in System.Text.RegularExpressions.Regex.Matches(rule.Expr, "job=\"([^\"]+)\"").Select(m => m.Groups[1].Value))

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using k8s.Models;
+using Infra.Plan.Components.Livekit;
 using Infra.Plan.Net;
 using Infra.Plan.Policy;
 using Infra.Plan.Spec;
@@ -11,8 +12,10 @@ namespace Infra.Plan.Tests.Policy;
 
 public sealed class PolicyChecksTests
 {
-    private static IReadOnlyList<PolicyViolation> Violations(EnvironmentPlan plan, PolicyRule rule) =>
-        PolicyChecks.Check(plan).Where(v => v.Rule == rule).ToList();
+    private static IReadOnlyList<PolicyViolation> Violations(EnvironmentPlan plan, PolicyRule rule) => Violations(PolicyInput.Of(plan), rule);
+
+    private static IReadOnlyList<PolicyViolation> Violations(PolicyInput input, PolicyRule rule) =>
+        PolicyChecks.Check(input).Where(v => v.Rule == rule).ToList();
 
     private static readonly V1ResourceRequirements Burstable = Resources("100m", "128Mi", null, "256Mi");
 
@@ -97,9 +100,12 @@ public sealed class PolicyChecksTests
     [Fact]
     public void Helm_values_are_checked_like_a_media_pod()
     {
-        // GIVEN chart values whose pod (host network by the chart's default) is Burstable and not pinned
-        var values = "replicaCount: 3\nimage:\n  repository: registry.example.org/media-relay\n  tag: v1\nresources:\n  requests:\n    cpu: 4\n    memory: 8Gi\n  limits:\n    memory: 8Gi\n";
-        var plan = Stacks.Plan("prod").WithFile("helm/livekit-values.yaml", values);
+        // GIVEN chart values whose pod (host network) is Burstable and not pinned
+        var plan = Stacks.Plan("prod").WithSfuValues(v => v with
+        {
+            Image = new ChartImage("registry.example.org/media-relay", "v1", "IfNotPresent"),
+            Resources = Resources("4", "8Gi", null, "8Gi"),
+        });
 
         // WHEN checked THEN the Guaranteed and digest rules fire for the values file
         Assert.Contains(Violations(plan, PolicyRule.MediaPodGuaranteed), v => v.Subject == "Helm values helm/livekit-values.yaml container chart");
@@ -130,7 +136,7 @@ public sealed class PolicyChecksTests
         var token = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
         var plan = Stacks.Plan("dev")
             .With(ConfigMap("conf", ("livekit.yaml", $"keys:\n  APIxyz: {token}\n")))
-            .WithFile("helm/values.yaml", $"podAnnotations:\n  note: \"{token}\"\nresources:\n  requests: {{cpu: 2, memory: 4Gi}}\n  limits: {{cpu: 2, memory: 4Gi}}\n");
+            .WithValuesFile("helm/values.yaml", $"podAnnotations:\n  note: \"{token}\"\nresources:\n  requests: {{cpu: 2, memory: 4Gi}}\n  limits: {{cpu: 2, memory: 4Gi}}\n");
 
         // WHEN checked
         var violations = Violations(plan, PolicyRule.NoSecretInConfig);
@@ -253,27 +259,20 @@ public sealed class PolicyChecksTests
     [Fact]
     public void Chart_replica_count_must_match_the_sizing_plan()
     {
-        var plan = Stacks.Plan("dev").WithFile("helm/livekit-values.yaml",
-            $"replicaCount: 2\nimage: {{repository: r.example.org/m, tag: \"v1\"}}\nresources: {{requests: {{cpu: 2, memory: 4Gi}}, limits: {{cpu: 2, memory: 4Gi}}}}\n");
+        var plan = Stacks.Plan("dev").WithSfuValues(v => v with { ReplicaCount = 2 });
         var v = Assert.Single(Violations(plan, PolicyRule.SfuCapacity));
         Assert.Contains("replicaCount 2 differs from the 1 SFU(s)", v.Message);
     }
 
     [Fact]
-    public void Ports_in_the_ephemeral_range_or_overlapping_are_violations()
+    public void Ports_in_the_ephemeral_range_or_overlapping_are_config_errors()
     {
-        // GIVEN a spec (bypassing the parser's own checks) whose SFU media port sits in the ephemeral range and whose
-        // TURN metrics port collides with the SFU API port
-        var plan = Stacks.Plan("dev");
-        var spec = plan.Spec with
-        {
-            Ports = plan.Spec.Ports with { SfuRtcUdp = 40000, TurnMetrics = plan.Spec.Ports.SfuApi },
-        };
-        var violations = Violations(plan with { Spec = spec }, PolicyRule.PortPlan);
+        // GIVEN a spec whose SFU media port sits in the ephemeral range and whose TURN metrics port collides with the SFU API port
+        var errors = Stacks.Parse(Stacks.With(("sfuRtcUdpPort", Stacks.S("40000")), ("turnMetricsPort", Stacks.S("7880")))).Errors;
 
-        // THEN both are named by the key that set the port
-        Assert.Contains(violations, v => v.Subject == "matrix-rtc:sfuRtcUdpPort" && v.Message.Contains("ephemeral range 32768-60999"));
-        Assert.Contains(violations, v => v.Subject == "matrix-rtc:turnMetricsPort" && v.Message.Contains("does not overlap"));
+        // THEN both are named by the key that set the port, by the one rule that owns the port plan
+        Assert.Contains(errors, e => e.Key == "matrix-rtc:sfuRtcUdpPort" && e.Message.Contains("ephemeral range 32768-60999"));
+        Assert.Contains(errors, e => e.Key == "matrix-rtc:turnMetricsPort" && e.Message.Contains("does not overlap"));
     }
 
     [Fact]
@@ -288,8 +287,8 @@ public sealed class PolicyChecksTests
     [Fact]
     public void Enforce_throws_with_one_line_per_violation()
     {
-        var plan = Stacks.Plan("prod").With(Redis(1, required: false));
-        var e = Assert.Throws<PolicyException>(() => PolicyChecks.Enforce(plan));
+        var violations = PolicyChecks.Check(Stacks.Plan("prod").With(Redis(1, required: false)));
+        var e = new PolicyException(violations);
         Assert.Equal(2, e.Violations.Count);
         Assert.Equal(3, e.Message.Split(Environment.NewLine).Length);
         var dev = Stacks.Plan("dev");

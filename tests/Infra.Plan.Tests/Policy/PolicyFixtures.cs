@@ -1,16 +1,28 @@
 using k8s;
 using k8s.Models;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Policy;
 
 namespace Infra.Plan.Tests.Policy;
 
-/// <summary>Small Kubernetes objects to add to a real plan, so each policy test changes one thing.</summary>
+/// <summary>Small Kubernetes objects to add to a real plan's policy input, so each policy test changes one thing.</summary>
 internal static class PolicyFixtures
 {
-    public static EnvironmentPlan With(this EnvironmentPlan plan, params IKubernetesObject[] objects) =>
-        plan with { Components = [.. plan.Components, new ComponentPlan("test", objects)] };
+    public static PolicyInput With(this EnvironmentPlan plan, params IKubernetesObject[] objects) => PolicyInput.Of(plan).With(objects);
 
-    public static EnvironmentPlan WithFile(this EnvironmentPlan plan, string path, string content) =>
-        plan with { Files = [.. plan.Files, new PlanFile(path, content)] };
+    public static PolicyInput With(this PolicyInput input, params IKubernetesObject[] objects) =>
+        input with { Objects = [.. input.Objects, .. objects] };
+
+    /// <summary>A second release whose values file is <paramref name="content"/>.</summary>
+    public static PolicyInput WithValuesFile(this PolicyInput input, string path, string content) =>
+        input with { Releases = [.. input.Releases, input.Releases[0] with { Values = new PlanFile(path, content) }] };
+
+    /// <summary>The plan with the SFU's chart values changed.</summary>
+    public static PolicyInput WithSfuValues(this EnvironmentPlan plan, Func<LivekitChartValues, LivekitChartValues> change)
+    {
+        var input = PolicyInput.Of(plan);
+        return input with { SfuValues = change(input.SfuValues) };
+    }
 
     public static V1ResourceRequirements Resources(string? cpuReq, string? memReq, string? cpuLim, string? memLim)
     {

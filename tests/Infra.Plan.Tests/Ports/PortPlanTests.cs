@@ -125,10 +125,10 @@ public class PortPlanTests
     [Fact]
     public void Every_error_reaches_the_parse_result_so_render_and_pulumi_stop_before_planning()
     {
-        // GIVEN three independent port mistakes WHEN parsed THEN each is reported, and no spec is returned
+        // GIVEN three independent port mistakes WHEN parsed THEN each is reported, and the spec cannot be had
         var result = Parse(With(("turnPort", S("7881")), ("sfuMetricsPort", S("31000")), ("turnRelayPorts", S("40000-45000"))));
 
-        Assert.Null(result.Spec);
+        Assert.False(result.Ok);
         Assert.Equal(3, result.Errors.Count);
         Assert.Throws<ConfigException>(() => result.OrThrow());
     }
@@ -138,7 +138,7 @@ public class PortPlanTests
     {
         var plan = Stacks.Plan("prod");
 
-        var report = plan.File("report/ports.md").Content;
+        var report = plan.Reports.Single(f => f.Path == "report/ports.md").Content;
 
         var internet = report[report.IndexOf("Open to the internet", StringComparison.Ordinal)..report.IndexOf("Open only inside", StringComparison.Ordinal)];
         var cluster = report[report.IndexOf("Open only inside", StringComparison.Ordinal)..];

@@ -16,12 +16,12 @@ public partial class RedisPlanTests
 {
     /// <summary>LiveKit's <c>redis:</c> block as the SFU plan writes it from the Redis wiring.</summary>
     private static YamlMap LivekitRedisBlock(EnvironmentPlan plan) =>
-        LivekitPlan.Build(plan.Spec, plan.Topology, plan.Sizing).Values.Livekit.Redis.ToYaml();
+        plan.Livekit.Values.Livekit.Redis.ToYaml();
 
     private static EnvironmentPlan PlanOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes) =>
         Planner.Build(Parse(With(changes)).OrThrow());
 
-    private static T One<T>(EnvironmentPlan plan) => plan.Component(RedisPlan.Component).Objects.OfType<T>().Single();
+    private static T One<T>(EnvironmentPlan plan) => plan.Redis!.Contract.Objects.OfType<T>().Single();
 
     private static IReadOnlyDictionary<string, string> Files(EnvironmentPlan plan) => One<V1ConfigMap>(plan).Data.ToDictionary();
 
@@ -34,7 +34,7 @@ public partial class RedisPlanTests
 
         // THEN manifests/redis-sentinel.yaml holds the five objects, all in the restricted namespace
         Assert.Contains(files, f => f.Path == "manifests/redis-sentinel.yaml");
-        var objects = plan.Component(RedisPlan.Component).Objects;
+        var objects = plan.Redis!.Contract.Objects;
         Assert.Equal(["ConfigMap", "Service", "Service", "StatefulSet", "PodDisruptionBudget"], objects.Select(o => o.Kind));
         Assert.All(objects, o => Assert.Equal("matrix-rtc", ((dynamic)o).Metadata.NamespaceProperty));
     }
@@ -85,7 +85,7 @@ public partial class RedisPlanTests
     [Fact]
     public void Headless_service_publishes_not_ready_addresses_and_sentinel_service_exposes_only_sentinel()
     {
-        var services = Stacks.Plan("dev").Component(RedisPlan.Component).Objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
+        var services = Stacks.Plan("dev").Redis!.Contract.Objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
 
         var headless = services[Names.RedisHeadless];
         Assert.Equal("None", headless.Spec.ClusterIP);
@@ -130,10 +130,11 @@ public partial class RedisPlanTests
         Assert.Contains(pod.Containers[1].VolumeMounts, m => m.MountPath == RedisLayout.SentinelDir && m.ReadOnlyProperty != true);
         Assert.Equal(["sh", "/opt/redis/prestop.sh"], data.Lifecycle.PreStop.Exec.Command);
         Assert.True(pod.TerminationGracePeriodSeconds > RedisLayout.PreStopSettleSeconds + RedisLayout.PreStopWaitSeconds);
-        // resources come from the tier: small = 100m / 256Mi for data
-        Assert.Equal("100m", data.Resources.Requests["cpu"].ToString());
-        Assert.Equal("256Mi", data.Resources.Limits["memory"].ToString());
-        Assert.Contains("maxmemory 192mb", Files(plan)[RedisConfigMap.RedisConfKey]);
+        // resources come from the tier (a change of the tier's sizes is not this test's business), maxmemory 3/4 of the limit
+        var size = plan.Sizing.Preset.RedisData;
+        Assert.Equal(size.Cpu, data.Resources.Requests["cpu"].ToString());
+        Assert.Equal(size.Memory, data.Resources.Limits["memory"].ToString());
+        Assert.Contains($"maxmemory {size.MemoryMiB * 3 / 4}mb", Files(plan)[RedisConfigMap.RedisConfKey]);
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public partial class RedisPlanTests
     {
         var plan = Stacks.Plan("dev");
         var pod = One<V1StatefulSet>(plan).Spec.Template.Spec;
-        var text = ManifestWriter.Write(plan.Component(RedisPlan.Component).Objects);
+        var text = ManifestWriter.Write(plan.Redis!.Contract.Objects);
 
         var auth = pod.Volumes.Single(v => v.Secret?.SecretName == SecretNames.RedisAuth);
         Assert.Equal(0b100_100_000, auth.Secret.DefaultMode);
@@ -294,7 +295,7 @@ public partial class RedisPlanTests
         var plans = new[] { Stacks.Plan("prod"), PlanOf(("redisTls", S("true")), ("redisPersistence", S("true")), ("redisStorageClass", S("fast"))) };
         foreach (var plan in plans)
         {
-            var objects = plan.Component(RedisPlan.Component).Objects;
+            var objects = plan.Redis!.Contract.Objects;
             // THEN KubernetesClient reads the manifest back with unknown fields rejected
             var loaded = k8s.KubernetesYaml.LoadAllFromString(ManifestWriter.Write(objects), strict: true);
             Assert.Equal(objects.Count, loaded.Count);
@@ -308,7 +309,7 @@ public partial class RedisPlanTests
     [Fact]
     public void Same_spec_gives_the_same_bytes_and_a_config_change_rolls_the_pods()
     {
-        static string Text(EnvironmentPlan p) => ManifestWriter.Write(p.Component(RedisPlan.Component).Objects);
+        static string Text(EnvironmentPlan p) => ManifestWriter.Write(p.Redis!.Contract.Objects);
         static string Checksum(EnvironmentPlan p) => One<V1StatefulSet>(p).Spec.Template.Metadata.Annotations["matrix-rtc/config-checksum"];
 
         Assert.Equal(Text(Stacks.Plan("dev")), Text(Stacks.Plan("dev")));

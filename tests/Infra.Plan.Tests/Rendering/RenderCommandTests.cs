@@ -136,6 +136,7 @@ public sealed class RenderCommandTests : IDisposable
 
         Assert.Contains(ConfigDocs.PulumiConfigSection().TrimEnd('\n'), pulumi);
         Assert.Contains(ConfigDocs.ReadmeTable().TrimEnd('\n'), readme);
+        Assert.Contains(ConfigDocs.TierTable().TrimEnd('\n'), readme);
     }
 
     [Fact]

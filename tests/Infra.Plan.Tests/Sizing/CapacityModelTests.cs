@@ -1,3 +1,4 @@
+using Infra.Plan.Spec.Sections;
 using Infra.Plan.Sizing;
 
 namespace Infra.Plan.Tests.Sizing;

@@ -155,15 +155,14 @@ public class SpecParserTests
     }
 
     [Fact]
-    public void Production_requires_digests_and_trusted_tls()
+    public void Production_requires_a_media_relay_digest_and_trusted_tls()
     {
         var errors = Parse(With(("production", S("true")))).Errors;
 
         Assert.Contains(errors, e => e.Key == "matrix-rtc:mediaRelayImageDigest" && e.Message.Contains("digest"));
-        Assert.Contains(errors, e => e.Key == "matrix-rtc:redisImage");
-        Assert.Contains(errors, e => e.Key == "matrix-rtc:coturnImage");
-        Assert.Contains(errors, e => e.Key == "matrix-rtc:authorizerImage");
         Assert.Contains(errors, e => e.Key == "matrix-rtc:tlsMode" && e.Message.Contains("self-signed"));
+        // The other images are the image policy's: it checks every container of the plan (PolicyChecksTests).
+        Assert.Equal(2, errors.Count);
     }
 
     [Fact]
@@ -185,8 +184,9 @@ public class SpecParserTests
     [Fact]
     public void Tier_auto_picks_the_smallest_tier_that_carries_the_load()
     {
-        Assert.Equal(Tier.Medium, Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("4")))).OrThrow().Load.Tier);
-        Assert.Equal(Tier.Large, Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("10")), ("mediaNodeCount", S("3")))).OrThrow().Load.Tier);
+        static Tier Resolved(EnvironmentSpec spec) => Derived.From(spec).Sizing.Preset.Tier;
+        Assert.Equal(Tier.Medium, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("4")), ("mediaNodeCount", S("2")))).OrThrow()));
+        Assert.Equal(Tier.Large, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("10")), ("mediaNodeCount", S("3")))).OrThrow()));
         var error = Assert.Single(Parse(With(("tier", S("auto")))).Errors);
         Assert.Equal("matrix-rtc:calls", error.Key);
     }
@@ -194,7 +194,7 @@ public class SpecParserTests
     [Fact]
     public void Explicit_load_beyond_the_tier_names_a_tier_that_fits()
     {
-        var error = Assert.Single(Parse(With(("tier", S("small")), ("calls", S("40")))).Errors);
+        var error = Assert.Single(Parse(With(("tier", S("small")), ("calls", S("40")), ("sfuReplicas", S("1")))).Errors);
         Assert.Equal("matrix-rtc:calls", error.Key);
         Assert.Contains("use tier medium", error.Message);
     }

@@ -12,7 +12,7 @@ public static class Stacks
     public static IReadOnlyList<KeyValuePair<string, ConfigValue>> File(string stack) =>
         StackFile.ReadConfig(StackFile.StackFilePath(RepoRoot, stack));
 
-    public static EnvironmentSpec Spec(string stack) => SpecParser.Parse(stack, File(stack)).OrThrow();
+    public static EnvironmentSpec Spec(string stack) => Planner.Validate(stack, File(stack)).OrThrow();
 
     public static EnvironmentPlan Plan(string stack) => Planner.Build(Spec(stack));
 
@@ -38,7 +38,8 @@ public static class Stacks
         return config;
     }
 
-    public static SpecResult Parse(Dictionary<string, ConfigValue> config, string stack = "test") => SpecParser.Parse(stack, config);
+    /// <summary>Parse, derive and check, as render and the Pulumi program do: every config error of <paramref name="config"/>.</summary>
+    public static SpecResult Parse(Dictionary<string, ConfigValue> config, string stack = "test") => Planner.Validate(stack, config);
 
     public static ConfigValue S(string text) => new ConfigValue.Scalar(text);
 

@@ -19,7 +19,7 @@ public class SynapseSecretTests
         // GIVEN a stack whose config holds a (decrypted) TURN secret
         var spec = Parse(With(("turnSharedSecretPrevious", new ConfigValue.Secret(Marker)))).OrThrow();
         var plan = Planner.Build(spec);
-        var synapse = SynapsePlan.Build(spec, plan.Topology);
+        var synapse = plan.Synapse;
 
         // THEN the ConfigMaps carry no secret key and no secret value
         foreach (var map in new[] { synapse.Fragment, synapse.WellKnown })
@@ -31,11 +31,18 @@ public class SynapseSecretTests
                 Assert.DoesNotContain("turn_password", v);
             });
         }
-        // the Secret in the plan is a shell: metadata and a reference, never data
-        Assert.Null(synapse.TurnSecretShell.Data);
-        Assert.Null(synapse.TurnSecretShell.StringData);
-        Assert.Equal(new SecretRef(spec.Synapse.Namespace, SecretNames.SynapseTurn, "turn_shared_secret"), synapse.TurnSecret.Target);
-        Assert.Equal(plan.Topology.Turn.SharedSecret, synapse.TurnSecret.Source);
+        // the Secret render shows is a shell: metadata and where its value comes from, never data
+        var shell = synapse.TurnSecret.Shell();
+        Assert.Null(shell.Data);
+        Assert.Null(shell.StringData);
+        Assert.Equal((spec.Synapse.Namespace, SecretNames.SynapseTurn), (synapse.TurnSecret.Namespace, synapse.TurnSecret.Name));
+        var entry = Assert.Single(synapse.TurnSecret.Entries);
+        Assert.Equal("turn_shared_secret", entry.Key);
+        // the same generated value as coturn's own Secret, and the shell names that Secret for a GitOps user
+        var coturnKey = plan.Coturn.Secrets.Single(s => s.Name == plan.Topology.Turn.SharedSecret.Name).Entries.Single(e => e.Key == plan.Topology.Turn.SharedSecret.Key);
+        Assert.Equal(coturnKey.Source, entry.Source);
+        var source = plan.Topology.Turn.SharedSecret;
+        Assert.Equal($"{source.Namespace}/{source.Name}#{source.Key}", shell.Metadata.Annotations[SynapsePlan.ValueFromAnnotation]);
         // and nothing rendered contains it
         Assert.All(RenderOutput.Files(plan), f => Assert.DoesNotContain(Marker, f.Content));
     }
@@ -44,22 +51,25 @@ public class SynapseSecretTests
     public void The_fragment_points_at_the_mounted_secret_file()
     {
         var spec = Parse(With(("synapseTurnSecretMountDir", S("/run/secrets/rtc/")))).OrThrow();
-        var synapse = SynapsePlan.Build(spec, Topology.For(spec));
+        var synapse = SynapsePlan.Build(Derived.From(spec));
 
         Assert.Contains("turn_shared_secret_path: \"/run/secrets/rtc/turn_shared_secret\"", synapse.FragmentYaml);
-        Assert.Equal("turn_shared_secret", synapse.TurnSecret.Target.Key);
+        Assert.Equal("turn_shared_secret", Assert.Single(synapse.TurnSecret.Entries).Key);
     }
 
     [Fact]
     public void Synapse_objects_live_in_synapse_namespace_and_are_registered_by_the_planner()
     {
         var plan = Stacks.Plan("dev");
-        var component = plan.Component(SynapsePlan.Component);
+        var component = plan.Synapse.Contract;
 
         Assert.All(component.Objects, o => Assert.Equal("matrix", ((dynamic)o).Metadata.NamespaceProperty));
-        Assert.Equal(["ConfigMap", "ConfigMap", "Secret"], component.Objects.Select(o => o.Kind));
-        Assert.Equal(plan.File("synapse/matrixrtc.yaml").Content, ((V1ConfigMap)component.Objects[0]).Data["matrixrtc.yaml"]);
-        Assert.Equal(plan.File("well-known/client.json").Content, ((V1ConfigMap)component.Objects[1]).Data["client"]);
-        Assert.Contains("synapse/config/voip.py", plan.File("synapse/keys.md").Content);
+        Assert.Equal(["ConfigMap", "ConfigMap"], component.Objects.Select(o => o.Kind));
+        Assert.Equal("matrix", Assert.Single(component.Secrets).Namespace);
+        Assert.Equal(["ConfigMap", "ConfigMap", "Secret"],
+            k8s.KubernetesYaml.LoadAllFromString(RenderOutput.Files(plan).Single(f => f.Path == "manifests/synapse.yaml").Content).Select(o => ((k8s.IKubernetesObject)o).Kind));
+        Assert.Equal(plan.Synapse.FragmentYaml, ((V1ConfigMap)component.Objects[0]).Data["matrixrtc.yaml"]);
+        Assert.Equal(plan.Synapse.WellKnownClientJson, ((V1ConfigMap)component.Objects[1]).Data["client"]);
+        Assert.Contains("synapse/config/voip.py", plan.Synapse.KeysMarkdown);
     }
 }

@@ -7,32 +7,39 @@ namespace Infra.Plan.Tests.Tls;
 public sealed class TlsPlanTests
 {
     [Fact]
-    public void Self_signed_makes_an_internal_certificate_for_the_rtc_host_in_both_namespaces()
+    public void Self_signed_makes_an_internal_CA_that_signs_the_rtc_host_written_to_both_namespaces()
     {
-        // GIVEN dev (self-signed, no Redis TLS) WHEN planning TLS
-        var tls = TlsPlan.For(Stacks.Spec("dev"));
+        // GIVEN a minimal stack (self-signed by default) WHEN planning TLS
+        var tls = TlsPlan.Build(Stacks.Parse(Stacks.With()).OrThrow())!;
 
-        // THEN only the RTC host, written to rtc-tls in both namespaces (the TURN certificate is coturn's)
-        var rtc = Assert.Single(tls.Internal);
-        Assert.Equal(("rtc", CertificatePurpose.Server), (rtc.Name, rtc.Purpose));
-        Assert.Equal(new[] { "rtc.dev.example.org" }, rtc.DnsNames);
-        Assert.Equal(new[] { "matrix-rtc-media/rtc-tls", "matrix-rtc/rtc-tls" },
-            rtc.Targets.Select(t => $"{t.Namespace}/{t.Name}").Order(StringComparer.Ordinal));
+        // THEN a CA and one leaf for the RTC host, signed by that CA, with server usages only
+        Assert.True(tls.Ca.IsCa);
+        Assert.Null(tls.Ca.Issuer);
+        Assert.Equal(tls.Ca.Id, tls.Rtc.Issuer);
+        Assert.Equal(["rtc.example.org"], tls.Rtc.DnsNames);
+        Assert.Equal([KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment, KeyUsage.ServerAuth], tls.Rtc.Usages);
+        Assert.Equal((CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours), (tls.Rtc.ValidityHours, tls.Rtc.EarlyRenewalHours));
+        // AND the Secret rtc-tls in each namespace, for that namespace's Ingress, holding the leaf, its key and the CA
+        Assert.Equal(["matrix-rtc-media/rtc-tls", "matrix-rtc/rtc-tls"], tls.Secrets.Select(s => $"{s.Namespace}/{s.Name}").Order(StringComparer.Ordinal));
+        Assert.All(tls.Secrets, s =>
+        {
+            Assert.Equal(SecretPlan.Tls, s.Type);
+            Assert.Equal(
+                [("ca.crt", (SecretSource)new SecretSource.IssuerCertificate(tls.Rtc.Id)), ("tls.crt", new SecretSource.Certificate(tls.Rtc.Id)), ("tls.key", new SecretSource.PrivateKey(tls.Rtc.Id))],
+                s.Entries.Select(e => (e.Key, e.Source)));
+            Assert.Equal("Ingress", Assert.Single(s.ConsumedBy).Kind);
+        });
     }
 
     [Fact]
-    public void Cert_manager_and_redis_tls_need_nothing_from_the_internal_CA()
+    public void Cert_manager_and_existing_secrets_need_no_internal_CA()
     {
-        // GIVEN prod (cert-manager for the public names, redisTls on: RedisSentinel signs its own) THEN nothing here
-        Assert.False(TlsPlan.For(Stacks.Spec("prod")).NeedsInternalCa);
-    }
-
-    [Fact]
-    public void Existing_secrets_are_used_by_name_and_nothing_is_created()
-    {
-        var spec = Stacks.Parse(Stacks.With(
+        var certManager = Stacks.Parse(Stacks.With(("tlsMode", Stacks.S("cert-manager")), ("certManagerIssuer", Stacks.S("dns01")))).OrThrow();
+        var existing = Stacks.Parse(Stacks.With(
             ("tlsMode", Stacks.S("existing-secret")), ("rtcTlsSecret", Stacks.S("my-rtc")), ("turnTlsSecret", Stacks.S("my-turn")))).OrThrow();
-        Assert.False(TlsPlan.For(spec).NeedsInternalCa);
-    }
 
+        Assert.Null(TlsPlan.Build(certManager));
+        Assert.Null(TlsPlan.Build(existing));
+        Assert.DoesNotContain(Planner.Build(existing).Components, c => c.Name == TlsPlan.Component);
+    }
 }

@@ -58,7 +58,7 @@ public sealed class SentinelCluster : IDisposable
 
     /// <summary>The ConfigMap files of a plan's redis-sentinel component.</summary>
     public static IReadOnlyDictionary<string, string> FilesOf(EnvironmentPlan plan) =>
-        plan.Component(RedisPlan.Component).Objects.OfType<V1ConfigMap>().Single().Data.ToDictionary();
+        (plan.Redis ?? throw new ArgumentException("the plan deploys no Redis", nameof(plan))).Config.Data.ToDictionary();
 
     public ClusterAddresses Addresses { get; }
 

@@ -1,7 +1,8 @@
-using k8s;
 using k8s.Models;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
+using Infra.Plan.Net;
 using Infra.Plan.Secrets;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
@@ -14,26 +15,44 @@ namespace Infra.Plan.Components.Authorizer;
 /// the room. One replica (the tested setup upstream), Pod Security <c>restricted</c>, the API secret read from a
 /// mounted Secret file, its public paths on the RTC host through an Ingress in its own namespace.
 /// </summary>
-public static class AuthorizerPlan
+public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, V1Ingress Ingress, SecretPlan ApiSecret, Peer Peer) : IComponentPlan
 {
     public const string Component = "authorizer";
     public const string Name = Names.Authorizer;
     public const string SecretDirectory = "/etc/lk-jwt-service";
 
+    /// <summary>The authorizer's pods as a network peer, and what they serve on their one port.</summary>
+    public const string PeerName = "authorizer";
+    public const string HttpPurpose = "token API + SFU webhook";
+
     /// <summary>The paths clients use (DESIGN.md routing). <c>/sfu_webhook</c> and <c>/healthz</c> stay in-cluster.</summary>
     public static readonly string[] PublicPaths = ["/sfu/get", "/get_token", "/delegate_delayed_leave"];
 
-    public static ComponentPlan Build(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public ComponentPlan Contract => new(Component, "matrix-rtc:index:Authorizer")
     {
+        Objects = [Deployment, Service, Ingress],
+        Secrets = [ApiSecret],
+        Peers = [Peer],
+        After = [NamespacesPlan.Component, Network.NetworkPlan.Component, Tls.TlsPlan.Component],
+    };
+
+    public static AuthorizerPlan Build(Derived d)
+    {
+        var (spec, topology) = (d.Spec, d.Topology);
         var ns = spec.Site.Namespace;
         var port = topology.Authorizer.Port;
-        return new ComponentPlan(Component,
+        var deployment = DeploymentFor(spec, topology, d.Sizing);
+        // The LiveKit component generates the key and secret; the authorizer reads the key id from env (LIVEKIT_KEY)
+        // and the secret from a file (LIVEKIT_SECRET_FROM_FILE).
+        var secret = new SecretPlan(ns, SecretNames.LivekitApi, SecretPlan.Opaque, Component,
         [
-            Deployment(spec, topology, sizing),
-            Service(ns, port),
-            RtcIngress.Build(spec, $"{Component}-rtc", ns, Name,
-                PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
-        ]);
+            new(ApiKeys.KeyId, new SecretSource.Random(LivekitPlan.ApiKeyId)),
+            new(ApiKeys.Secret, new SecretSource.Random(LivekitPlan.ApiSecretId)),
+        ], [new SecretConsumer("Deployment", ns, Name)]);
+        return new AuthorizerPlan(deployment, ServiceFor(ns, port),
+            RtcIngress.Build(spec, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
+            secret,
+            Peer.Of(PeerName, deployment, new Listener(port, Protocol.Tcp, HttpPurpose)));
     }
 
     /// <summary>The container's environment (lk-jwt-service config.go). No secret value: the key id comes from the Secret, the secret from a file.</summary>
@@ -61,13 +80,13 @@ public static class AuthorizerPlan
         if (spec.Tls.Mode == TlsMode.SelfSigned)
         {
             // The authorizer creates rooms through LIVEKIT_URL, i.e. through the ingress, whose self-signed certificate
-            // it cannot verify. Only in self-signed mode, which production refuses (SpecValidation).
+            // it cannot verify. Only in self-signed mode, which production refuses (Checks/ConfigRules.cs ProductionTrustedTls).
             env.Add(new V1EnvVar { Name = "LIVEKIT_INSECURE_SKIP_VERIFY_TLS", Value = "YES_I_KNOW_WHAT_I_AM_DOING" });
         }
         return env;
     }
 
-    public static V1Deployment Deployment(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public static V1Deployment DeploymentFor(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
     {
         var ns = spec.Site.Namespace;
         var image = spec.Images.Authorizer;
@@ -142,7 +161,7 @@ public static class AuthorizerPlan
         };
     }
 
-    public static V1Service Service(string ns, int port) => new()
+    public static V1Service ServiceFor(string ns, int port) => new()
     {
         ApiVersion = "v1",
         Kind = "Service",

@@ -1,38 +1,78 @@
 using k8s;
-using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
+using k8s.Models;
+using Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Network;
+using Infra.Plan.Contract;
+using Infra.Plan.Ports;
+using Infra.Plan.Secrets;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Coturn;
 
 /// <summary>
-/// The coturn component: ConfigMap (config template and scripts), DaemonSet, and the TURN name's
-/// cert-manager Certificate when cert-manager issues it. The Secrets it reads (shared secret, TLS) are
-/// created by the Pulumi shell under the names in <see cref="TurnWiring"/>.
+/// The coturn component: ConfigMap (config template and scripts), DaemonSet, and the TURN name's cert-manager
+/// Certificate when cert-manager issues it; the TURN shared secret (and, in dev, a self-signed TURN certificate) and
+/// the Secrets holding them under the names in <see cref="TurnWiring"/>.
 /// </summary>
-public static class CoturnPlan
+public sealed record CoturnPlan(
+    CoturnVersion Version,
+    string TurnServerConfText,
+    V1ConfigMap Config,
+    V1DaemonSet DaemonSet,
+    CertManagerCertificate? Certificate,
+    IReadOnlyList<GeneratedValue> Generated,
+    IReadOnlyList<SecretPlan> Secrets,
+    Peer Peer) : IComponentPlan
 {
     public const string Component = Names.Coturn;
 
-    public static ComponentPlan Build(EnvironmentSpec spec, SizingPlan sizing, Topology topology)
-    {
-        var version = CoturnVersion.Of(spec);
-        var config = CoturnConfigMap.Build(spec, version, TurnServerConfText(spec, sizing));
-        var wiring = topology.Turn;
-        var objects = new List<IKubernetesObject>();
-        if (TurnCertificate.For(spec, wiring.TlsSecretName) is { } certificate)
-        {
-            objects.Add(certificate);
-        }
-        objects.Add(config);
-        objects.Add(CoturnDaemonSet.Build(spec, sizing, version, config, wiring.SharedSecret.Name, wiring.TlsSecretName));
-        return new ComponentPlan(Component, objects);
-    }
+    /// <summary>The TURN REST shared secret coturn, LiveKit and Synapse share.</summary>
+    public const string SharedSecretId = "turn-shared-secret";
 
-    /// <summary>The secret-free turnserver.conf the ConfigMap carries.</summary>
-    public static string TurnServerConfText(EnvironmentSpec spec, SizingPlan sizing)
+    /// <summary>48 letters and digits (~285 bits): no character needs quoting in turnserver.conf or YAML.</summary>
+    public const int SharedSecretLength = 48;
+
+    public const string SelfSignedCertificateId = "turn-host";
+
+    public ComponentPlan Contract => new(Component, "matrix-rtc:index:Coturn")
     {
+        Objects = Certificate is null ? [Config, DaemonSet] : [Certificate, Config, DaemonSet],
+        Generated = Generated,
+        Secrets = Secrets,
+        Peers = [Peer],
+        After = [NamespacesPlan.Component, NetworkPlan.Component],
+    };
+
+    public static CoturnPlan Build(Derived d)
+    {
+        var spec = d.Spec;
         var version = CoturnVersion.Of(spec);
-        return TurnServerConf.Render(spec, version,
-            TurnServerConf.Lines(spec, version, sizing.TurnUserQuota(spec), sizing.TurnTotalQuota(spec)));
+        var conf = Coturn.TurnServerConf.Render(spec, version, Coturn.TurnServerConf.Lines(spec, version, d.TurnQuotas.User, d.TurnQuotas.Total));
+        var config = CoturnConfigMap.Build(spec, version, conf);
+        var wiring = d.Topology.Turn;
+        var daemonSet = CoturnDaemonSet.Build(spec, d.Sizing, version, config, wiring.SharedSecret.Name, wiring.TlsSecretName);
+        var generated = new List<GeneratedValue> { new RandomValue(SharedSecretId, SharedSecretLength, Secret: true) };
+        var coturnPods = new SecretConsumer("DaemonSet", spec.Site.MediaNamespace, Component);
+        var shared = new List<SecretEntry> { new(wiring.SharedSecret.Key, new SecretSource.Random(SharedSecretId)) };
+        if (spec.Turn.PreviousSecret.IsSet)
+        {
+            // Rotation: coturn accepts both until the operator removes turnSharedSecretPrevious.
+            shared.Add(new(wiring.PreviousSecret.Key, new SecretSource.Config(TurnSection.PreviousSecret, spec.Turn.PreviousSecret)));
+        }
+        var secrets = new List<SecretPlan>
+        {
+            new(wiring.SharedSecret.Namespace, wiring.SharedSecret.Name, SecretPlan.Opaque, Component, shared,
+                [coturnPods, new SecretConsumer("Deployment", spec.Site.MediaNamespace, LivekitPlan.FullName)]),
+        };
+        if (spec.Tls.Mode == TlsMode.SelfSigned)
+        {
+            generated.Add(new CertificateValue(SelfSignedCertificateId, spec.Site.TurnHost, "matrix-rtc (self-signed)", [spec.Site.TurnHost],
+                IsCa: false, [KeyUsage.ServerAuth, KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment],
+                CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: null));
+            // Pulumi replaces the certificate in its last 30 days; the reloader hands it to coturn (SIGUSR2).
+            secrets.Add(Tls.TlsPlan.TlsSecret(spec.Site.MediaNamespace, wiring.TlsSecretName, Component, SelfSignedCertificateId, [coturnPods]));
+        }
+        var peer = Peer.Of(Component, daemonSet, [.. d.Ports.Listeners(PortPlan.Coturn)]);
+        return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), generated, secrets, peer);
     }
 }

@@ -20,9 +20,12 @@ public static class RtcIngress
     public static string TlsSecret(EnvironmentSpec spec) =>
         spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.RtcTlsSecret : SecretNames.RtcTls;
 
-    public static V1Ingress Build(EnvironmentSpec spec, string name, string ns, string component, IReadOnlyList<RtcRoute> routes, bool websocket)
+    /// <summary>The Ingress a component puts on the RTC host: one per namespace.</summary>
+    public static string NameFor(string component) => $"{component}-rtc";
+
+    public static V1Ingress Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket)
     {
-        var meta = Meta.Object(name, ns, component);
+        var meta = Meta.Object(NameFor(component), ns, labelsFor);
         var annotations = new Dictionary<string, string>();
         if (spec.Tls.Mode == TlsMode.CertManager)
         {

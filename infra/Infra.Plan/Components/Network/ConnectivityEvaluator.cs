@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using k8s.Models;
+using Infra.Plan.Contract;
 using Infra.Plan.Net;
 
 namespace Infra.Plan.Components.Network;

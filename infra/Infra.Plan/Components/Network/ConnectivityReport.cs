@@ -6,13 +6,13 @@ namespace Infra.Plan.Components.Network;
 /// <summary><c>report/network.md</c>: every allowed flow that touches a workload of this project, as a table.</summary>
 public static class ConnectivityReport
 {
-    public static string ToMarkdown(EnvironmentSpec spec, IReadOnlyList<Workload> workloads, IReadOnlyList<Edge> edges)
+    public static string ToMarkdown(EnvironmentSpec spec, NetworkPeers peers, IReadOnlyList<Workload> workloads, IReadOnlyList<Edge> edges)
     {
         var sb = new StringBuilder();
         sb.Append($"# Network flows: stack `{spec.Stack}`\n\n");
         sb.Append("Every (source, destination, port) the emitted NetworkPolicies allow between the workloads below, as evaluated by\n");
         sb.Append("`ConnectivityEvaluator` (Kubernetes NetworkPolicy semantics). Any pair not listed is denied.\n");
-        sb.Append($"Only flows touching this project's workloads ({string.Join(", ", ConnectivityModel.Ours)}) are listed.\n\n");
+        sb.Append($"Only flows touching this project's workloads ({string.Join(", ", peers.Ours.Select(p => p.Name))}) are listed.\n\n");
         sb.Append("Caveats:\n\n");
         sb.Append("- The SFU and coturn use the host network: NetworkPolicies do not apply to them (\"host network\" below); the node\n");
         sb.Append("  firewall rules of the port plan protect their ports. Their traffic carries the node's address, so Redis and the\n");
@@ -32,7 +32,7 @@ public static class ConnectivityReport
             sb.Append($"| {w.Name} | {w.Namespace ?? "-"} | {w.Address} | {(w.HostNetwork ? "yes" : "no")} | " +
                       $"{string.Join(", ", w.Listens.Select(l => $"{l} ({l.Purpose})"))} |\n");
         }
-        var relevant = Relevant(edges).ToList();
+        var relevant = Relevant(edges, peers).ToList();
         sb.Append("\n## Flows decided by this project's NetworkPolicies\n\n");
         sb.Append("At least one side of each flow is a pod selected by a policy here; the column names the allowing policy.\n\n");
         sb.Append("| source | destination | port | source side | destination side |\n|---|---|---|---|---|\n");
@@ -59,8 +59,8 @@ public static class ConnectivityReport
         reason is ConnectivityEvaluator.NotIsolated or ConnectivityEvaluator.HostNetwork or ConnectivityEvaluator.External;
 
     /// <summary>The edges that touch one of our workloads, in a stable order.</summary>
-    public static IEnumerable<Edge> Relevant(IEnumerable<Edge> edges) =>
-        edges.Where(e => ConnectivityModel.Ours.Contains(e.Source) || ConnectivityModel.Ours.Contains(e.Destination))
+    public static IEnumerable<Edge> Relevant(IEnumerable<Edge> edges, NetworkPeers peers) =>
+        edges.Where(e => peers.Ours.Any(p => p.Name == e.Source || p.Name == e.Destination))
             .OrderBy(e => e.Source, StringComparer.Ordinal)
             .ThenBy(e => e.Destination, StringComparer.Ordinal)
             .ThenBy(e => e.Listener.Port)

@@ -1,6 +1,5 @@
 using k8s.Models;
 using Infra.Plan.Net;
-using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
 
@@ -11,16 +10,16 @@ public static class NetworkPolicyPeer
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
     /// <summary>Pods of the policy's own namespace.</summary>
-    public static V1NetworkPolicyPeer Pods(IDictionary<string, string> labels) => new()
+    public static V1NetworkPolicyPeer Pods(IReadOnlyDictionary<string, string> labels) => new()
     {
         PodSelector = Selector(labels),
     };
 
     /// <summary>Pods with <paramref name="labels"/> in the namespace called <paramref name="ns"/>.</summary>
-    public static V1NetworkPolicyPeer PodsIn(string ns, IReadOnlyList<NodeLabel> labels) => new()
+    public static V1NetworkPolicyPeer PodsIn(string ns, IReadOnlyDictionary<string, string> labels) => new()
     {
         NamespaceSelector = Selector(new Dictionary<string, string> { [NamespaceNameLabel] = ns }),
-        PodSelector = Selector(labels.ToDictionary(l => l.Key, l => l.Value)),
+        PodSelector = Selector(labels),
     };
 
     /// <summary>Every pod of the namespace called <paramref name="ns"/>.</summary>
@@ -41,7 +40,7 @@ public static class NetworkPolicyPeer
     /// <summary>An empty selector: every pod (only for default-deny and namespace-wide DNS).</summary>
     public static V1LabelSelector All() => new();
 
-    public static V1LabelSelector Selector(IDictionary<string, string> labels) => new()
+    public static V1LabelSelector Selector(IReadOnlyDictionary<string, string> labels) => new()
     {
         MatchLabels = new Dictionary<string, string>(labels.OrderBy(kv => kv.Key, StringComparer.Ordinal)),
     };

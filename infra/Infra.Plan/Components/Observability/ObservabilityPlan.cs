@@ -1,31 +1,38 @@
-using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
-using Infra.Plan.Spec.Sections;
+using Infra.Plan.Contract;
 
 namespace Infra.Plan.Components.Observability;
 
 /// <summary>
 /// Monitoring for an environment, only when <c>matrix-rtc:monitoring</c> is on (the objects need the Prometheus
-/// operator's CRDs): a metrics Service + ServiceMonitor for coturn and for the Redis exporter (the SFU has the chart's
-/// own), one PrometheusRule with the alerts, and a Grafana dashboard ConfigMap.
+/// operator's CRDs): a metrics Service + ServiceMonitor for the SFU, coturn and the Redis exporter, all labelled with
+/// <c>monitoringSelectorLabels</c>, one PrometheusRule with the alerts, and a Grafana dashboard ConfigMap. Scrape targets are taken from the
+/// components' peers, so a selector or a metrics port is never typed twice.
 /// </summary>
-public static class ObservabilityPlan
+public sealed record ObservabilityPlan(IReadOnlyList<ScrapeTarget> Targets, IReadOnlyList<k8s.IKubernetesObject> Objects) : IComponentPlan
 {
     public const string Component = "observability";
 
-    public static ComponentPlan? Build(EnvironmentSpec spec, SizingPlan sizing)
+    public ComponentPlan Contract => new(Component, "matrix-rtc:index:Monitoring")
     {
+        Objects = Objects,
+        // Last: its ServiceMonitors select what the others created.
+        After = [NamespacesPlan.Component, Livekit.LivekitPlan.Component, Coturn.CoturnPlan.Component, Redis.RedisPlan.Component],
+    };
+
+    public static ObservabilityPlan? Build(Derived d, Peer sfu, Peer coturn, Peer? redis)
+    {
+        var spec = d.Spec;
         if (!spec.Cluster.Monitoring)
         {
             return null;
         }
-        var targets = ScrapeTargets.For(spec);
-        return new ComponentPlan(Component,
+        var targets = ScrapeTargets.For(sfu, coturn, redis);
+        return new ObservabilityPlan(targets,
         [
             .. targets.Select(t => MetricsServices.Service(t)),
             .. targets.Select(t => ServiceMonitors.Monitor(spec, t)),
-            AlertRules.Rule(spec, sizing),
-            Dashboard.ConfigMap(spec, sizing),
+            AlertRules.Rule(spec, d.Sizing),
+            Dashboard.ConfigMap(spec, d.Sizing),
         ]);
     }
 }
@@ -37,25 +44,29 @@ public sealed record ScrapeTarget(string Job, string Namespace, IReadOnlyDiction
 public static class ScrapeTargets
 {
     /// <summary>
-    /// The SFU is scraped through the livekit-server chart's own ServiceMonitor (the LiveKit values turn
-    /// <c>serviceMonitor.create</c> on with monitoring), whose job is the chart's Service: its fullname, i.e.
-    /// "&lt;release&gt;-&lt;chart&gt;" because the release name does not contain the chart name (templates/_helpers.tpl).
+    /// The SFU gets our own metrics Service and ServiceMonitor, not the chart's: the chart's ServiceMonitor carries
+    /// only the chart's labels, which a default kube-prometheus-stack does not select, so the SFU would never be
+    /// scraped and "SFU nodes missing" would fire on a healthy cluster.
     /// </summary>
-    public const string SfuJob = $"{Names.LivekitRelease}-{Names.LivekitChart}";
+    public const string SfuJob = "livekit-metrics";
     public const string CoturnJob = "coturn-metrics";
     public const string RedisJob = "redis-metrics";
 
-    /// <summary>What this component scrapes itself: coturn, and Redis's exporter sidecar when Redis is ours.</summary>
-    public static IReadOnlyList<ScrapeTarget> For(EnvironmentSpec spec)
+    /// <summary>What this component scrapes: the SFU, coturn, and Redis's exporter sidecar when Redis is ours.</summary>
+    public static IReadOnlyList<ScrapeTarget> For(Peer sfu, Peer coturn, Peer? redis)
     {
         var targets = new List<ScrapeTarget>
         {
-            new(CoturnJob, spec.Site.MediaNamespace, new SortedDictionary<string, string>(Kubernetes.Meta.Selector(Names.Coturn)), spec.Ports.TurnMetrics),
+            Of(SfuJob, sfu, Ports.PortPlan.MetricsPurpose),
+            Of(CoturnJob, coturn, Ports.PortPlan.MetricsPurpose),
         };
-        if (spec.Redis.Mode == RedisMode.Managed)
+        if (redis is not null)
         {
-            targets.Add(new(RedisJob, spec.Site.Namespace, new SortedDictionary<string, string>(Kubernetes.Meta.Selector(Names.Redis)), RedisExporter.Port));
+            targets.Add(Of(RedisJob, redis, Redis.RedisPlan.MetricsPurpose));
         }
         return targets;
     }
+
+    private static ScrapeTarget Of(string job, Peer peer, string purpose) =>
+        new(job, peer.Namespace!, new SortedDictionary<string, string>(peer.Selector.ToDictionary()), peer.Listener(purpose).Port);
 }

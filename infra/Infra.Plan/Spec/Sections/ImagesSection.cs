@@ -12,7 +12,17 @@ public sealed record ImagesSpec(
     ImageRef Coturn,
     ImageRef Authorizer,
     IReadOnlyList<string> PullSecrets,
-    string LivekitChartVersion);
+    string LivekitChartVersion)
+{
+    /// <summary>Each image with the key that sets it (the media-relay image's digest key: the one production needs).</summary>
+    public IEnumerable<(ConfigKey Key, ImageRef Image)> Keyed() =>
+    [
+        (ImagesSection.MediaRelayDigest, MediaRelay),
+        (ImagesSection.RedisImage, Redis),
+        (ImagesSection.CoturnImage, Coturn),
+        (ImagesSection.AuthorizerImage, Authorizer),
+    ];
+}
 
 public static partial class ImagesSection
 {

@@ -1,16 +1,22 @@
-using Infra.Plan.Sizing;
-
 namespace Infra.Plan.Spec.Sections;
 
+/// <summary>A call tier: the preset that sizes everything (the presets themselves are in Sizing/Tier.cs).</summary>
+public enum Tier
+{
+    Small,
+    Medium,
+    Large,
+}
+
 /// <summary>How much the environment must carry: a tier, or explicit load.</summary>
-/// <param name="Tier">The preset that sizes the pods.</param>
+/// <param name="Tier">The preset that sizes the pods; null for <c>auto</c>: the smallest tier that carries <paramref name="Calls"/>.</param>
 /// <param name="Calls">Concurrent calls to plan for; null means the tier's stated maximum.</param>
 /// <param name="ParticipantsPerCall">Average participants per call; null means the tier's stated average.</param>
 /// <param name="VideoPercent">Share of participants publishing camera video.</param>
 /// <param name="TurnPercent">Share of participants whose media is relayed by TURN.</param>
 /// <param name="LargestCall">Participants in the largest single call (a call lives on one SFU node); null means from the tier.</param>
 public sealed record LoadSpec(
-    Tier Tier,
+    Tier? Tier,
     int? Calls,
     int? ParticipantsPerCall,
     int VideoPercent,
@@ -35,62 +41,35 @@ public static class LoadSection
     public static IReadOnlyList<ConfigKey> Keys { get; } =
         [Tier, Calls, ParticipantsPerCall, VideoPercent, TurnPercent, LargestCall];
 
-    private static readonly Dictionary<string, Sizing.Tier?> TierNames = new()
+    /// <summary>Element Call's practical ceiling for one call; also LiveKit's room.max_participants here.</summary>
+    public const int MaxParticipantsPerCall = 100;
+
+    private static readonly Dictionary<string, Sections.Tier?> TierNames = new()
     {
-        ["small"] = Sizing.Tier.Small,
-        ["medium"] = Sizing.Tier.Medium,
-        ["large"] = Sizing.Tier.Large,
+        ["small"] = Sections.Tier.Small,
+        ["medium"] = Sections.Tier.Medium,
+        ["large"] = Sections.Tier.Large,
         ["auto"] = null,
     };
 
     public static LoadSpec Read(ConfigReader r)
     {
-        var tier = r.Choice(Tier, TierNames, Sizing.Tier.Small);
+        var tier = r.Choice(Tier, TierNames, Sections.Tier.Small);
         var calls = r.Int(Calls, 0, 10_000);
-        var perCall = r.Int(ParticipantsPerCall, 0, TierCatalog.MaxParticipantsPerCall);
+        var perCall = r.Int(ParticipantsPerCall, 0, MaxParticipantsPerCall);
         if (perCall == 1)
         {
             r.Fail(ParticipantsPerCall, "0 (tier default) or 2 to 100: a call has at least two participants");
         }
         var video = r.Int(VideoPercent, 0, 100);
         var turn = r.Int(TurnPercent, 0, 100);
-        var largest = r.Int(LargestCall, 0, TierCatalog.MaxParticipantsPerCall);
+        var largest = r.Int(LargestCall, 0, MaxParticipantsPerCall);
         if (largest == 1)
         {
             r.Fail(LargestCall, "0 (from the tier) or 2 to 100");
         }
-
-        Sizing.Tier resolved;
-        if (tier is { } t)
-        {
-            resolved = t;
-            var preset = TierCatalog.Get(t);
-            if (calls > preset.MaxCalls)
-            {
-                var fits = TierCatalog.SmallestFor(calls, 0);
-                r.Fail(Calls, calls.ToString(),
-                    $"at most {preset.MaxCalls} for tier {preset.Name} ({preset.MinCalls}-{preset.MaxCalls} calls); " +
-                    (fits is null ? $"no tier carries more than {TierCatalog.All[^1].MaxCalls}" : $"use tier {fits.Name} or tier auto"));
-            }
-        }
-        else
-        {
-            var fits = TierCatalog.SmallestFor(calls, calls * perCall);
-            if (calls == 0)
-            {
-                r.Fail(Calls, "(not set)", $"a number of calls from 1 to {TierCatalog.All[^1].MaxCalls} when {Tier.FullName} is auto");
-                resolved = Sizing.Tier.Small;
-            }
-            else if (fits is null)
-            {
-                r.Fail(Calls, calls.ToString(), $"at most {TierCatalog.All[^1].MaxCalls} calls and {TierCatalog.All[^1].MaxParticipants} participants in all (the large tier)");
-                resolved = Sizing.Tier.Large;
-            }
-            else
-            {
-                resolved = fits.Tier;
-            }
-        }
-        return new LoadSpec(resolved, calls == 0 ? null : calls, perCall == 0 ? null : perCall, video, turn, largest == 0 ? null : largest);
+        // Whether the tier carries the calls (and which tier "auto" is) needs the tier catalogue: that is derived
+        // (Sizing.SizingPlan) and checked after parsing (Checks.ConfigRules).
+        return new LoadSpec(tier, calls == 0 ? null : calls, perCall == 0 ? null : perCall, video, turn, largest == 0 ? null : largest);
     }
 }

@@ -7,7 +7,11 @@ namespace Infra.Plan.Spec.Sections;
 public sealed record ObservabilitySpec(
     IReadOnlyList<NodeLabel> MonitorLabels,
     IReadOnlyList<NodeLabel> DashboardLabels,
-    ImageRef RedisExporterImage);
+    ImageRef RedisExporterImage)
+{
+    /// <summary>Each image with the key that sets it.</summary>
+    public IEnumerable<(ConfigKey Key, ImageRef Image)> Keyed() => [(ObservabilitySection.RedisExporterImage, RedisExporterImage)];
+}
 
 public static class ObservabilitySection
 {

@@ -165,7 +165,7 @@ public static partial class RedisSection
     /// <summary>
     /// The Redis image must be BSD licensed and maintained: valkey (any 7.2+ release) or redis up to 7.2
     /// (7.4 is RSAL/SSPL, 8.x adds AGPL), never Bitnami (its free versioned images stopped in Aug 2025).
-    /// Called from <see cref="SpecValidation"/> because the image key lives in the images section.
+    /// A rule of Checks/ConfigRules.cs (RedisImageLicence): the image key lives in the images section.
     /// </summary>
     public static IEnumerable<ConfigError> CheckImage(ImageRef image)
     {

@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Infra.Plan.Contract;
+using Pulumi;
+using Pulumi.Random;
+using Pulumi.Tls;
+using Pulumi.Tls.Inputs;
+
+namespace Infra.Components;
+
+/// <summary>
+/// The one place that turns the plans' <see cref="GeneratedValue"/>s into Pulumi.Random and Pulumi.Tls resources, and
+/// the values of every <see cref="SecretSource"/> into outputs. Environment-wide, because one component's Secret may
+/// read another's value (Synapse's copy of coturn's TURN secret, the authorizer's copy of LiveKit's API key). Every
+/// size, lifetime and usage comes from the plan.
+/// </summary>
+public sealed class GeneratedValues
+{
+    private readonly Dictionary<string, Output<string>> _random = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Output<string> Certificate, Output<string> PrivateKey, string? Issuer)> _certificates = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the resources for <paramref name="values"/>, each as a child of the component <paramref name="options"/> name.</summary>
+    public void Generate(IEnumerable<GeneratedValue> values, CustomResourceOptions options)
+    {
+        foreach (var value in values)
+        {
+            switch (value)
+            {
+                case RandomValue r:
+                    _random.Add(r.Id, Random(r, options));
+                    break;
+                case CertificateValue c:
+                    _certificates.Add(c.Id, Certificate(c, options));
+                    break;
+                default:
+                    throw new NotSupportedException($"generated value {value.Id}: {value.GetType().Name}");
+            }
+        }
+    }
+
+    /// <summary>The value of <paramref name="source"/>; a secret output whenever any part of it is secret.</summary>
+    public Output<string> Resolve(SecretSource source) => source switch
+    {
+        SecretSource.Random r => Get(_random, r.Id),
+        SecretSource.Certificate c => Get(_certificates, c.Id).Certificate,
+        SecretSource.PrivateKey k => Get(_certificates, k.Id).PrivateKey,
+        SecretSource.IssuerCertificate i => Get(_certificates, Get(_certificates, i.Id).Issuer ?? i.Id).Certificate,
+        SecretSource.Config c => Output.CreateSecret(c.Input.Plaintext
+            ?? throw new InvalidOperationException($"{c.Key.FullName} is set but was not decrypted; run the program through the Pulumi CLI")),
+        SecretSource.Format f => Output.All(f.Parts.Select(p => (Input<string>)Resolve(p)).ToArray())
+            .Apply(parts => string.Format(CultureInfo.InvariantCulture, f.Template, parts.Cast<object>().ToArray())),
+        _ => throw new NotSupportedException(source.GetType().Name),
+    };
+
+    private static T Get<T>(Dictionary<string, T> values, string id) =>
+        values.TryGetValue(id, out var value) ? value
+            : throw new InvalidOperationException($"\"{id}\" is read before the component that generates it was created");
+
+    private static Output<string> Random(RandomValue r, CustomResourceOptions options)
+    {
+        // Letters and digits only: nothing needs quoting in a config file, YAML or a shell.
+        var result = r.Secret
+            ? new RandomPassword(r.Id, new RandomPasswordArgs { Length = r.Length, Special = false }, options).Result
+            : new RandomString(r.Id, new RandomStringArgs { Length = r.Length, Special = false, Upper = true, Lower = true, Numeric = true }, options).Result;
+        return r.Prefix.Length == 0 ? result : result.Apply(s => r.Prefix + s);
+    }
+
+    private (Output<string>, Output<string>, string?) Certificate(CertificateValue c, CustomResourceOptions options)
+    {
+        var key = new PrivateKey($"{c.Id}-key", new PrivateKeyArgs { Algorithm = "ECDSA", EcdsaCurve = "P256" }, options);
+        var uses = new InputList<string>();
+        foreach (var usage in c.Usages)
+        {
+            uses.Add(CertificateValue.TlsName(usage));
+        }
+        if (c.Issuer is null)
+        {
+            var self = new SelfSignedCert(c.Id, new SelfSignedCertArgs
+            {
+                PrivateKeyPem = key.PrivateKeyPem,
+                IsCaCertificate = c.IsCa,
+                ValidityPeriodHours = c.ValidityHours,
+                EarlyRenewalHours = c.EarlyRenewalHours,
+                AllowedUses = uses,
+                DnsNames = c.DnsNames.ToList(),
+                Subject = new SelfSignedCertSubjectArgs { CommonName = c.CommonName, Organization = c.Organization },
+            }, options);
+            return (self.CertPem, key.PrivateKeyPem, null);
+        }
+        var issuer = Get(_certificates, c.Issuer);
+        var request = new CertRequest($"{c.Id}-csr", new CertRequestArgs
+        {
+            PrivateKeyPem = key.PrivateKeyPem,
+            DnsNames = c.DnsNames.ToList(),
+            Subject = new CertRequestSubjectArgs { CommonName = c.CommonName, Organization = c.Organization },
+        }, options);
+        var signed = new LocallySignedCert(c.Id, new LocallySignedCertArgs
+        {
+            CertRequestPem = request.CertRequestPem,
+            CaCertPem = issuer.Certificate,
+            CaPrivateKeyPem = issuer.PrivateKey,
+            ValidityPeriodHours = c.ValidityHours,
+            EarlyRenewalHours = c.EarlyRenewalHours,
+            AllowedUses = uses,
+        }, options);
+        return (signed.CertPem, key.PrivateKeyPem, c.Issuer);
+    }
+
+    /// <summary>The generated random values by id, for the stack's secret outputs.</summary>
+    public ImmutableDictionary<string, Output<string>> Randoms => _random.ToImmutableDictionary();
+}

@@ -1,0 +1,120 @@
+using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Synapse;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+using Infra.Plan.Turn;
+
+namespace Infra.Plan.Checks;
+
+/// <summary>A rule over more than one key, or over a key and a derived value: it runs after parsing and derivation.</summary>
+/// <param name="Name">Stable name, for tests and reviewers.</param>
+/// <param name="Why">What breaks without it.</param>
+public sealed record ConfigRule(string Name, string Why, Func<Derived, IEnumerable<ConfigError>> Check);
+
+/// <summary>
+/// Every cross-key config rule, as a table (single-key rules live with their key in Spec/Sections; rules over the
+/// finished plan are the policies in Policy/). Each rule is here once; its body lives with the part it protects.
+/// </summary>
+public static class ConfigRules
+{
+    /// <summary>LiveKit gained <c>rtc.turn_servers[].secret_file</c> in v1.13.0; older servers would need the secret in plain config.</summary>
+    public static readonly Version MinimumLivekit = new(1, 13, 0);
+
+    public static IReadOnlyList<ConfigRule> All { get; } =
+    [
+        new("TierCarriesCalls", "a tier sized for fewer calls would be overloaded at the stated load", TierCarriesCalls),
+        new("SfuPerMediaNode", "the SFU binds host ports: two cannot share a node, so each needs its own media node", SfuPerMediaNode),
+        new("LivekitMinimumVersion", "older LiveKit servers need the TURN secret in their plain config", LivekitVersion),
+        new("RedisImageLicence", "Redis 7.4+ is RSAL/SSPL and 8.x adds AGPL; Bitnami's free images are no longer updated", d => RedisSection.CheckImage(d.Spec.Images.Redis)),
+        new("ProductionMediaRelayDigest", "a tag can be moved, a digest cannot", ProductionMediaRelayDigest),
+        new("ProductionTrustedTls", "browsers and Element X reject self-signed certificates for wss and turns", ProductionTrustedTls),
+        new("HostPortPlan", "host-network ports that overlap, or lie in the NodePort or ephemeral range, fail to bind", d => d.Ports.Check()),
+        new("RelayRangeHoldsQuota", "an allocation holds one relay port: a quota above the range fails allocations early", d => d.Ports.CheckRelayCapacity(d.TurnQuotas)),
+        new("CoturnRelease", "turnserver.conf is generated for the coturn release in the image tag", d => CoturnVersion.Check(d.Spec)),
+        new("TurnExternalIps", "a NAT pair is matched against each media node's own address", d => TurnChecks.Check(d.Spec)),
+        new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
+        new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
+    ];
+
+    /// <summary>Every error of every rule, in table order.</summary>
+    public static IReadOnlyList<ConfigError> Check(Derived derived) => All.SelectMany(r => r.Check(derived)).ToList();
+
+    private static IEnumerable<ConfigError> TierCarriesCalls(Derived d)
+    {
+        var load = d.Spec.Load;
+        var calls = load.Calls ?? 0;
+        var largest = TierCatalog.All[^1];
+        if (load.Tier is { } tier)
+        {
+            var preset = TierCatalog.Get(tier);
+            if (calls > preset.MaxCalls)
+            {
+                var fits = TierCatalog.SmallestFor(calls, 0);
+                yield return ConfigError.Invalid(LoadSection.Calls, calls.ToString(),
+                    $"at most {preset.MaxCalls} for tier {preset.Name} ({preset.MinCalls}-{preset.MaxCalls} calls); " +
+                    (fits is null ? $"no tier carries more than {largest.MaxCalls}" : $"use tier {fits.Name} or tier auto"));
+            }
+        }
+        else if (calls == 0)
+        {
+            yield return ConfigError.Invalid(LoadSection.Calls, "(not set)", $"a number of calls from 1 to {largest.MaxCalls} when {LoadSection.Tier.FullName} is auto");
+        }
+        else if (TierCatalog.SmallestFor(calls, calls * (load.ParticipantsPerCall ?? 0)) is null)
+        {
+            yield return ConfigError.Invalid(LoadSection.Calls, calls.ToString(),
+                $"at most {largest.MaxCalls} calls and {largest.MaxParticipants} participants in all (the large tier)");
+        }
+    }
+
+    private static IEnumerable<ConfigError> SfuPerMediaNode(Derived d)
+    {
+        var nodes = d.Spec.Nodes.MediaNodeCount;
+        if (d.Sizing.SfuReplicas <= nodes)
+        {
+            yield break;
+        }
+        yield return d.Spec.Sfu.Replicas is { } replicas
+            ? ConfigError.Invalid(SfuSection.Replicas, replicas.ToString(),
+                $"at most {nodes} ({NodesSection.MediaNodeCount.FullName}): one SFU per media node, host ports cannot be shared")
+            : ConfigError.Invalid(NodesSection.MediaNodeCount, nodes.ToString(),
+                $"at least {d.Sizing.SfuReplicas}: tier {d.Sizing.Preset.Name} and the capacity model need {d.Sizing.SfuReplicas} SFU(s) and one SFU runs per media node");
+    }
+
+    private static IEnumerable<ConfigError> LivekitVersion(Derived d)
+    {
+        var version = d.Spec.Images.LivekitVersion;
+        if (version > new Version(0, 0, 0) && version < MinimumLivekit)
+        {
+            yield return ConfigError.Invalid(ImagesSection.LivekitVersion, $"\"v{version}\"",
+                $"v{MinimumLivekit} or newer (TURN secret_file, so the TURN secret never sits in the LiveKit config)");
+        }
+    }
+
+    private static IEnumerable<ConfigError> ProductionMediaRelayDigest(Derived d)
+    {
+        if (d.Spec.Site.Production && !d.Spec.Images.MediaRelay.IsPinnedByDigest)
+        {
+            yield return ConfigError.Invalid(ImagesSection.MediaRelayDigest, "\"\"",
+                "a sha256 digest when production is true: a tag can be moved, a digest cannot");
+        }
+    }
+
+    private static IEnumerable<ConfigError> ProductionTrustedTls(Derived d)
+    {
+        if (d.Spec.Site.Production && d.Spec.Tls.Mode == TlsMode.SelfSigned)
+        {
+            yield return ConfigError.Invalid(TlsSection.Mode, "\"self-signed\"",
+                "cert-manager or existing-secret when production is true: browsers and Element X reject self-signed certificates for wss and turns");
+        }
+    }
+
+    // Only key names ever appear in these messages: the operator may paste more than intended.
+    private static IEnumerable<ConfigError> SynapseExistingConfig(Derived d) =>
+        ExistingSynapseConfig.Check(d.Spec.Synapse.ExistingConfigYaml)
+            .Select(problem => ConfigError.Invalid(SynapseSection.ExistingConfig, "(YAML not shown)", problem));
+
+    private static IEnumerable<ConfigError> WellKnownClientExisting(Derived d) =>
+        WellKnownClient.Check(d.Spec.Synapse.ExistingWellKnownJson)
+            .Select(problem => ConfigError.Invalid(SynapseSection.ExistingWellKnown, "(JSON not shown)", problem));
+}

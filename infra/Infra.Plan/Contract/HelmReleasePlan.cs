@@ -1,0 +1,25 @@
+namespace Infra.Plan.Contract;
+
+/// <summary>
+/// How long a release waits for its rollout. A rolling update of draining pods can take hours; waiting that long would
+/// hold `pulumi up` (and its lock), so beyond a bound the release skips the await and the rollout continues in the
+/// cluster.
+/// </summary>
+/// <param name="TimeoutSeconds">Helm's per-operation timeout when awaiting.</param>
+public sealed record ReleaseWait(bool SkipAwait, int TimeoutSeconds);
+
+/// <summary>A Helm release: chart, pinned version, repository, namespace, the reviewed values and how it is rolled out.</summary>
+/// <param name="Values">The values file exactly as render writes it (no secret: Helm keeps values in its history).</param>
+/// <param name="PostRenderer">The post-renderer executable Helm runs on the rendered manifests, or null.</param>
+/// <param name="Atomic">Roll back on failure. Off where a rollback would cut live calls mid-drain.</param>
+public sealed record HelmReleasePlan(
+    string Name,
+    string Namespace,
+    string Chart,
+    string Version,
+    string Repository,
+    PlanFile Values,
+    string? PostRenderer,
+    ReleaseWait Wait,
+    bool Atomic,
+    int MaxHistory);
