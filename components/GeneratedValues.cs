@@ -18,6 +18,8 @@ public sealed class GeneratedValues
 {
     private readonly Dictionary<string, Output<string>> _random = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Output<string> Certificate, Output<string> PrivateKey, string? Issuer)> _certificates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Output<string>> _secretHashes = new(StringComparer.Ordinal);
+    private readonly List<SecretPlan> _secrets = [];
 
     /// <summary>Creates the resources for <paramref name="values"/>, each as a child of the component <paramref name="options"/> name.</summary>
     public void Generate(IEnumerable<GeneratedValue> values, CustomResourceOptions options)
@@ -104,6 +106,35 @@ public sealed class GeneratedValues
             AllowedUses = uses,
         }, options);
         return (signed.CertPem, key.PrivateKeyPem, c.Issuer);
+    }
+
+    /// <summary>
+    /// Records a Secret the environment fills and the hash of its content (<see cref="SecretHashes.Content"/>). The hash
+    /// is not secret (every Secret it covers holds a value of at least 238 bits, a key or a public certificate), so it
+    /// is unsecreted: a preview shows which pod templates a rotation changes.
+    /// </summary>
+    public void Filled(SecretPlan secret, IReadOnlyList<KeyValuePair<string, Output<string>>> data)
+    {
+        var keys = data.Select(d => d.Key).ToList();
+        var hash = Output.All(data.Select(d => (Input<string>)d.Value).ToArray())
+            .Apply(values => SecretHashes.Content(keys.Zip(values, (k, v) => new KeyValuePair<string, string>(k, v))));
+        _secretHashes.Add($"{secret.Namespace}/{secret.Name}", Output.Unsecret(hash));
+        _secrets.Add(secret);
+    }
+
+    /// <summary>
+    /// The value of <see cref="SecretHashes.Annotation"/> for a workload: the combined hash of every Secret it reads, or
+    /// null when it reads none. Every such Secret must have been created already (by this or an earlier component).
+    /// </summary>
+    public Output<string>? HashFor(SecretConsumer consumer)
+    {
+        var read = _secrets.Where(s => s.ConsumedBy.Contains(consumer)).Select(s => $"{s.Namespace}/{s.Name}").ToList();
+        if (read.Count == 0)
+        {
+            return null;
+        }
+        return Output.All(read.Select(name => (Input<string>)_secretHashes[name]).ToArray())
+            .Apply(hashes => SecretHashes.Combine(read.Zip(hashes, (n, h) => new KeyValuePair<string, string>(n, h))));
     }
 
     /// <summary>The generated random values by id, for the stack's secret outputs.</summary>

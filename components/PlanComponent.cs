@@ -59,6 +59,8 @@ public sealed class PlanComponent : ComponentResource
 
         var secrets = plan.Secrets.ToImmutableDictionary(s => $"{s.Namespace}/{s.Name}", s => Secret(s, args.Values, Kube([])));
         Secrets = secrets;
+        // Secrets can be consumed by components registered later, which must see their hashes.
+        var values = args.Values;
 
         var namespaces = plan.Objects.OfType<V1Namespace>().Select(n => (Resource)new KubeNamespace(n.Metadata.Name, new NamespaceArgs
         {
@@ -75,7 +77,7 @@ public sealed class PlanComponent : ComponentResource
         var mustExist = secrets.Values.Cast<Resource>().Concat(namespaces).ToList();
         if (objects.Count > 0)
         {
-            _ = new ConfigGroup($"{plan.Name}-objects", new ConfigGroupArgs { Yaml = ManifestWriter.Write(objects) }, Remote(mustExist));
+            _ = new ConfigGroup($"{plan.Name}-objects", new ConfigGroupArgs { Yaml = Yaml(objects, values) }, Remote(mustExist));
         }
         foreach (var release in plan.Releases)
         {
@@ -97,10 +99,43 @@ public sealed class PlanComponent : ComponentResource
             {
                 releaseArgs.Postrender = postRenderer;
             }
+            if (release.Pods is { } pods && values.HashFor(pods) is { } hash)
+            {
+                // Merged into the values file's pod annotations by the provider (Helm's MergeMaps, helm_release.go).
+                releaseArgs.Values = new InputMap<object>
+                {
+                    [release.PodAnnotationsValue] = hash.Apply(h => (object)new Dictionary<string, object> { [SecretHashes.Annotation] = h }),
+                };
+            }
             _ = new Release(release.Name, releaseArgs, Kube(mustExist));
         }
 
         RegisterOutputs(plan.Outputs.ToDictionary(o => o.Key, o => (object?)o.Value));
+    }
+
+    /// <summary>
+    /// The YAML of the objects exactly as render writes it, except that each workload reading a Secret carries the hash
+    /// of what it reads on its pod template (SecretHashes): plain text when none does.
+    /// </summary>
+    private static Input<string> Yaml(IReadOnlyList<k8s.IKubernetesObject> objects, GeneratedValues values)
+    {
+        var hashed = objects
+            .Select((o, i) => (Index: i, Hash: SecretHashes.ConsumerOf(o) is { } c ? values.HashFor(c) : null))
+            .Where(x => x.Hash is not null)
+            .ToList();
+        if (hashed.Count == 0)
+        {
+            return ManifestWriter.Write(objects);
+        }
+        return Output.All(hashed.Select(x => (Input<string>)x.Hash!).ToArray()).Apply(hashes =>
+        {
+            var annotated = objects.ToList();
+            foreach (var (x, hash) in hashed.Zip(hashes))
+            {
+                annotated[x.Index] = SecretHashes.WithAnnotation(objects[x.Index], hash);
+            }
+            return ManifestWriter.Write(annotated);
+        });
     }
 
     /// <summary>The component's own options with the stack's provider, so a remote child never falls back to the default one.</summary>
@@ -119,10 +154,12 @@ public sealed class PlanComponent : ComponentResource
         {
             metadata.Annotations = new Dictionary<string, string>(annotations);
         }
+        var resolved = secret.Entries.Select(e => new KeyValuePair<string, Output<string>>(e.Key, Output.CreateSecret(values.Resolve(e.Source)))).ToList();
+        values.Filled(secret, resolved);
         var data = new InputMap<string>();
-        foreach (var entry in secret.Entries)
+        foreach (var (key, value) in resolved)
         {
-            data.Add(entry.Key, Output.CreateSecret(values.Resolve(entry.Source)));
+            data.Add(key, value);
         }
         options.AdditionalSecretOutputs = ["data", "stringData"];
         return new KubeSecret(secret.ResourceName, new SecretArgs { Metadata = metadata, Type = secret.Type, StringData = data }, options);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Contract;
 using Infra.Plan.Components.Synapse;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
@@ -27,15 +28,25 @@ public sealed class MatrixRtcStackTests
         var grouped = run.GroupObjects().ToList();
         var typed = run.TypedObjects().Select(t => t.Key).ToList();
 
-        // THEN every rendered object is registered exactly once: in a ConfigGroup with the same content, or typed
+        // A group whose workloads read generated Secrets carries their rotation hash (SecretHashes) in its YAML: unknown
+        // in a new stack's preview, as the engine would see it. Only update mode sees every group's objects.
+        var unknownYaml = run.OfType(ConfigGroupType).Where(g => g.String("yaml") is null).ToList();
+        Assert.True(preview || unknownYaml.Count == 0, $"ConfigGroups without known YAML in an update: {string.Join(", ", unknownYaml)}");
+
+        // THEN every rendered object is registered exactly once: in a ConfigGroup with the same content (but for the
+        // rotation hash on a pod template), or typed
         foreach (var rendered in run.RenderedObjects())
         {
             var inGroups = grouped.Where(g => g.Object.Key == rendered.Key).ToList();
             var asTyped = typed.Count(k => k == rendered.Key);
+            if (inGroups.Count + asTyped == 0 && unknownYaml.Count > 0)
+            {
+                continue; // in a group whose YAML the preview does not know yet
+            }
             Assert.True(inGroups.Count + asTyped == 1, $"{rendered}: registered {inGroups.Count} time(s) in ConfigGroups and {asTyped} time(s) typed");
             if (inGroups.Count == 1)
             {
-                Assert.Equal(rendered.Canonical, inGroups[0].Object.Canonical);
+                Assert.Equal(rendered.Canonical, WithoutRotationHash(inGroups[0].Object).Canonical);
             }
         }
         // AND no ConfigGroup registers anything render does not show
@@ -122,7 +133,7 @@ public sealed class MatrixRtcStackTests
                 pairs++;
             }
         }
-        Assert.True(pairs >= 3, $"only {pairs} workload/Secret pairs found");
+        Assert.True(preview || pairs >= 3, $"only {pairs} workload/Secret pairs found");
 
         // The SFU (rendered by Helm, so read from its values): the Secrets the post-renderer wires in and the API keys.
         var release = run.Release();
@@ -155,7 +166,9 @@ public sealed class MatrixRtcStackTests
                 managed++;
             }
         }
-        Assert.Equal(run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed, managed > 0);
+        // (A new stack's preview may not know the Redis group's YAML yet: see the rotation hash above.)
+        Assert.True(preview || (run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed) == managed > 0,
+            $"{managed} managed Redis Service(s) found for redisMode {run.Plan.Spec.Redis.Mode}");
     }
 
     [Theory]
@@ -198,8 +211,16 @@ public sealed class MatrixRtcStackTests
         Assert.Equal(Names.LivekitChartRepo, release.String("repositoryOpts", "repo"));
         Assert.Equal(spec.Site.MediaNamespace, release.String("namespace"));
         Assert.Equal(Names.LivekitRelease, release.String("name"));
-        Assert.True(release.Input("values") is null or { ValueKind: JsonValueKind.Object } && (release.Input("values")?.EnumerateObject().Any() ?? false) == false,
-            "values must come only from the reviewed values file");
+        // Beyond the reviewed file, only the rotation hash of the Secrets the SFU reads (a pod annotation; unknown in a
+        // new stack's preview).
+        var extra = release.Inputs.TryGetProperty("values", out var v) ? Registration.Unwrap(v) : default;
+        Assert.Equal(["podAnnotations"], extra.EnumerateObject().Select(p => p.Name));
+        var rotation = Registration.Unwrap(extra.GetProperty("podAnnotations"));
+        if (!preview)
+        {
+            Assert.Equal([SecretHashes.Annotation], rotation.EnumerateObject().Select(p => p.Name));
+            Assert.Matches("^[0-9a-f]{64}$", rotation.GetProperty(SecretHashes.Annotation).GetString());
+        }
         // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's source hash
         Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
         Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), "podAnnotations"), PostRendererInput.SourceHashAnnotation));
@@ -364,6 +385,26 @@ public sealed class MatrixRtcStackTests
         Assert.Contains("matrix-rtc:turnSharedSecretPrevious: is given as plain text", e.Message);
         Assert.DoesNotContain("OldTurnSecret", e.Message);
         Assert.Equal(["pulumi:pulumi:Stack"], e.Registrations.Select(r => r.Type));
+    }
+
+    /// <summary>The object without the rotation hash annotation on its pod template (added at deploy time, not rendered).</summary>
+    private static ManifestObject WithoutRotationHash(ManifestObject o)
+    {
+        var text = new StringWriter();
+        new YamlStream(new YamlDocument(o.Node)).Save(text, assignAnchors: false);
+        var copy = RunQueries.Parse(text.ToString()).Single();
+        var template = Child(Child(copy.Node, "spec"), "template");
+        if (Child(template, "metadata").Children.TryGetValue(new YamlScalarNode("annotations"), out var a) && a is YamlMappingNode annotations &&
+            annotations.Children.ContainsKey(new YamlScalarNode(SecretHashes.Annotation)))
+        {
+            Assert.Matches("^[0-9a-f]{64}$", Scalar(annotations, SecretHashes.Annotation));
+            annotations.Children.Remove(new YamlScalarNode(SecretHashes.Annotation));
+            if (annotations.Children.Count == 0)
+            {
+                Child(template, "metadata").Children.Remove(new YamlScalarNode("annotations"));
+            }
+        }
+        return copy;
     }
 
     private static YamlMappingNode Values(string yaml)

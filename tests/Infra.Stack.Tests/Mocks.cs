@@ -18,7 +18,7 @@ namespace Infra.Tests.Stacks;
 /// RandomString's <c>result</c> is not listed and stays plain, as for real.</item>
 /// </list>
 /// </summary>
-internal sealed class Mocks(RegistrationLog log, bool preview) : IMocks
+internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictionary<string, string>? randomResults = null) : IMocks
 {
     /// <summary>Every value the mocks produced that the engine hands back as a secret.</summary>
     public ConcurrentBag<string> SecretValues { get; } = new();
@@ -31,6 +31,10 @@ internal sealed class Mocks(RegistrationLog log, bool preview) : IMocks
         var state = ImmutableDictionary.CreateBuilder<string, object>();
         state.AddRange(args.Inputs);
         var computed = Computed(type, Squash(name));
+        if (type == "random:index/randomPassword:RandomPassword" && randomResults?.GetValueOrDefault(name) is { } given)
+        {
+            computed["result"] = given; // a rotation: the replaced RandomPassword's new result
+        }
         foreach (var (key, value) in computed)
         {
             state[key] = value;

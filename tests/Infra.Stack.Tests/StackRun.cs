@@ -76,7 +76,9 @@ internal sealed record StackRun(ImmutableArray<Resource> Resources, IReadOnlyLis
 
     public static Task<StackRun> RunAsync(string stack, bool preview = false) => RunAsync(stack, Config(stack), preview);
 
-    public static async Task<StackRun> RunAsync(string stack, IReadOnlyList<KeyValuePair<string, CliConfigValue>> config, bool preview = false)
+    /// <param name="randomResults">Results for RandomPasswords of these names instead of the mocks' defaults (a rotation).</param>
+    public static async Task<StackRun> RunAsync(string stack, IReadOnlyList<KeyValuePair<string, CliConfigValue>> config, bool preview = false,
+        IReadOnlyDictionary<string, string>? randomResults = null)
     {
         var gate = CliConfigGate.Apply(stack, PulumiProject.Read(Path.Combine(RepoRoot, StackFile.ProjectFileName)), config);
         if (!gate.Accepted)
@@ -88,7 +90,7 @@ internal sealed record StackRun(ImmutableArray<Resource> Resources, IReadOnlyLis
         Environment.SetEnvironmentVariable(PulumiConfigSource.SecretKeysEnv, env.SecretKeysJson);
 
         var log = new RegistrationLog(stack, Project);
-        var mocks = new Mocks(log, preview);
+        var mocks = new Mocks(log, preview, randomResults);
         var result = await SdkTestHost.RunAsync<MatrixRtcStack>(mocks, new TestOptions { IsPreview = preview, StackName = stack, ProjectName = Project }, log.Add);
         if (result.EngineErrors.Count > 0)
         {

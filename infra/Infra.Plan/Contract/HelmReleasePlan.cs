@@ -12,6 +12,8 @@ public sealed record ReleaseWait(bool SkipAwait, int TimeoutSeconds);
 /// <param name="Values">The values file exactly as render writes it (no secret: Helm keeps values in its history).</param>
 /// <param name="PostRenderer">The post-renderer executable Helm runs on the rendered manifests, or null.</param>
 /// <param name="Atomic">Roll back on failure. Off where a rollback would cut live calls mid-drain.</param>
+/// <param name="Pods">The workload the chart renders (a Secret consumer), and <paramref name="PodAnnotationsValue"/> the values
+/// key under which the chart takes its pod annotations: where a rotation hash goes (<see cref="SecretHashes"/>).</param>
 public sealed record HelmReleasePlan(
     string Name,
     string Namespace,
@@ -22,4 +24,6 @@ public sealed record HelmReleasePlan(
     string? PostRenderer,
     ReleaseWait Wait,
     bool Atomic,
-    int MaxHistory);
+    int MaxHistory,
+    SecretConsumer? Pods = null,
+    string PodAnnotationsValue = "podAnnotations");

@@ -33,6 +33,9 @@ public static class SecretNames
     /// <summary>TLS (kubernetes.io/tls) for the RTC host's Ingresses.</summary>
     public const string RtcTls = "rtc-tls";
 
+    /// <summary>The internal CA's certificate alone (<c>ca.crt</c>), for clients that must trust it (the authorizer in dev).</summary>
+    public const string InternalCa = "matrix-rtc-internal-ca";
+
     /// <summary>
     /// Synapse's copy of the TURN shared secret, in Synapse's namespace: key <c>turn_shared_secret</c>, a file the
     /// fragment's <c>turn_shared_secret_path</c> points at.

@@ -53,7 +53,7 @@ public class AuthorizerPlanTests
         var container = d.Spec.Template.Spec.Containers.Single();
         var path = Env(d)["LIVEKIT_SECRET_FROM_FILE"].Value;
 
-        var mount = Assert.Single(container.VolumeMounts);
+        var mount = Assert.Single(container.VolumeMounts, m => path.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
         Assert.True(mount.ReadOnlyProperty);
         var volume = d.Spec.Template.Spec.Volumes.Single(v => v.Name == mount.Name);
         Assert.Equal(SecretNames.LivekitApi, volume.Secret.SecretName);
@@ -114,12 +114,35 @@ public class AuthorizerTlsTests
         Stacks.Plan(stack).Authorizer.Contract.Objects.OfType<V1Deployment>().Single()
             .Spec.Template.Spec.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
 
-    [Fact]
-    public void Tls_verification_is_skipped_only_for_the_self_signed_dev_certificate()
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void Tls_verification_is_never_turned_off(string stack)
     {
-        // dev uses self-signed TLS: the authorizer's room calls through the ingress cannot verify it
-        Assert.Equal("YES_I_KNOW_WHAT_I_AM_DOING", Env("dev")["LIVEKIT_INSECURE_SKIP_VERIFY_TLS"]);
-        // prod (cert-manager) verifies everything
-        Assert.False(Env("prod").ContainsKey("LIVEKIT_INSECURE_SKIP_VERIFY_TLS"));
+        // It would also turn off verification of the federation OpenID lookups (lk-jwt-service config.go).
+        Assert.False(Env(stack).ContainsKey("LIVEKIT_INSECURE_SKIP_VERIFY_TLS"));
+    }
+
+    [Fact]
+    public void With_self_signed_tls_the_authorizer_trusts_the_CA_that_signed_the_rtc_host_besides_its_bundle()
+    {
+        // GIVEN dev (self-signed RTC host certificate)
+        var plan = Stacks.Plan("dev");
+        var pod = plan.Authorizer.Deployment.Spec.Template.Spec;
+        var container = pod.Containers.Single();
+
+        // THEN SSL_CERT_DIR (added to Go's default bundle; SSL_CERT_FILE would replace it) is a mounted directory...
+        var dir = Env("dev")["SSL_CERT_DIR"];
+        Assert.DoesNotContain(':', dir);
+        Assert.False(Env("dev").ContainsKey("SSL_CERT_FILE"));
+        var mount = Assert.Single(container.VolumeMounts, m => m.MountPath == dir);
+        var volume = pod.Volumes.Single(v => v.Name == mount.Name).Secret;
+        // ...holding only the certificate of the CA that issued the RTC host's certificate (no private key)
+        var secret = plan.Tls!.Secrets.Single(s => s.Namespace == plan.Spec.Site.Namespace && s.Name == volume.SecretName);
+        var ca = Assert.Single(secret.Entries);
+        Assert.Equal(("ca.crt", (SecretSource)new SecretSource.Certificate(plan.Tls.Rtc.Issuer!)), (ca.Key, ca.Source));
+        Assert.Equal(["ca.crt"], volume.Items.Select(i => i.Key));
+        // AND prod (cert-manager, publicly trusted) mounts no extra CA
+        Assert.False(Env("prod").ContainsKey("SSL_CERT_DIR"));
     }
 }

@@ -80,18 +80,21 @@ public sealed class ObservabilityPlanTests
     [Fact]
     public void Alerts_cover_redis_media_nodes_and_capacity_with_the_tiers_numbers()
     {
-        // GIVEN prod (large tier, 3 SFUs of 8 CPU, quorum 2)
+        // GIVEN prod (managed Redis, monitoring on)
         var plan = Stacks.Plan("prod");
+        var sizing = plan.Sizing;
         var rules = AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules).ToDictionary(r => r.Name);
 
         // THEN every required alert exists, with thresholds from the spec and the capacity model
         Assert.Contains("role=\"master\"", rules["MatrixRtcRedisNoMaster"].Expr);
-        Assert.EndsWith("< 2", rules["MatrixRtcSentinelQuorumLost"].Expr);
+        Assert.EndsWith($"< {plan.Spec.Redis.Quorum}", rules["MatrixRtcSentinelQuorumLost"].Expr);
         Assert.Equal($"up{{job=\"{ScrapeTargets.SfuJob}\",namespace=\"matrix-rtc-media\"}} == 0", rules["MatrixRtcSfuNodeDown"].Expr);
-        Assert.EndsWith("< 3", rules["MatrixRtcSfuNodesMissing"].Expr);
+        Assert.EndsWith($"< {sizing.SfuReplicas}", rules["MatrixRtcSfuNodesMissing"].Expr);
         Assert.Contains("coturn-metrics", rules["MatrixRtcCoturnDown"].Expr);
         Assert.EndsWith($"> {Math.Ceiling(plan.Sizing.Load.Participants * AlertRules.NearCapacityShare)}", rules["MatrixRtcParticipantsNearCapacity"].Expr);
-        Assert.EndsWith("> 6", rules["MatrixRtcSfuCpuNearLimit"].Expr); // 8 cores × (1 − 25% headroom)
+        // the capacity model's ceiling: the SFU's cores less the headroom target
+        Assert.EndsWith($"> {(sizing.SfuCores * (1 - Infra.Plan.Sizing.CapacityModel.TargetHeadroom)).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)}",
+            rules["MatrixRtcSfuCpuNearLimit"].Expr);
         Assert.All(rules.Values, r => Assert.Contains(r.Severity, new[] { "critical", "warning" }));
     }
 

@@ -20,8 +20,9 @@ public sealed class TlsPlanTests
         Assert.Equal([KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment, KeyUsage.ServerAuth], tls.Rtc.Usages);
         Assert.Equal((CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours), (tls.Rtc.ValidityHours, tls.Rtc.EarlyRenewalHours));
         // AND the Secret rtc-tls in each namespace, for that namespace's Ingress, holding the leaf, its key and the CA
-        Assert.Equal(["matrix-rtc-media/rtc-tls", "matrix-rtc/rtc-tls"], tls.Secrets.Select(s => $"{s.Namespace}/{s.Name}").Order(StringComparer.Ordinal));
-        Assert.All(tls.Secrets, s =>
+        var rtc = tls.Secrets.Where(s => s.Name == SecretNames.RtcTls).ToList();
+        Assert.Equal(["matrix-rtc-media/rtc-tls", "matrix-rtc/rtc-tls"], rtc.Select(s => $"{s.Namespace}/{s.Name}").Order(StringComparer.Ordinal));
+        Assert.All(rtc, s =>
         {
             Assert.Equal(SecretPlan.Tls, s.Type);
             Assert.Equal(
@@ -29,6 +30,10 @@ public sealed class TlsPlanTests
                 s.Entries.Select(e => (e.Key, e.Source)));
             Assert.Equal("Ingress", Assert.Single(s.ConsumedBy).Kind);
         });
+        // AND the CA's certificate alone for the authorizer, which reaches the SFU through that Ingress
+        var ca = tls.Secrets.Single(s => s.Name == SecretNames.InternalCa);
+        Assert.Equal([("ca.crt", (SecretSource)new SecretSource.Certificate(tls.Ca.Id))], ca.Entries.Select(e => (e.Key, e.Source)));
+        Assert.Equal("Deployment matrix-rtc/lk-jwt-service", Assert.Single(ca.ConsumedBy).ToString());
     }
 
     [Fact]

@@ -74,14 +74,18 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
         };
         if (spec.Synapse.InternalUrl.Length > 0)
         {
-            // Validate our own users' OpenID tokens in-cluster instead of through the public .well-known lookup.
+            // The local homeserver's client API for the delayed-event (MSC4140) calls of delegated leave events, reached
+            // in-cluster. (OpenID tokens are never validated here: lk-jwt-service always asks the user's homeserver over
+            // federation, /_matrix/federation/v1/openid/userinfo, so Synapse's federation listener must be reachable.)
             env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{spec.Site.ServerName}={spec.Synapse.InternalUrl}" });
         }
         if (spec.Tls.Mode == TlsMode.SelfSigned)
         {
-            // The authorizer creates rooms through LIVEKIT_URL, i.e. through the ingress, whose self-signed certificate
-            // it cannot verify. Only in self-signed mode, which production refuses (Checks/ConfigRules.cs ProductionTrustedTls).
-            env.Add(new V1EnvVar { Name = "LIVEKIT_INSECURE_SKIP_VERIFY_TLS", Value = "YES_I_KNOW_WHAT_I_AM_DOING" });
+            // It creates rooms through LIVEKIT_URL, i.e. through the ingress, whose certificate the internal CA signed.
+            // Trust that CA in addition to the image's bundle: Go loads its default bundle and every file of SSL_CERT_DIR
+            // (crypto/x509 root_unix.go), whereas SSL_CERT_FILE would replace the bundle and break the federation
+            // lookups. Never LIVEKIT_INSECURE_SKIP_VERIFY_TLS: it turns off verification of those lookups too.
+            env.Add(new V1EnvVar { Name = "SSL_CERT_DIR", Value = InternalCaDirectory });
         }
         return env;
     }
@@ -139,7 +143,13 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
                                 ReadinessProbe = probe,
                                 Resources = resources,
                                 SecurityContext = SecurityContexts.Restricted(),
-                                VolumeMounts = [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
+                                VolumeMounts = spec.Tls.Mode == TlsMode.SelfSigned
+                                    ?
+                                    [
+                                        new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true },
+                                        new V1VolumeMount { Name = InternalCaVolume, MountPath = InternalCaDirectory, ReadOnlyProperty = true },
+                                    ]
+                                    : [new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true }],
                             },
                         ],
                         Volumes =
@@ -154,12 +164,27 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
                                     DefaultMode = LivekitPlan.SecretFileMode,
                                 },
                             },
+                            .. InternalCaVolumes(spec),
                         ],
                     },
                 },
             },
         };
     }
+
+    /// <summary>Where the internal CA certificate (self-signed mode) is mounted, the only file of <c>SSL_CERT_DIR</c> (not under the Secret directory: a mount point inside a Secret volume cannot be created).</summary>
+    public const string InternalCaDirectory = "/etc/matrix-rtc-ca";
+    private const string InternalCaVolume = "internal-ca";
+
+    private static IEnumerable<V1Volume> InternalCaVolumes(EnvironmentSpec spec) => spec.Tls.Mode != TlsMode.SelfSigned ? [] :
+    [
+        new V1Volume
+        {
+            Name = InternalCaVolume,
+            // A certificate is public: world-readable is fine, and Go skips files it cannot read.
+            Secret = new V1SecretVolumeSource { SecretName = SecretNames.InternalCa, Items = [new V1KeyToPath { Key = "ca.crt", Path = "ca.crt" }], DefaultMode = 0b100_100_100 },
+        },
+    ];
 
     public static V1Service ServiceFor(string ns, int port) => new()
     {

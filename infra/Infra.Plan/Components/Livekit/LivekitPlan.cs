@@ -96,8 +96,8 @@ public sealed record LivekitPlan(
         var release = new HelmReleasePlan(Names.LivekitRelease, media, Names.LivekitChart, spec.Images.LivekitChartVersion,
             Names.LivekitChartRepo, new PlanFile(ValuesFile, ValuesYaml(values)), PostRendererPath, Wait(spec, sizing),
             // Atomic would roll back mid-drain and cut calls; keep a short history instead.
-            Atomic: false, MaxHistory);
-        var sfu = new SecretConsumer("Deployment", media, FullName);
+            Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", media, FullName));
+        var sfu = release.Pods!;
         var secrets = new List<SecretPlan>
         {
             // keys.yaml for LiveKit's key_file; api-key for the webhook (LIVEKIT_WEBHOOK_API_KEY).

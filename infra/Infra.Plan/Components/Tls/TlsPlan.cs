@@ -45,6 +45,9 @@ public sealed record TlsPlan(CertificateValue Ca, CertificateValue Rtc, IReadOnl
         var secrets = new[] { (spec.Site.Namespace, RtcIngress.NameFor(AuthorizerPlan.Component)), (spec.Site.MediaNamespace, RtcIngress.NameFor(LivekitPlan.Component)) }
             .Select(t => TlsSecret(t.Item1, SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Ingress", t.Item1, t.Item2)]))
             .ToList();
+        // The authorizer reaches the SFU through that Ingress and must trust the CA (no private key in this one).
+        secrets.Add(new SecretPlan(spec.Site.Namespace, SecretNames.InternalCa, SecretPlan.Opaque, Component,
+            [new("ca.crt", new SecretSource.Certificate(ca.Id))], [new SecretConsumer("Deployment", spec.Site.Namespace, AuthorizerPlan.Name)]));
         return new TlsPlan(ca, rtc, secrets);
     }
 
