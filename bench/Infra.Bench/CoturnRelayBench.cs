@@ -39,8 +39,8 @@ public static partial class CoturnRelayBench
             ["matrix-rtc:mediaRelayLivekitVersion"] = new ConfigValue.Scalar("v1.13.5"),
             ["matrix-rtc:turnUserQuota"] = new ConfigValue.Scalar("100"),
         };
-        var plan = Planner.Build(SpecParser.Parse("bench", config).OrThrow());
-        var configMap = plan.Component("coturn").Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+        var plan = Planner.Build(Planner.Validate("bench", config).OrThrow());
+        var configMap = plan.Coturn.Config.Data.AsReadOnly();
         var root = Directory.CreateTempSubdirectory("coturn-bench-").FullName;
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         // Ports of the benchmark differ from the tests' so both can run at once.

@@ -22,9 +22,9 @@ public static class LivekitChartBench
     {
         var runs = args.Length > 0 && int.TryParse(args[0], out var n) && n > 0 ? n : 5;
         var root = StackFile.FindProjectDirectory(AppContext.BaseDirectory) ?? throw new InvalidOperationException("Pulumi.yaml not found");
-        var spec = SpecParser.Parse("prod", StackFile.ReadConfig(StackFile.StackFilePath(root, "prod"))).OrThrow();
+        var spec = Planner.Validate("prod", StackFile.ReadConfig(StackFile.StackFilePath(root, "prod"))).OrThrow();
 
-        var planTimes = Time(runs * 20, () => _ = Planner.Build(spec).File(LivekitPlan.ValuesFile));
+        var planTimes = Time(runs * 20, () => _ = Planner.Build(spec).Livekit.Release.Values);
         output.WriteLine($"plan (whole prod plan incl. livekit values): median {Median(planTimes):0.00} ms over {planTimes.Count} runs");
 
         var helm = Tools.Helm;
@@ -39,7 +39,7 @@ public static class LivekitChartBench
         try
         {
             var values = Path.Combine(scratch, "values.yaml");
-            File.WriteAllText(values, plan.File(LivekitPlan.ValuesFile).Content);
+            File.WriteAllText(values, plan.Livekit.Release.Values.Content);
             var env = new Dictionary<string, string>
             {
                 ["MATRIX_RTC_POSTRENDER_DLL"] = typeof(LivekitPostRenderer).Assembly.Location,

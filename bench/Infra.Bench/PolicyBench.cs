@@ -20,7 +20,7 @@ public static class PolicyBench
         var dir = StackFile.FindProjectDirectory(Directory.GetCurrentDirectory())
             ?? StackFile.FindProjectDirectory(AppContext.BaseDirectory)
             ?? throw new InvalidOperationException("run inside the repository (Pulumi.yaml not found)");
-        var spec = SpecParser.Parse(stack, StackFile.ReadConfig(StackFile.StackFilePath(dir, stack))).OrThrow();
+        var spec = Planner.Validate(stack, StackFile.ReadConfig(StackFile.StackFilePath(dir, stack))).OrThrow();
         var plan = Planner.Build(spec);
         var objects = plan.Components.Sum(c => c.Objects.Count);
         for (var i = 0; i < 5; i++)
@@ -36,7 +36,7 @@ public static class PolicyBench
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
         times.Sort();
-        output.WriteLine($"policy: stack {stack}: {objects} objects, {plan.Files.Count} files, {violations} violation(s), {runs} runs");
+        output.WriteLine($"policy: stack {stack}: {objects} objects, {plan.Files.Count()} files, {violations} violation(s), {runs} runs");
         output.WriteLine($"policy: median {times[times.Count / 2]:0.000} ms, p95 {times[(int)(times.Count * 0.95)]:0.000} ms, max {times[^1]:0.000} ms");
         return 0;
     }

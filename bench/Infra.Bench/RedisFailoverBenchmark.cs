@@ -73,7 +73,7 @@ public static class RedisFailoverBenchmark
         {
             config[$"{ConfigKey.Project}:{key}"] = new ConfigValue.Scalar(value);
         }
-        return Planner.Build(SpecParser.Parse("dev", config).OrThrow());
+        return Planner.Build(Planner.Validate("dev", config).OrThrow());
     }
 
     private static Trial RunTrial(EnvironmentPlan plan, string server, string sentinel, string cli, TimeSpan bound)

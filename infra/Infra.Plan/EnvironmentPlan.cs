@@ -55,13 +55,6 @@ public sealed record EnvironmentPlan(
     public IReadOnlyList<IComponentPlan> Deployed =>
         new IComponentPlan?[] { Namespaces, Network, Tls, Redis, Coturn, Livekit, Authorizer, Synapse, Observability }.OfType<IComponentPlan>().ToList();
 
-    /// <summary>The names of every component an environment can have (deployed or not).</summary>
-    public static IReadOnlyList<string> ComponentNames { get; } =
-    [
-        NamespacesPlan.Component, NetworkPlan.Component, TlsPlan.Component, RedisPlan.Component, CoturnPlan.Component,
-        LivekitPlan.Component, AuthorizerPlan.Component, SynapsePlan.Component, ObservabilityPlan.Component,
-    ];
-
     /// <summary>Every Kubernetes object the components register.</summary>
     public IEnumerable<k8s.IKubernetesObject> Objects => Components.SelectMany(c => c.Objects);
 

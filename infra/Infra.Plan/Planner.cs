@@ -68,7 +68,7 @@ public static class Planner
     /// <summary>
     /// What the contract promises the Pulumi layer, checked on every plan (a failure is a bug in a plan, not a user
     /// mistake): generated ids unique, every referenced value generated, no two components writing the same Secret,
-    /// certificates signed only by CAs, ordering only on known components.
+    /// certificates signed only by CAs. (Ordering names are the plans' Component constants, so they cannot be misspelt.)
     /// </summary>
     internal static void CheckContract(EnvironmentPlan plan)
     {
@@ -97,10 +97,6 @@ public static class Planner
             {
                 throw new InvalidOperationException($"Secret {secret.Namespace}/{secret.Name} reads \"{id}\", which no component generates");
             }
-        }
-        foreach (var unknown in plan.Deployed.SelectMany(p => p.Contract.After).Where(a => !EnvironmentPlan.ComponentNames.Contains(a)))
-        {
-            throw new InvalidOperationException($"a component waits for \"{unknown}\", which is no component");
         }
     }
 }

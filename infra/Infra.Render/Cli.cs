@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Infra.Plan;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
@@ -10,7 +9,7 @@ namespace Infra.Render;
 /// <summary>
 /// <c>render</c>: writes what a stack would deploy, for review without a cluster.
 ///   render --stack dev [--out DIR]      write the plan (default DIR: rendered/&lt;stack&gt; beside Pulumi.yaml)
-///   render bench [--stack prod] [--runs N]   time building + serializing the plan
+///   render bench [--stack prod] [--runs N] [--native PATH]   time render in process and end to end, next to helm template
 ///   render docs --check | --write       keep Pulumi.yaml's config section and the README table in step
 /// Exit codes: 0 done, 2 bad config or usage (one line per mistake, no stack trace), 1 other failure.
 /// </summary>
@@ -22,7 +21,7 @@ public static class Cli
 
     private const string Usage =
         "usage: render --stack <name> [--out <dir>]\n" +
-        "       render bench [--stack <name>] [--runs <n>]\n" +
+        "       render bench [--stack <name>] [--runs <n>] [--native <render binary>]\n" +
         "       render docs --check | --write";
 
     public static int Run(string[] args, string cwd, TextWriter stdout, TextWriter stderr)
@@ -31,7 +30,7 @@ public static class Cli
         {
             return args.FirstOrDefault() switch
             {
-                "bench" => Bench(Options.Parse(args[1..]), cwd, stdout, stderr),
+                "bench" => Infra.Render.Bench.Run(Options.Parse(args[1..]), cwd, stdout, stderr),
                 "docs" => Docs(args[1..], cwd, stdout, stderr),
                 "-h" or "--help" => Help(stdout),
                 _ => Render(Options.Parse(args), cwd, stdout, stderr),
@@ -119,90 +118,6 @@ public static class Cli
         return Ok;
     }
 
-    private static int Bench(Options options, string cwd, TextWriter stdout, TextWriter stderr)
-    {
-        var stack = options.Stack ?? "prod";
-        var runs = options.Runs ?? 50;
-        var (_, config, _) = Load(cwd, stack);
-        // Each stage timed on its own, so a slow one is visible; the total is what render spends in process.
-        var stages = new Dictionary<string, List<double>> { ["parse"] = [], ["plan"] = [], ["policies"] = [], ["serialize"] = [], ["total"] = [] };
-        var bytes = 0;
-        for (var i = 0; i < runs + 3; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            var spec = Planner.Validate(stack, config).OrThrow();
-            var parsed = sw.Elapsed.TotalMilliseconds;
-            var plan = Planner.Build(spec);
-            var planned = sw.Elapsed.TotalMilliseconds;
-            PolicyChecks.Enforce(plan);
-            var checkedAt = sw.Elapsed.TotalMilliseconds;
-            var files = RenderFiles(stack, config, plan);
-            var total = sw.Elapsed.TotalMilliseconds;
-            bytes = files.Sum(f => f.Content.Length);
-            if (i >= 3)
-            {
-                stages["parse"].Add(parsed);
-                stages["plan"].Add(planned - parsed);
-                stages["policies"].Add(checkedAt - planned);
-                stages["serialize"].Add(total - checkedAt);
-                stages["total"].Add(total);
-            }
-        }
-        foreach (var list in stages.Values)
-        {
-            list.Sort();
-        }
-        var times = stages["total"];
-        stdout.WriteLine($"bench: stack {stack}: parse + plan + policies + serialize in process, {runs} runs after 3 warm-up runs");
-        stdout.WriteLine($"bench: median {Median(times):0.000} ms, min {times[0]:0.000} ms, max {times[^1]:0.000} ms, output {bytes} characters");
-        stdout.WriteLine("bench: stage medians: " + string.Join(", ", stages.Where(s => s.Key != "total").Select(s => $"{s.Key} {Median(s.Value):0.000} ms")));
-
-        // End to end: a fresh process (runtime start, JIT, reading the stack file, writing every file), as a user runs it.
-        var walls = new List<double>();
-        var outDir = Directory.CreateTempSubdirectory("render-bench-").FullName;
-        try
-        {
-            var e2eRuns = Math.Min(5, runs);
-            for (var i = 0; i < e2eRuns; i++)
-            {
-                var psi = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    WorkingDirectory = cwd,
-                };
-                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-                {
-                    psi.ArgumentList.Add(typeof(Cli).Assembly.Location);
-                }
-                foreach (var arg in new[] { "--stack", stack, "--out", outDir })
-                {
-                    psi.ArgumentList.Add(arg);
-                }
-                var sw = Stopwatch.StartNew();
-                using var process = Process.Start(psi)!;
-                process.StandardOutput.ReadToEnd();
-                process.StandardError.ReadToEnd();
-                if (!process.WaitForExit(60_000) || process.ExitCode != 0)
-                {
-                    stderr.WriteLine("bench: end-to-end render failed");
-                    return Failed;
-                }
-                walls.Add(sw.Elapsed.TotalMilliseconds);
-            }
-            walls.Sort();
-            stdout.WriteLine($"bench: end-to-end render (new process, writes {Directory.GetFiles(outDir, "*", SearchOption.AllDirectories).Length} files): median {Median(walls):0} ms over {e2eRuns} runs, min {walls[0]:0} ms, max {walls[^1]:0} ms");
-        }
-        finally
-        {
-            Directory.Delete(outDir, recursive: true);
-        }
-        return Ok;
-    }
-
-    private static double Median(List<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-
     private static int Docs(string[] args, string cwd, TextWriter stdout, TextWriter stderr)
     {
         var write = args.Contains("--write");
@@ -243,11 +158,11 @@ public static class Cli
 
 public sealed class UsageException(string message) : Exception(message);
 
-public sealed record Options(string? Stack, string? Out, int? Runs)
+public sealed record Options(string? Stack, string? Out, int? Runs, string? Native = null)
 {
     public static Options Parse(string[] args)
     {
-        string? stack = null, output = null;
+        string? stack = null, output = null, native = null;
         int? runs = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -256,12 +171,13 @@ public sealed record Options(string? Stack, string? Out, int? Runs)
             {
                 case "--stack" or "-s": stack = Next(); break;
                 case "--out" or "-o": output = Next(); break;
+                case "--native": native = Next(); break;
                 case "--runs":
                     runs = int.TryParse(Next(), out var n) && n is > 0 and <= 10_000 ? n : throw new UsageException("--runs takes a number from 1 to 10000");
                     break;
                 default: throw new UsageException($"unknown argument {args[i]}");
             }
         }
-        return new Options(stack, output, runs);
+        return new Options(stack, output, runs, native);
     }
 }

@@ -32,7 +32,10 @@ public static class ConfigRules
         new("HostPortPlan", "host-network ports that overlap, or lie in the NodePort or ephemeral range, fail to bind", d => d.Ports.Check()),
         new("RelayRangeHoldsQuota", "an allocation holds one relay port: a quota above the range fails allocations early", d => d.Ports.CheckRelayCapacity(d.TurnQuotas)),
         new("CoturnRelease", "turnserver.conf is generated for the coturn release in the image tag", d => CoturnVersion.Check(d.Spec)),
-        new("TurnExternalIps", "a NAT pair is matched against each media node's own address", d => TurnChecks.Check(d.Spec)),
+        new("TurnExternalIps", "a NAT pair is matched against each media node's own address", d => TurnChecks.MappingChecks(d.Spec)),
+        new("TurnPublicAddress", "a node with a private address and no discovered or mapped public one hands out private relay addresses", d => TurnChecks.PublicAddressChecks(d.Spec)),
+        new("TurnDeniedRanges", "coturn reads a denied range starting at :: as holding every peer", d => TurnChecks.DeniedRangeChecks(d.Spec)),
+        new("SfuStunFallback", "LiveKit exits at start when no STUN server answers; the TURN host's coturn may be down", d => TurnChecks.StunChecks(d.Spec)),
         new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
         new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
     ];

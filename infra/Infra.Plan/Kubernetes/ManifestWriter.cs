@@ -3,7 +3,7 @@ using k8s;
 
 namespace Infra.Plan.Kubernetes;
 
-/// <summary>Multi-document YAML with KubernetesClient's serializer: same objects, same bytes.</summary>
+/// <summary>Multi-document YAML, byte for byte what KubernetesClient's serializer writes (see <see cref="KubernetesYamlWriter"/>).</summary>
 public static class ManifestWriter
 {
     public static string Write(IEnumerable<IKubernetesObject> objects)
@@ -12,7 +12,7 @@ public static class ManifestWriter
         foreach (var obj in objects)
         {
             sb.Append("---\n");
-            sb.Append(KubernetesYaml.Serialize(obj).Replace("\r\n", "\n").TrimEnd('\n'));
+            sb.Append(KubernetesYamlWriter.Serialize(obj).Replace("\r\n", "\n").TrimEnd('\n'));
             sb.Append('\n');
         }
         return sb.ToString();

@@ -151,6 +151,9 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
         }
         sb.AppendLine();
         sb.AppendLine("Deny every other inbound port on the media nodes' public interface.");
+        sb.AppendLine();
+        sb.AppendLine("Outbound, coturn's own user may reach the node's own addresses only on the SFU's UDP port and the relay range");
+        sb.AppendLine("(`report/coturn-node.nft`, an nftables table): behind 1:1 NAT coturn allows its node's private address as a peer.");
         return sb.ToString();
     }
 

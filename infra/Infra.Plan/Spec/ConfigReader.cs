@@ -148,7 +148,7 @@ public sealed partial class ConfigReader(IReadOnlyDictionary<string, ConfigValue
             case ConfigValue.Scalar s when s.Text.TrimStart().StartsWith('['):
                 try
                 {
-                    var parsed = JsonSerializer.Deserialize<JsonElement>(s.Text);
+                    var parsed = JsonElement.Parse(s.Text);
                     if (parsed.ValueKind == JsonValueKind.Array)
                     {
                         return parsed.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();

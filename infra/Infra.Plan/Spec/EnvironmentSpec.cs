@@ -19,4 +19,41 @@ public sealed record EnvironmentSpec(
     TurnSpec Turn,
     SynapseSpec Synapse,
     ClusterSpec Cluster,
-    ObservabilitySpec Observability);
+    ObservabilitySpec Observability)
+{
+    // A new config section is registered here and nowhere else: its member above, its keys (documentation order) and
+    // its Read below. The parser, the docs, the config report and the unknown-key check all use these two lists.
+
+    /// <summary>Every config section: its title in the docs and its keys.</summary>
+    public static IReadOnlyList<(string Title, IReadOnlyList<ConfigKey> Keys)> Sections { get; } =
+    [
+        ("Site", SiteSection.Keys),
+        ("Load and tier", LoadSection.Keys),
+        ("Images", ImagesSection.Keys),
+        ("Nodes and address ranges", NodesSection.Keys),
+        ("Host ports", PortsSection.Keys),
+        ("TLS and ingress", TlsSection.Keys),
+        ("Redis Sentinel", RedisSection.Keys),
+        ("SFU", SfuSection.Keys),
+        ("TURN", TurnSection.Keys),
+        ("Synapse", SynapseSection.Keys),
+        ("Cluster services and monitoring", ClusterSection.Keys),
+        ("Observability", ObservabilitySection.Keys),
+    ];
+
+    /// <summary>Reads every section (single keys only; a bad key falls back to its default and is recorded in <paramref name="r"/>).</summary>
+    internal static EnvironmentSpec Read(string stack, ConfigReader r) => new(
+        stack,
+        SiteSection.Read(r),
+        LoadSection.Read(r),
+        ImagesSection.Read(r),
+        NodesSection.Read(r),
+        PortsSection.Read(r),
+        TlsSection.Read(r),
+        RedisSection.Read(r),
+        SfuSection.Read(r),
+        TurnSection.Read(r),
+        SynapseSection.Read(r),
+        ClusterSection.Read(r),
+        ObservabilitySection.Read(r));
+}

@@ -43,21 +43,7 @@ public static class SpecParser
             ours[name] = value;
         }
 
-        var r = new ConfigReader(ours, errors);
-        var spec = new EnvironmentSpec(
-            stack,
-            SiteSection.Read(r),
-            LoadSection.Read(r),
-            ImagesSection.Read(r),
-            NodesSection.Read(r),
-            PortsSection.Read(r),
-            TlsSection.Read(r),
-            RedisSection.Read(r),
-            SfuSection.Read(r),
-            TurnSection.Read(r),
-            SynapseSection.Read(r),
-            ClusterSection.Read(r),
-            ObservabilitySection.Read(r));
+        var spec = EnvironmentSpec.Read(stack, new ConfigReader(ours, errors));
         return new SpecResult(spec, errors);
     }
 

@@ -36,7 +36,9 @@ public static class DeniedPeers
         new(Cidr.Parse("203.0.113.0/24"), "documentation TEST-NET-3"),
         new(Cidr.Parse("224.0.0.0/4"), "multicast"),
         new(Cidr.Parse("240.0.0.0/4"), "reserved, broadcast"),
-        new(Cidr.Parse("::/128"), "unspecified"),
+        // Not "::/128": coturn reads an all-zero bound as "no bound" (CoturnMatches), so denied-peer-ip=:: denies every
+        // peer, IPv4 and IPv6, and TURN relays nothing. coturn refuses the unspecified address as a peer by itself
+        // (good_peer_addr: ioa_addr_is_zero), so nothing is lost.
         new(Cidr.Parse("::1/128"), "loopback"),
         new(Cidr.Parse("::ffff:0:0/96"), "IPv4-mapped IPv6 (would bypass every IPv4 rule)"),
         new(Cidr.Parse("64:ff9b::/96"), "NAT64 (maps onto IPv4, incl. private ranges)"),
@@ -47,7 +49,11 @@ public static class DeniedPeers
         new(Cidr.Parse("ff00::/8"), "multicast"),
     ];
 
-    /// <summary>The special ranges plus the cluster's pod, service and node CIDRs, in that order.</summary>
+    /// <summary>
+    /// The special ranges plus the cluster's pod, service and node CIDRs, in that order. Denying the node CIDRs keeps
+    /// TURN clients out of the node network (kubelet, VXLAN and every other host port), and it is also why relayed
+    /// media must reach the SFU at its public address, through the cloud router's hairpin NAT (README "coturn").
+    /// </summary>
     public static IReadOnlyList<DeniedRange> For(NodesSpec nodes) =>
         Special
             .Concat(nodes.PodCidrs.Select(c => new DeniedRange(c, "cluster pods (podCidrs)")))
@@ -82,6 +88,23 @@ public static class DeniedPeers
             }
         }
         return (accepted, rejected);
+    }
+
+    /// <summary>
+    /// Whether coturn counts <paramref name="peer"/> as inside <paramref name="range"/>, re-stated from coturn's
+    /// <c>ioa_addr_in_range</c> and <c>addr_less_eq</c> (src/client/ns_turn_ioaddr.c, the same from 4.6.1 to 4.17.1): an
+    /// all-zero bound (0.0.0.0 or ::) means "open on that side", and addresses of different families compare by family
+    /// number (AF_INET 2 before AF_INET6 10). So a range starting at :: holds every IPv4 address, and "::" alone holds
+    /// everything. (4.17 also reduces IPv4-embedding IPv6 peers to IPv4 before comparing with an IPv4 range; the
+    /// ::ffff:0:0/96, 64:ff9b::/96 and 2002::/16 rules deny those on every version.)
+    /// </summary>
+    public static bool CoturnMatches(IpRange range, IPAddress peer)
+    {
+        static int Family(IPAddress a) => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 2 : 10;
+        static bool Zero(IPAddress a) => IpRange.ToNumber(a) == 0;
+        static bool LessEq(IPAddress a, IPAddress b) =>
+            a.AddressFamily != b.AddressFamily ? Family(a) < Family(b) : IpRange.ToNumber(a) <= IpRange.ToNumber(b);
+        return (Zero(range.First) || LessEq(range.First, peer)) && (Zero(range.Last) || LessEq(peer, range.Last));
     }
 
     /// <summary>True when <paramref name="ranges"/> together cover every address of <paramref name="cidr"/>.</summary>

@@ -226,7 +226,9 @@ public class LivekitChartTests
         Assert.Equal([(plan.Spec.Site.TurnHost, 3478L, "udp"), (plan.Spec.Site.TurnHost, 5349L, "tls")],
             turn.Select(t => ((string)t!["host"]!, (long)t["port"]!, (string)t["protocol"]!)));
         Assert.False((bool)config.At("turn.enabled")!);
-        Assert.Equal([$"{plan.Spec.Site.TurnHost}:3478"], config.At("rtc.stun_servers")!.AsArray().Select(s => (string)s!));
+        // STUN: our coturn first, then the fallbacks that let an SFU start while it is down (sfuStunServers)
+        Assert.Equal([$"{plan.Spec.Site.TurnHost}:3478", .. plan.Spec.Sfu.StunServers.Select(s => s.ToString())],
+            config.At("rtc.stun_servers")!.AsArray().Select(s => (string)s!));
         Assert.Equal((long)plan.Spec.Ports.SfuRtcUdp, (long)config.At("rtc.udp_port")!);
         Assert.Equal((long)plan.Spec.Ports.SfuRtcTcp, (long)config.At("rtc.tcp_port")!);
         Assert.Equal(plan.Spec.Nodes.NodeCidrs.Select(c => c.ToString()), config.At("rtc.ips.includes")!.AsArray().Select(c => (string)c!));

@@ -12,7 +12,7 @@ public class PostRendererTests
         [new SecretFileMount("turn-shared-secret", "turn-shared-secret", "secret", "/etc/livekit/turn", "secret", 384)],
         StrictConfig: true);
 
-    private const string ConfigMap = """
+    internal const string ConfigMap = """
         ---
         # Source: livekit-server/templates/configmap.yaml
         apiVersion: v1
@@ -26,7 +26,7 @@ public class PostRendererTests
 
         """;
 
-    private static string Deployment(string annotation, string args = "[\"--disable-strict-config\"]") => $"""
+    internal static string Deployment(string annotation, string args = "[\"--disable-strict-config\"]") => $"""
         ---
         # Source: livekit-server/templates/deployment.yaml
         apiVersion: apps/v1
@@ -63,7 +63,7 @@ public class PostRendererTests
 
         """;
 
-    private static string Annotated => $"{SecretWiring.Annotation}: '{Wiring.ToJson()}'";
+    internal static string Annotated => $"{SecretWiring.Annotation}: '{Wiring.ToJson()}'";
 
     [Fact]
     public void Wires_env_and_files_and_drops_the_lenient_flag_in_the_deployment_only()

@@ -111,7 +111,7 @@ public class CoturnPlanTests
     {
         // GIVEN the default 4.7.0 and an older 4.6.2 image
         var current = Options(ConfigMap(PlanOf()).Data[CoturnPaths.TemplateConf]);
-        var older = Options(ConfigMap(PlanOf(("coturnImage", S("coturn/coturn:4.6.2-alpine")))).Data[CoturnPaths.TemplateConf]);
+        var older = Options(ConfigMap(PlanOf(("coturnImage", S("coturn/coturn:4.6.2")))).Data[CoturnPaths.TemplateConf]);
 
         // THEN no-tlsv1 options exist only for the release that still has them
         Assert.DoesNotContain("no-tlsv1", current);

@@ -39,8 +39,8 @@ public sealed class CoturnServerFixture : IDisposable
         }
         // GIVEN the plan's ConfigMap for the default coturn image (4.7.0), run the way the pod runs it
         var plan = Planner.Build(Parse(With()).OrThrow());
-        var configMap = plan.Coturn.Contract.Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
-        _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret);
+        var configMap = plan.Coturn.Config.Data.AsReadOnly();
+        _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret, CoturnInit.InitEnv(plan.Coturn.DaemonSet));
     }
 
     public ServerProcess Start(string name, string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null) =>

@@ -58,6 +58,64 @@ public class DeniedPeersTests
         Assert.False(DeniedPeers.Covers(ranges, IPAddress.Parse("2a00:1450::1")));
     }
 
+    /// <summary>Public addresses an SFU or a client could have.</summary>
+    public static readonly string[] PublicPeers = ["8.8.8.8", "1.1.1.1", "95.216.1.10", "203.0.114.7", "2a00:1450:4001::1", "2606:4700::1111"];
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public void No_rule_denies_a_public_peer_the_way_coturn_matches_ranges(string stack)
+    {
+        // GIVEN the stack's rules WHEN each public address is matched as coturn matches (ioa_addr_in_range)
+        var (ranges, _) = DeniedPeers.ParseConfig(Conf(Stacks.Spec(stack)));
+
+        // THEN none is denied: the relay can reach an SFU and peers on the internet
+        foreach (var peer in PublicPeers.Select(IPAddress.Parse))
+        {
+            var denying = ranges.Where(r => DeniedPeers.CoturnMatches(r, peer)).ToArray();
+            Assert.True(denying.Length == 0, $"{peer} is denied by {string.Join(", ", denying)}");
+        }
+    }
+
+    [Fact]
+    public void Every_reference_range_is_still_denied_the_way_coturn_matches_ranges()
+    {
+        var (ranges, _) = DeniedPeers.ParseConfig(Conf(Stacks.Spec("prod")));
+
+        foreach (var range in ReferenceRanges.Select(c => Cidr.Parse(c).Range))
+        {
+            foreach (var address in new[] { range.First, range.Last })
+            {
+                Assert.True(ranges.Any(r => DeniedPeers.CoturnMatches(r, address)), $"{address} ({range}) is not denied");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("::", "8.8.8.8", true)]                      // an all-zero range holds everything: why ::/128 is not a rule
+    [InlineData("::", "2001:db8::1", true)]
+    [InlineData("::-::ffff:ffff", "8.8.8.8", true)]         // starting at :: it holds every IPv4 address
+    [InlineData("0.0.0.0-0.255.255.255", "8.8.8.8", false)]
+    [InlineData("0.0.0.0-0.255.255.255", "0.1.2.3", true)]
+    [InlineData("0.0.0.0-0.255.255.255", "2001:db8::1", false)]
+    [InlineData("10.0.0.0-10.255.255.255", "2001:db8::1", false)]
+    [InlineData("fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "10.0.0.1", false)]
+    [InlineData("::1", "8.8.8.8", false)]
+    public void Range_matching_follows_coturns_source(string range, string peer, bool matches)
+    {
+        Assert.Equal(matches, DeniedPeers.CoturnMatches(IpRange.ParseCoturn(range)!, IPAddress.Parse(peer)));
+    }
+
+    [Fact]
+    public void A_cluster_range_starting_at_the_IPv6_zero_address_is_refused()
+    {
+        var error = Assert.Single(Parse(With(("podCidrs", L("10.244.0.0/16", "::/96")))).Errors);
+
+        Assert.Equal("matrix-rtc:podCidrs", error.Key);
+        Assert.Contains("\"::/96\"", error.Message);
+        Assert.Contains("would relay to no peer", error.Message);
+    }
+
     [Fact]
     public void Coverage_check_notices_a_gap()
     {

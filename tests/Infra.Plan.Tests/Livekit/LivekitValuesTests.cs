@@ -97,7 +97,9 @@ public class LivekitValuesTests
         Assert.Equal(7891, config.Rtc.TcpPort);
         Assert.True(config.Rtc.UseExternalIp);
         Assert.Equal(["10.10.0.0/24"], config.Rtc.IpsIncludes);
-        Assert.Equal(["turn.example.org:3478"], config.Rtc.StunServers);
+        // our own coturn first, then LiveKit's default public STUN servers (sfuStunServers): see SfuStartTests
+        Assert.Equal(["turn.example.org:3478", "global.stun.twilio.com:3478", "stun.l.google.com:19302", "stun1.l.google.com:19302"],
+            config.Rtc.StunServers);
         Assert.False(config.Room.AutoCreate);
         Assert.Equal(300, config.Room.EmptyTimeoutSeconds);
         Assert.Equal(20, config.Room.DepartureTimeoutSeconds);

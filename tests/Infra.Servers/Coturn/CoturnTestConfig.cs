@@ -48,6 +48,39 @@ public static class CoturnTestConfig
         ];
     }
 
+    /// <summary>
+    /// What the network-namespace test changes: only the file paths (the pod's volumes are not here) and <c>verbose</c>.
+    /// Addresses, ports, relay range and every other rule stay as the plan and the init script wrote them.
+    /// </summary>
+    public static IReadOnlyList<string> NamespaceOverlay(string certFile, string keyFile, string runDir) =>
+    [
+        $"cert={certFile}",
+        $"pkey={keyFile}",
+        $"pidfile={Path.Combine(runDir, "turnserver.pid")}",
+        $"userdb={Path.Combine(runDir, "turndb")}",
+        "verbose",
+    ];
+
+    /// <summary>
+    /// <see cref="Compose(string, IReadOnlyList{string})"/> that also drops exactly the lines in <paramref name="dropExactly"/>:
+    /// each must occur in the generated config exactly once, or this throws (a rule that changed is never dropped by accident).
+    /// </summary>
+    public static (string Config, IReadOnlyList<string> Removed) Compose(string generated, IReadOnlyList<string> overlay, IReadOnlyList<string> dropExactly)
+    {
+        var lines = generated.Split('\n');
+        foreach (var drop in dropExactly)
+        {
+            var count = lines.Count(l => l.Trim() == drop);
+            if (count != 1)
+            {
+                throw new InvalidOperationException($"'{drop}' occurs {count} times in the generated config, not once");
+            }
+        }
+        var kept = string.Join('\n', lines.Where(l => !dropExactly.Contains(l.Trim())));
+        var (config, removed) = Compose(kept, overlay);
+        return (config, dropExactly.Concat(removed).ToArray());
+    }
+
     /// <summary>The option name of a config line; null for comments and blank lines.</summary>
     public static string? OptionOf(string line)
     {
@@ -78,7 +111,7 @@ public static class CoturnTestConfig
             }
             kept.Add(line);
         }
-        var config = string.Join('\n', kept).TrimEnd('\n') + "\n\n# test overlay (loopback)\n" + string.Join('\n', overlay) + "\n";
+        var config = string.Join('\n', kept).TrimEnd('\n') + "\n\n# test overlay\n" + string.Join('\n', overlay) + "\n";
         return (config, removed);
     }
 }

@@ -20,7 +20,7 @@ public static partial class CoturnTools
 
     /// <summary>Runs a tool to completion or kills it (by PID) after <paramref name="timeout"/>.</summary>
     public static (int Exit, string Output) Run(string fileName, IEnumerable<string> args, TimeSpan timeout, string? stdin = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -33,9 +33,17 @@ public static partial class CoturnTools
         {
             psi.ArgumentList.Add(a);
         }
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        // A null value removes the variable: the child must not inherit e.g. this machine's KUBERNETES_SERVICE_HOST.
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
         {
-            psi.Environment[k] = v;
+            if (v is null)
+            {
+                psi.Environment.Remove(k);
+            }
+            else
+            {
+                psi.Environment[k] = v;
+            }
         }
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{fileName} did not start");
         var stdout = p.StandardOutput.ReadToEndAsync();

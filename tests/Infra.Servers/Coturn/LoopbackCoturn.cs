@@ -1,16 +1,32 @@
 using System.Security.Cryptography.X509Certificates;
+using k8s.Models;
+using Infra.Plan.Components.Coturn;
 
 namespace Infra.Servers.Coturn;
 
 /// <summary>
 /// A real turnserver on 127.0.0.1 running the plan's config as the pod builds it: the generated init script
-/// adds the secret and the node address (127.0.0.1); then the 4.6.1-incompatible options are dropped by name
-/// and the loopback overlay is added. Plus a turnutils_peer echo peer on 127.0.0.1. Used by the tests and the
-/// relay benchmark; every process is stopped by PID on Dispose.
+/// adds the secret and the node address (127.0.0.1) and, with discovery on (the plan's default), asks a
+/// <see cref="FakeKubeApi"/> for the node's ExternalIP (<see cref="PublicAddress"/>); then the 4.6.1-incompatible
+/// options are dropped by name and the loopback overlay is added. Plus a turnutils_peer echo peer on 127.0.0.1.
+/// Used by the tests and the relay benchmark; every process is stopped by PID on Dispose.
 /// </summary>
 public sealed class LoopbackCoturn : IDisposable
 {
     public const string TurnHost = "turn.example.org";
+
+    /// <summary>The loopback node's ExternalIP as the fake API reports it (TEST-NET-3): what coturn advertises for its relays.</summary>
+    public const string PublicAddress = "203.0.113.1";
+
+    public const string NodeName = "loopback-node";
+
+    /// <summary>The init container's env when the caller has no DaemonSet at hand: the plan's default, discovery on.</summary>
+    public static readonly IReadOnlyList<V1EnvVar> DefaultInitEnv =
+    [
+        new() { Name = "HOST_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.hostIP" } } },
+        new() { Name = "EXTERNAL_IP_DISCOVERY", Value = CoturnDaemonSet.DiscoveryNodeApi },
+        new() { Name = "NODE_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
+    ];
 
     private readonly List<ServerProcess> _processes = [];
 
@@ -24,14 +40,21 @@ public sealed class LoopbackCoturn : IDisposable
     public ServerProcess Server { get; }
     public ServerProcess Peer { get; }
 
-    public LoopbackCoturn(string root, CoturnTestConfig.LoopbackPorts ports, IReadOnlyDictionary<string, string> configMap, string secret)
+    public LoopbackCoturn(string root, CoturnTestConfig.LoopbackPorts ports, IReadOnlyDictionary<string, string> configMap, string secret,
+        IReadOnlyList<V1EnvVar>? initEnv = null)
     {
         Root = root;
         Ports = ports;
         Secret = secret;
         try
         {
-            var init = CoturnInit.Run(root, configMap, secret, previous: null, hostIp: "127.0.0.1");
+            var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            using var api = new FakeKubeApi(FakeKubeApi.Nodes(token, new Dictionary<string, string>
+            {
+                [NodeName] = FakeKubeApi.NodeJson(NodeName, ("InternalIP", "127.0.0.1"), ("ExternalIP", PublicAddress), ("Hostname", NodeName)),
+            }));
+            var init = CoturnInit.Run(root, configMap, secret, previous: null, initEnv ?? DefaultInitEnv,
+                new CoturnInit.Node(NodeName, "127.0.0.1"), new CoturnInit.Api(FakeKubeApi.Address.ToString(), api.Port, token, api.CaPem));
             if (init.Exit != 0 || init.Config is null)
             {
                 throw new InvalidOperationException("init script failed: " + init.Output);

@@ -21,6 +21,14 @@ public static class CoturnDaemonSet
     private const string TlsVolume = "tls";
     private const string RunVolume = "run";
     private const string PidVolume = "pid";
+    private const string KubeApiVolume = "kube-api";
+
+    /// <summary>The projected token's lifetime: the kubelet's minimum (600 s); the init container uses it once, at start.</summary>
+    public const long TokenExpirationSeconds = 600;
+
+    /// <summary>Values of the init container's <c>EXTERNAL_IP_DISCOVERY</c> (CoturnScripts.Init).</summary>
+    public const string DiscoveryNodeApi = "node-api";
+    public const string DiscoveryOff = "off";
 
     public static V1DaemonSet Build(EnvironmentSpec spec, SizingPlan sizing, CoturnVersion version, V1ConfigMap config, string sharedSecretName, string tlsSecretName)
     {
@@ -65,6 +73,8 @@ public static class CoturnDaemonSet
         DnsPolicy = "ClusterFirstWithHostNet",
         // Lets the reloader signal turnserver by the PID in the shared pid file.
         ShareProcessNamespace = true,
+        // No token in any container by default: only the init container mounts one, and only for discovery.
+        ServiceAccountName = spec.Turn.DiscoverExternalIp ? CoturnRbac.ServiceAccount : null,
         AutomountServiceAccountToken = false,
         EnableServiceLinks = false,
         // coturn stops at once on SIGTERM; clients reconnect through another node. 30 s covers the kubelet's
@@ -96,15 +106,13 @@ public static class CoturnDaemonSet
                 Name = "config",
                 Image = image,
                 Command = ["/bin/sh", $"{CoturnPaths.TemplateDir}/{CoturnPaths.InitScript}"],
-                Env =
-                [
-                    new V1EnvVar { Name = "HOST_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.hostIP" } } },
-                ],
+                Env = InitEnv(spec),
                 VolumeMounts =
                 [
                     Mount(TemplateVolume, CoturnPaths.TemplateDir, true),
                     Mount(SecretVolume, CoturnPaths.SecretDir, true),
                     Mount(RunVolume, CoturnPaths.RunDir, false),
+                    .. spec.Turn.DiscoverExternalIp ? [Mount(KubeApiVolume, CoturnPaths.KubeApiDir, true)] : Array.Empty<V1VolumeMount>(),
                 ],
                 Resources = ContainerResources.For(SmallHelper),
                 SecurityContext = Restricted(),
@@ -184,7 +192,58 @@ public static class CoturnDaemonSet
             // Memory-backed: the final config holds the shared secret and must never reach the node's disk.
             new V1Volume { Name = RunVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("16Mi") } },
             new V1Volume { Name = PidVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("1Mi") } },
+            .. spec.Turn.DiscoverExternalIp ? [KubeApi()] : Array.Empty<V1Volume>(),
         ],
+    };
+
+    private static List<V1EnvVar> InitEnv(EnvironmentSpec spec)
+    {
+        var env = new List<V1EnvVar>
+        {
+            Field("HOST_IP", "status.hostIP"),
+            new() { Name = "EXTERNAL_IP_DISCOVERY", Value = spec.Turn.DiscoverExternalIp ? DiscoveryNodeApi : DiscoveryOff },
+        };
+        if (spec.Turn.DiscoverExternalIp)
+        {
+            // The Node to read; KUBERNETES_SERVICE_HOST/_PORT come from the kubelet (even with enableServiceLinks off).
+            env.Add(Field("NODE_NAME", "spec.nodeName"));
+        }
+        return env;
+    }
+
+    private static V1EnvVar Field(string name, string path) =>
+        new() { Name = name, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = path } } };
+
+    /// <summary>
+    /// The coturn ServiceAccount's token (audience: the API server, the kubelet's minimum lifetime) and the cluster CA
+    /// (the kube-root-ca.crt ConfigMap every namespace has), as one read-only projected volume for the init container.
+    /// </summary>
+    private static V1Volume KubeApi() => new()
+    {
+        Name = KubeApiVolume,
+        Projected = new V1ProjectedVolumeSource
+        {
+            DefaultMode = 0x120, // 0440: group nobody (fsGroup) reads, nobody else
+            Sources =
+            [
+                new V1VolumeProjection
+                {
+                    ServiceAccountToken = new V1ServiceAccountTokenProjection
+                    {
+                        Path = Path.GetFileName(CoturnPaths.KubeTokenFile),
+                        ExpirationSeconds = TokenExpirationSeconds,
+                    },
+                },
+                new V1VolumeProjection
+                {
+                    ConfigMap = new V1ConfigMapProjection
+                    {
+                        Name = "kube-root-ca.crt",
+                        Items = [new V1KeyToPath { Key = "ca.crt", Path = Path.GetFileName(CoturnPaths.KubeCaFile) }],
+                    },
+                },
+            ],
+        },
     };
 
     /// <summary>The init container and the reloader: a shell and a sleep loop. Requests = limits keeps the pod Guaranteed.</summary>

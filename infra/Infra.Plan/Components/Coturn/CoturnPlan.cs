@@ -20,9 +20,11 @@ public sealed record CoturnPlan(
     V1ConfigMap Config,
     V1DaemonSet DaemonSet,
     CertManagerCertificate? Certificate,
+    IReadOnlyList<IKubernetesObject> Rbac,
     IReadOnlyList<GeneratedValue> Generated,
     IReadOnlyList<SecretPlan> Secrets,
-    Peer Peer) : IComponentPlan
+    Peer Peer,
+    PlanFile NodeFirewall) : IComponentPlan
 {
     public const string Component = Names.Coturn;
 
@@ -36,12 +38,18 @@ public sealed record CoturnPlan(
 
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Coturn")
     {
-        Objects = Certificate is null ? [Config, DaemonSet] : [Certificate, Config, DaemonSet],
+        // The discovery step's ServiceAccount and role (empty without turnExternalIpDiscovery) before the pods that use them.
+        Objects = [.. Certificate is null ? Array.Empty<IKubernetesObject>() : [Certificate], .. Rbac, Config, DaemonSet],
         Generated = Generated,
         Secrets = Secrets,
         Peers = [Peer],
+        // The nftables rule every media node needs beside coturn (CoturnNodeFirewall): installed with the node, not by Pulumi.
+        Files = [NodeFirewall],
         After = [NamespacesPlan.Component, NetworkPlan.Component],
     };
+
+    /// <summary>Where render writes the media nodes' nftables rule for coturn.</summary>
+    public const string NodeFirewallFile = "report/coturn-node.nft";
 
     public static CoturnPlan Build(Derived d)
     {
@@ -73,6 +81,7 @@ public sealed record CoturnPlan(
             secrets.Add(Tls.TlsPlan.TlsSecret(spec.Site.MediaNamespace, wiring.TlsSecretName, Component, SelfSignedCertificateId, [coturnPods]));
         }
         var peer = Peer.Of(Component, daemonSet, [.. d.Ports.Listeners(PortPlan.Coturn)]);
-        return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), generated, secrets, peer);
+        return new CoturnPlan(version, conf, config, daemonSet, TurnCertificate.For(spec, wiring.TlsSecretName), CoturnRbac.Build(spec),
+            generated, secrets, peer, new PlanFile(NodeFirewallFile, CoturnNodeFirewall.Nftables(spec)));
     }
 }

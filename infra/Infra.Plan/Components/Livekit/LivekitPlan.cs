@@ -5,6 +5,7 @@ using Infra.Plan.Ports;
 using Infra.Plan.Secrets;
 using Infra.Plan.Sizing;
 using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Livekit;
 
@@ -157,12 +158,16 @@ public sealed record LivekitPlan(
             Port: ports.SfuApi,
             PrometheusPort: ports.SfuMetrics,
             LogLevel: spec.Sfu.LogLevel,
+            // The SFU advertises its node's public address (README "coturn", media path): use_external_ip asks STUN
+            // for it at start, and pion rewrites the node-address host candidate (rtc.ips.includes keeps CNI
+            // interfaces out) to it. Relayed clients reach the SFU there too: coturn denies the node CIDRs as peers,
+            // so the relay to the SFU goes to its public address and the cloud router's hairpin NAT brings it back.
             Rtc: new RtcConfig(
                 TcpPort: ports.SfuRtcTcp,
                 UdpPort: ports.SfuRtcUdp,
                 UseExternalIp: true,
                 IpsIncludes: spec.Nodes.NodeCidrs.Select(c => c.ToString()).ToArray(),
-                StunServers: [$"{topology.Turn.Host}:{topology.Turn.Port}"],
+                StunServers: StunServers(spec, topology).Select(s => s.ToString()).ToArray(),
                 TurnServers: turnServers),
             Redis: new RedisConfig(
                 topology.Redis.MasterName,
@@ -177,6 +182,22 @@ public sealed record LivekitPlan(
             KeyFile: KeyFile,
             EmbeddedTurnEnabled: false);
     }
+
+    /// <summary>
+    /// <c>rtc.stun_servers</c>: the TURN host's own coturn first, then <c>sfuStunServers</c>. LiveKit (mediatransportutil
+    /// <c>pkg/rtcconfig/ip.go</c>, <c>determineIP</c>/<c>GetExternalIP</c>) asks them in this order, 5 s each, in up to three
+    /// rounds, and exits when none answers: with our coturn alone an SFU could not start while that coturn is down.
+    /// The own coturn goes first so a healthy deployment needs no third party; its answer is the public address only
+    /// because the router's hairpin NAT rewrites the source (the same hairpin relayed media needs).
+    /// Why not <c>rtc.node_ip</c> from coturn's address discovery: with <c>use_external_ip</c> LiveKit runs STUN even when
+    /// node_ip is set (<c>pkg/rtcconfig/config.go</c>, <c>Validate</c>); without it, node_ip is per node and can only
+    /// reach a Deployment's pods as the <c>NODE_IP</c> env var (livekit-server <c>cmd/server/main.go</c>), whose value
+    /// the downward API cannot take from the Node's ExternalIP, and the media-relay image has no shell to read a file
+    /// an init container wrote. (For nodes whose host address is public, <c>NODE_IP</c> from <c>status.hostIP</c> with
+    /// <c>use_external_ip: false</c> would work; the STUN fallbacks cover that case too.)
+    /// </summary>
+    public static IReadOnlyList<StunServer> StunServers(EnvironmentSpec spec, Topology topology) =>
+        new[] { new StunServer(topology.Turn.Host, topology.Turn.Port) }.Concat(spec.Sfu.StunServers).Distinct().ToArray();
 
     /// <summary>The secrets the SFU reads, and where from: env vars and files the post-renderer adds.</summary>
     public static SecretWiring WiringFor(EnvironmentSpec spec, Topology topology)

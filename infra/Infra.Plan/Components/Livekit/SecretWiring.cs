@@ -33,16 +33,10 @@ public sealed record SecretWiring(
 
     public const string DisableStrictConfig = "--disable-strict-config";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, SecretWiringJson.Default.SecretWiring);
 
     public static SecretWiring FromJson(string json) =>
-        JsonSerializer.Deserialize<SecretWiring>(json, Json) ?? throw new JsonException("empty secret wiring");
+        JsonSerializer.Deserialize(json, SecretWiringJson.Default.SecretWiring) ?? throw new JsonException("empty secret wiring");
 
     /// <summary>Every Secret key the SFU reads (for the tests and the Pulumi shell).</summary>
     public IEnumerable<(string Secret, string Key)> SecretKeys() =>
@@ -50,3 +44,8 @@ public sealed record SecretWiring(
 
     public static SecretEnv EnvFrom(string name, SecretRef secret) => new(name, secret.Name, secret.Key);
 }
+
+/// <summary>Source-generated JSON of <see cref="SecretWiring"/> (no reflection: the post-renderer is a Native AOT binary).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(SecretWiring))]
+internal sealed partial class SecretWiringJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -51,8 +52,13 @@ public sealed class YamlMap : IEnumerable<KeyValuePair<string, object?>>
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>A k8s.Models object (affinity, resources, ...) as a tree, with the API's field names and order.</summary>
-    public static object? FromModel(object model) => FromJson(JsonDocument.Parse(KubernetesJson.Serialize(model)).RootElement);
+    /// <summary>
+    /// A k8s.Models object (affinity, resources, ...) as a tree, with the API's field names and order: its JSON as
+    /// KubernetesJson writes it, through KubernetesClient's source-generated metadata (no reflection, AOT-safe).
+    /// </summary>
+    public static object? FromModel(object model) =>
+        FromJson(JsonSerializer.SerializeToElement(model, SourceGenerationContext.Default.GetTypeInfo(model.GetType())
+            ?? throw new ArgumentException($"{model.GetType().FullName} is no k8s.Models type")));
 
     private static object? FromJson(JsonElement e) => e.ValueKind switch
     {
@@ -165,7 +171,16 @@ public static class YamlTreeWriter
     };
 
     /// <summary>A double-quoted YAML scalar; JSON escaping is valid YAML double-quoted escaping.</summary>
-    public static string Quote(string s) => JsonSerializer.Serialize(s, QuoteOptions);
+    public static string Quote(string s)
+    {
+        // What JsonSerializer.Serialize(s) writes (its string converter is this one call), without the serializer.
+        var buffer = new ArrayBufferWriter<byte>(s.Length + 8);
+        using (var writer = new Utf8JsonWriter(buffer, QuoteOptions))
+        {
+            writer.WriteStringValue(s);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

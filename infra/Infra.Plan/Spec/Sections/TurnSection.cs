@@ -10,12 +10,15 @@ public sealed record ExternalIpMapping(IPAddress Private, IPAddress Public)
 }
 
 /// <summary>TURN relay settings the tier does not decide.</summary>
-/// <param name="ExternalIps">Public/private pairs for NATed nodes; empty means the node's own ExternalIP (or its host IP).</param>
+/// <param name="ExternalIps">Public/private pairs for NATed nodes: they override what discovery finds.</param>
+/// <param name="DiscoverExternalIp">coturn's init container reads its Node's <c>ExternalIP</c> from the Kubernetes API
+/// for a node <paramref name="ExternalIps"/> does not list (see <c>CoturnScripts.Init</c> for what happens without one).</param>
 /// <param name="PreviousSecret">The TURN secret being rotated out: still accepted by coturn until removed.</param>
 /// <param name="UserQuota">Concurrent allocations per TURN user; 0 means not set: from the tier.</param>
 /// <param name="TotalQuota">Concurrent allocations per coturn node; 0 means not set: from the tier.</param>
 public sealed record TurnSpec(
     IReadOnlyList<ExternalIpMapping> ExternalIps,
+    bool DiscoverExternalIp,
     SecretInput PreviousSecret,
     int UserQuota,
     int TotalQuota,
@@ -24,7 +27,10 @@ public sealed record TurnSpec(
 public static class TurnSection
 {
     public static readonly ConfigKey ExternalIps = new("turnExternalIps", ConfigType.StringArray,
-        "NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; a node not listed advertises its own address (status.hostIP).", Array.Empty<string>());
+        "NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; they override turnExternalIpDiscovery.", Array.Empty<string>());
+    public static readonly ConfigKey ExternalIpDiscovery = new("turnExternalIpDiscovery", ConfigType.Boolean,
+        "coturn reads its node's ExternalIP from the Kubernetes API (ServiceAccount coturn, ClusterRole get nodes) for nodes turnExternalIps does not list; " +
+        "a node with neither relays on its own address, which must then be public (a private one stops the pod).", true);
     public static readonly ConfigKey PreviousSecret = new("turnSharedSecretPrevious", ConfigType.String,
         "The TURN shared secret being rotated out (secure); coturn accepts both until it is removed.", Secret: true);
     // 0 is the default and means "from the tier" (Pulumi hands every default to the program, so "unset" cannot
@@ -36,7 +42,7 @@ public static class TurnSection
     public static readonly ConfigKey CredentialTtl = new("turnCredentialTtlSeconds", ConfigType.Integer,
         "Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds).", 86400);
 
-    public static IReadOnlyList<ConfigKey> Keys { get; } = [ExternalIps, PreviousSecret, UserQuota, TotalQuota, CredentialTtl];
+    public static IReadOnlyList<ConfigKey> Keys { get; } = [ExternalIps, ExternalIpDiscovery, PreviousSecret, UserQuota, TotalQuota, CredentialTtl];
 
     private static int Quota(ConfigReader r, ConfigKey key, int max)
     {
@@ -77,6 +83,6 @@ public static class TurnSection
         {
             r.Fail(UserQuota, $"\"{userQuota}\"", $"at most {TotalQuota.FullName} ({totalQuota}): one user cannot hold more than the node allows");
         }
-        return new TurnSpec(pairs, r.Secret(PreviousSecret), userQuota, totalQuota, r.Int(CredentialTtl, 300, 14 * 86400));
+        return new TurnSpec(pairs, r.Bool(ExternalIpDiscovery), r.Secret(PreviousSecret), userQuota, totalQuota, r.Int(CredentialTtl, 300, 14 * 86400));
     }
 }
