@@ -105,10 +105,12 @@ run_tests tests/Infra.Plan.Tests/Infra.Plan.Tests.csproj
 restore_log="$(mktemp)"
 if timeout 300 dotnet restore Infra.csproj --nologo >"$restore_log" 2>&1; then
   log "Pulumi packages restored: building Infra.csproj and running the stack tests"
-  if dotnet build Infra.csproj -c Release --nologo -warnaserror >/dev/null 2>"$restore_log"; then
+  # MSBuild writes its errors to stdout: keep both streams and show them when the build fails.
+  if dotnet build Infra.csproj -c Release --nologo -warnaserror >"$restore_log" 2>&1; then
     run_tests tests/Infra.Stack.Tests/Infra.Stack.Tests.csproj
   else
-    cat "$restore_log"; echo "error: Infra.csproj does not build"; failures=$((failures+1))
+    grep -E ': (error|warning) ' "$restore_log" | awk '!seen[$0]++' | head -100
+    echo "error: Infra.csproj does not build"; failures=$((failures+1))
   fi
 else
   reason="$(grep -oE 'NU1101: Unable to find package [A-Za-z.]+' "$restore_log" | head -1 | sed 's/\.$//')"

@@ -1,62 +1,95 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Pulumi;
 using Pulumi.Testing;
+using Pulumi.Utilities;
 
 namespace Infra.Tests.Stacks;
 
 /// <summary>
-/// Engine mocks: every registration is recorded (type, name, inputs, provider), and the outputs a real provider
-/// would compute are filled in for Random and Tls, with distinctive fake values so tests can look for them.
+/// Engine and provider stand-ins that behave like the real ones where the program's behaviour depends on it:
+/// <list type="bullet">
+/// <item>Random and Tls compute their outputs (<c>result</c>, PEMs) with distinctive fake values the tests look for;
+/// in a preview of a new stack those outputs are unknown, as the providers' previews leave them.</item>
+/// <item>Outputs the registration lists in <c>additionalSecretOutputs</c> come back secret: the engine does that for
+/// every registration (pulumi/pulumi v3.258.0 pkg/resource/deploy/step_executor.go: "Ensure that any secrets properties
+/// in the output are marked as such"), and the SDKs list e.g. RandomPassword's <c>result</c>, PrivateKey's
+/// <c>privateKeyPem</c>, a Kubernetes Secret's <c>data</c>/<c>stringData</c> (their generated MakeResourceOptions).
+/// RandomString's <c>result</c> is not listed and stays plain, as for real.</item>
+/// </list>
 /// </summary>
-internal sealed class Mocks : IMocks
+internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictionary<string, string>? randomResults = null) : IMocks
 {
-    public ConcurrentQueue<MockResourceArgs> Registered { get; } = new();
-
-    /// <summary>Results to hand a Random resource of that name instead of the default fake (a rotation, in tests).</summary>
-    public Dictionary<string, string> RandomResults { get; init; } = new();
-
-    /// <summary>Every value the mocks produced that a real provider would treat as secret.</summary>
+    /// <summary>Every value the mocks produced that the engine hands back as a secret.</summary>
     public ConcurrentBag<string> SecretValues { get; } = new();
 
     public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
     {
-        Registered.Enqueue(args);
+        var type = args.Type ?? "";
+        var name = args.Name ?? "unnamed";
+        var registration = log.Take(type, name);
         var state = ImmutableDictionary.CreateBuilder<string, object>();
         state.AddRange(args.Inputs);
-        var name = args.Name ?? "unnamed";
-        switch (args.Type)
+        var computed = Computed(type, Squash(name));
+        if (type == "random:index/randomPassword:RandomPassword" && randomResults?.GetValueOrDefault(name) is { } given)
         {
-            case "random:index/randomPassword:RandomPassword":
-                state["result"] = Secret(RandomResults.GetValueOrDefault(name, $"MockPassword{Squash(name)}Zq7"));
-                break;
-            case "random:index/randomString:RandomString":
-                state["result"] = Secret($"MockKey{Squash(name)}");
-                break;
-            case "tls:index/privateKey:PrivateKey":
-                state["privateKeyPem"] = $"-----BEGIN PRIVATE KEY-----\n{Secret($"MockPrivateKey{Squash(name)}")}\n-----END PRIVATE KEY-----\n";
-                state["publicKeyPem"] = $"-----BEGIN PUBLIC KEY-----\nMockPub{Squash(name)}\n-----END PUBLIC KEY-----\n";
-                break;
-            case "tls:index/selfSignedCert:SelfSignedCert":
-            case "tls:index/locallySignedCert:LocallySignedCert":
-                state["certPem"] = $"-----BEGIN CERTIFICATE-----\nMockCert{Squash(name)}\n-----END CERTIFICATE-----\n";
-                break;
-            case "tls:index/certRequest:CertRequest":
-                state["certRequestPem"] = $"-----BEGIN CERTIFICATE REQUEST-----\nMockCsr{Squash(name)}\n-----END CERTIFICATE REQUEST-----\n";
-                break;
+            computed["result"] = given; // a rotation: the replaced RandomPassword's new result
+        }
+        foreach (var (key, value) in computed)
+        {
+            state[key] = value;
+        }
+        foreach (var key in state.Keys.ToList())
+        {
+            var secret = registration?.AdditionalSecretOutputs.Contains(key) == true;
+            if (preview && computed.ContainsKey(key))
+            {
+                state[key] = secret ? Output.CreateSecret(OutputUtilities.CreateUnknown("")) : OutputUtilities.CreateUnknown("");
+            }
+            else if (secret)
+            {
+                Collect(state[key]);
+                state[key] = Output.CreateSecret(state[key]);
+            }
         }
         return Task.FromResult<(string? id, object state)>(($"{name}-id", state.ToImmutable()));
     }
 
     public Task<object> CallAsync(MockCallArgs args) => Task.FromResult<object>(args.Args);
 
-    /// <summary>Records <paramref name="token"/> (unique per resource) as secret material and returns it.</summary>
-    private string Secret(string token)
+    /// <summary>What the Random and Tls providers compute on create.</summary>
+    private static Dictionary<string, object> Computed(string type, string name) => type switch
     {
-        SecretValues.Add(token);
-        return token;
+        "random:index/randomPassword:RandomPassword" => new() { ["result"] = $"MockPassword{name}Zq7", ["bcryptHash"] = $"$2a$10$Mock{name}" },
+        "random:index/randomString:RandomString" => new() { ["result"] = $"MockKey{name}" },
+        "tls:index/privateKey:PrivateKey" => new()
+        {
+            ["privateKeyPem"] = $"-----BEGIN PRIVATE KEY-----\nMockPrivateKey{name}\n-----END PRIVATE KEY-----\n",
+            ["publicKeyPem"] = $"-----BEGIN PUBLIC KEY-----\nMockPub{name}\n-----END PUBLIC KEY-----\n",
+        },
+        "tls:index/selfSignedCert:SelfSignedCert" or "tls:index/locallySignedCert:LocallySignedCert" =>
+            new() { ["certPem"] = $"-----BEGIN CERTIFICATE-----\nMockCert{name}\n-----END CERTIFICATE-----\n" },
+        "tls:index/certRequest:CertRequest" =>
+            new() { ["certRequestPem"] = $"-----BEGIN CERTIFICATE REQUEST-----\nMockCsr{name}\n-----END CERTIFICATE REQUEST-----\n" },
+        _ => [],
+    };
+
+    /// <summary>Records the generated secret material inside a secret output (strings of Random/Tls origin).</summary>
+    private void Collect(object value)
+    {
+        switch (value)
+        {
+            case string s when s.Contains("MockPassword", StringComparison.Ordinal) || s.Contains("MockPrivateKey", StringComparison.Ordinal):
+                SecretValues.Add(s.Contains("MockPrivateKey", StringComparison.Ordinal) ? s.Split('\n')[1] : s);
+                break;
+            case IEnumerable<KeyValuePair<string, object>> map:
+                foreach (var (_, v) in map)
+                {
+                    Collect(v);
+                }
+                break;
+        }
     }
 
     private static string Squash(string name) => new(name.Where(char.IsAsciiLetterOrDigit).ToArray());
-
-    public IReadOnlyList<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type).ToList();
 }

@@ -55,7 +55,14 @@ public static class ConfigDocs
         var sb = new StringBuilder();
         sb.AppendLine(PulumiBegin);
         sb.AppendLine("config:");
-        foreach (var key in ConfigSchema.AllKeys)
+        var undeclared = ConfigSchema.AllKeys.Where(k => !k.InProjectConfig).Select(k => k.FullName).ToList();
+        if (undeclared.Count > 0)
+        {
+            // A comment, not a declaration: see ConfigKey.InProjectConfig.
+            sb.AppendLine($"  # Optional secret keys are not declared here (the Pulumi CLI would refuse every stack that lacks them):");
+            sb.AppendLine($"  # {string.Join(", ", undeclared)}. Set them with `pulumi config set --secret`; see the README's table.");
+        }
+        foreach (var key in ConfigSchema.AllKeys.Where(k => k.InProjectConfig))
         {
             sb.AppendLine($"  {key.FullName}:");
             sb.AppendLine($"    type: {Type(key.Type)}");
@@ -91,7 +98,7 @@ public static class ConfigDocs
             sb.AppendLine("|---|---|---|---|");
             foreach (var key in keys)
             {
-                var type = Type(key.Type) + (key.Secret ? " (secret)" : "");
+                var type = Type(key.Type) + (!key.Secret ? "" : key.InProjectConfig ? " (secret)" : " (secret, optional: not declared in Pulumi.yaml)");
                 sb.AppendLine($"| `{key.Name}` | {type} | `{DefaultText(key).Replace("|", "\\|")}` | {key.Description.Replace("|", "\\|")} |");
             }
         }

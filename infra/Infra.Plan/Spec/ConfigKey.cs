@@ -29,5 +29,14 @@ public sealed record ConfigKey(
 
     public string FullName => $"{Project}:{Name}";
 
+    /// <summary>
+    /// Whether the key can be declared in Pulumi.yaml's typed <c>config:</c>. An optional secret key cannot: the CLI
+    /// refuses a stack that lacks a typed key without default ("missing configuration value"), and a default is a
+    /// plain value, which a <c>secret: true</c> key refuses ("must be encrypted"; pulumi/pulumi pkg/workspace/config.go
+    /// mergeConfig, validateStackConfigValue). Such keys stay out of Pulumi.yaml, are documented in the README and
+    /// validated by our own parser (<see cref="ConfigReader.Secret"/>).
+    /// </summary>
+    public bool InProjectConfig => !Secret || (Required && Default is null);
+
     public override string ToString() => FullName;
 }

@@ -149,7 +149,8 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Equal("dotnet", root["runtime"].ToString());
         var config = (YamlDotNet.RepresentationModel.YamlMappingNode)root["config"];
         var declared = config.Children.Keys.Select(k => k.ToString()).ToHashSet();
-        Assert.Equal(Infra.Plan.Spec.ConfigSchema.AllKeys.Select(k => k.FullName).ToHashSet(), declared);
+        // Every key that can be typed there (optional secret keys cannot: ConfigKey.InProjectConfig).
+        Assert.Equal(Infra.Plan.Spec.ConfigSchema.AllKeys.Where(k => k.InProjectConfig).Select(k => k.FullName).ToHashSet(), declared);
         foreach (var entry in config.Children.Values.Cast<YamlDotNet.RepresentationModel.YamlMappingNode>())
         {
             Assert.True(entry.Children.ContainsKey("type") && entry.Children.ContainsKey("description"));

@@ -31,7 +31,8 @@ public sealed record LivekitPlan(
     public const string ValuesFile = "helm/livekit-values.yaml";
 
     /// <summary>The post-renderer the release runs, relative to the project directory (where Pulumi.yaml is).</summary>
-    public const string PostRendererPath = "infra/Infra.PostRender/postrender.sh";
+    /// <summary>Relative to the project directory, the same on every checkout (why it resolves there: <see cref="PostRendererInput"/>).</summary>
+    public const string PostRendererPath = PostRendererInput.RelativePath;
 
     public const string ApiKeyId = "livekit-api-key";
     public const string ApiSecretId = "livekit-api-secret";
@@ -261,6 +262,8 @@ public sealed record LivekitPlan(
                 ["sidecar.istio.io/inject"] = "false",
                 ["linkerd.io/inject"] = "disabled",
                 [SecretWiring.Annotation] = wiring.ToJson(),
+                // A changed post-renderer changes the pod template, so Helm upgrades and the SFUs roll (PostRendererInput).
+                [PostRendererInput.SourceHashAnnotation] = PostRendererInput.AnnotationValue,
             },
             PodSecurityContext: new V1PodSecurityContext
             {
