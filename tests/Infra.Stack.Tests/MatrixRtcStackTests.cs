@@ -223,7 +223,7 @@ public sealed class MatrixRtcStackTests
         }
         // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's source hash
         Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
-        Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), "podAnnotations"), PostRendererInput.SourceHashAnnotation));
+        Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), PostRendererInput.ValuesKey), PostRendererInput.SourcesEntry));
 
         // The post-renderer: the same relative path on every checkout, resolved in the project directory (the Kubernetes
         // provider's working directory), where it must be an executable.

@@ -52,13 +52,16 @@ public sealed class PostRendererInputTests
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public void The_values_carry_the_hash_as_a_pod_annotation(string stack)
+    public void The_values_carry_the_hash_outside_the_pod_template(string stack)
     {
+        // GIVEN a stack's SFU values
         var plan = Stacks.Plan(stack);
-        var values = plan.Livekit.Values;
-        Assert.Equal($"sha256:{PostRendererInput.SourceHash}", values.PodAnnotations[PostRendererInput.SourceHashAnnotation]);
-        Assert.Contains($"{PostRendererInput.SourceHashAnnotation}: \"sha256:{PostRendererInput.SourceHash}\"",
-            plan.Livekit.Release.Values.Content);
+        var values = plan.Livekit.Release.Values.Content;
+
+        // THEN the hash is a top-level entry of our own, so a changed post-renderer changes the release's values (Helm
+        // upgrades and re-runs it) without touching the pod template (the SFUs roll only if the output changes)
+        Assert.Contains($"\n{PostRendererInput.ValuesKey}:\n  {PostRendererInput.SourcesEntry}: \"sha256:{PostRendererInput.SourceHash}\"\n", values);
+        Assert.DoesNotContain(plan.Livekit.Values.PodAnnotations.Values, v => v.Contains(PostRendererInput.SourceHash, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -64,6 +64,8 @@ public sealed record LivekitChartValues(
             ["serviceAccount"] = new YamlMap { ["create"] = false },
             ["serviceMonitor"] = new YamlMap { ["create"] = ServiceMonitor, ["interval"] = "30s" },
             ["livekit"] = livekit,
+            // Not read by the chart: a changed post-renderer changes the values, so Helm upgrades and re-runs it (PostRendererInput).
+            [PostRendererInput.ValuesKey] = new YamlMap { [PostRendererInput.SourcesEntry] = PostRendererInput.RecordedValue },
         };
     }
 

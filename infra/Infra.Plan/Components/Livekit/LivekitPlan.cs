@@ -262,8 +262,6 @@ public sealed record LivekitPlan(
                 ["sidecar.istio.io/inject"] = "false",
                 ["linkerd.io/inject"] = "disabled",
                 [SecretWiring.Annotation] = wiring.ToJson(),
-                // A changed post-renderer changes the pod template, so Helm upgrades and the SFUs roll (PostRendererInput).
-                [PostRendererInput.SourceHashAnnotation] = PostRendererInput.AnnotationValue,
             },
             PodSecurityContext: new V1PodSecurityContext
             {

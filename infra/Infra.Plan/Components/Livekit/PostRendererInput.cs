@@ -17,22 +17,25 @@ namespace Infra.Plan.Components.Livekit;
 /// <para><b>The behaviour</b> of the post-renderer is its sources (Infra.PostRender, postrender.sh, and the plan code it
 /// compiles, with the package versions). A changed binary under the same path changes no input, so it would never be
 /// rolled out: the build hashes those sources (Infra.Plan.csproj, target <c>ComputePostRendererSourceHash</c>) into this
-/// assembly, and the values carry the hash as a pod annotation. Any change of them changes the Release's values, so
-/// Helm upgrades the release (running the new post-renderer) and the SFU pods roll.</para>
+/// assembly, and the values carry the hash under a key of their own (<see cref="ValuesKey"/>, outside every template the
+/// chart renders). Any change of them changes the Release's values, so Helm upgrades the release and runs the new
+/// post-renderer; the SFU pods roll only if its output differs (a pod annotation would roll them, and drain their calls
+/// for hours, on every change of the plan code).</para>
 /// </summary>
 public static class PostRendererInput
 {
     /// <summary>postrender.sh, relative to the project directory (where Pulumi.yaml is).</summary>
     public const string RelativePath = "infra/Infra.PostRender/postrender.sh";
 
-    /// <summary>Pod annotation of the SFU: the SHA-256 of the post-renderer's sources.</summary>
-    public const string SourceHashAnnotation = "matrix-rtc/post-renderer-sources";
+    /// <summary>Top-level values key of our own (the chart has no schema and renders no such key) and its entry for the hash.</summary>
+    public const string ValuesKey = "matrixRtc";
+    public const string SourcesEntry = "postRendererSources";
 
     /// <summary>The assembly metadata key the build writes the hash under.</summary>
     public const string SourceHashMetadataKey = "PostRendererSourceHash";
 
-    /// <summary>The annotation's value: <c>sha256:&lt;hex&gt;</c>, written like a digest (it is one, and public).</summary>
-    public static string AnnotationValue => $"sha256:{SourceHash}";
+    /// <summary>The recorded value: <c>sha256:&lt;hex&gt;</c>, written like a digest (it is one, and public).</summary>
+    public static string RecordedValue => $"sha256:{SourceHash}";
 
     /// <summary>sha256 hex of the post-renderer's sources when this assembly was built.</summary>
     public static string SourceHash { get; } =
