@@ -69,7 +69,8 @@ public sealed class GeneratedValues
 
     private (Output<string>, Output<string>, string?) Certificate(CertificateValue c, CustomResourceOptions options)
     {
-        var key = new PrivateKey($"{c.Id}-key", new PrivateKeyArgs { Algorithm = "ECDSA", EcdsaCurve = "P256" }, options);
+        var (algorithm, curve) = c.TlsKey;
+        var key = new PrivateKey($"{c.Id}-key", new PrivateKeyArgs { Algorithm = algorithm, EcdsaCurve = curve! }, options);
         var uses = new InputList<string>();
         foreach (var usage in c.Usages)
         {

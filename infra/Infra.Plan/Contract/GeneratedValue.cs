@@ -18,6 +18,12 @@ public sealed record RandomValue(string Id, int Length, bool Secret, string Pref
     public double EntropyBits => Length * Math.Log2(62);
 }
 
+/// <summary>The key of a certificate. P-256: small, fast, accepted by every client and server here.</summary>
+public enum KeyAlgorithm
+{
+    EcdsaP256,
+}
+
 /// <summary>What a certificate may be used for (X.509 key usage and extended key usage).</summary>
 public enum KeyUsage
 {
@@ -30,7 +36,7 @@ public enum KeyUsage
 }
 
 /// <summary>
-/// A private key (ECDSA P-256) and a certificate for it, made by Pulumi.Tls: self-signed when <paramref name="Issuer"/>
+/// A private key (<paramref name="Key"/>) and a certificate for it, made by Pulumi.Tls: self-signed when <paramref name="Issuer"/>
 /// is null, else signed by the certificate with that id (which must be a CA of the same environment).
 /// Pulumi.Tls replaces the certificate on the first <c>pulumi up</c> inside <paramref name="EarlyRenewalHours"/> of its end.
 /// </summary>
@@ -43,8 +49,16 @@ public sealed record CertificateValue(
     IReadOnlyList<KeyUsage> Usages,
     int ValidityHours,
     int EarlyRenewalHours,
-    string? Issuer) : GeneratedValue(Id)
+    string? Issuer,
+    KeyAlgorithm Key = KeyAlgorithm.EcdsaP256) : GeneratedValue(Id)
 {
+    /// <summary>Pulumi.Tls's <c>algorithm</c> and <c>ecdsaCurve</c> for <see cref="Key"/>.</summary>
+    public (string Algorithm, string? EcdsaCurve) TlsKey => Key switch
+    {
+        KeyAlgorithm.EcdsaP256 => ("ECDSA", "P256"),
+        _ => throw new ArgumentOutOfRangeException(nameof(Key)),
+    };
+
     /// <summary>Pulumi.Tls's names for the usages (allowed_uses are snake_case).</summary>
     public static string TlsName(KeyUsage usage) => usage switch
     {
