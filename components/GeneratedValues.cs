@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 using Infra.Plan.Contract;
 using Pulumi;
 using Pulumi.Random;
@@ -20,6 +21,7 @@ public sealed class GeneratedValues
     private readonly Dictionary<string, (Output<string> Certificate, Output<string> PrivateKey, string? Issuer)> _certificates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Output<string>> _secretHashes = new(StringComparer.Ordinal);
     private readonly List<SecretPlan> _secrets = [];
+    private readonly Dictionary<string, Output<ImmutableDictionary<string, string>>> _existing = new(StringComparer.Ordinal);
 
     /// <summary>Creates the resources for <paramref name="values"/>, each as a child of the component <paramref name="options"/> name.</summary>
     public void Generate(IEnumerable<GeneratedValue> values, CustomResourceOptions options)
@@ -40,8 +42,12 @@ public sealed class GeneratedValues
         }
     }
 
-    /// <summary>The value of <paramref name="source"/>; a secret output whenever any part of it is secret.</summary>
-    public Output<string> Resolve(SecretSource source) => source switch
+    /// <summary>
+    /// The value of <paramref name="source"/>; a secret output whenever any part of it is secret. An
+    /// <see cref="SecretSource.Existing"/> key is read from the cluster through <paramref name="reader"/> (its provider
+    /// and parent), once per Secret.
+    /// </summary>
+    public Output<string> Resolve(SecretSource source, CustomResourceOptions? reader = null) => source switch
     {
         SecretSource.Random r => Get(_random, r.Id),
         SecretSource.Certificate c => Get(_certificates, c.Id).Certificate,
@@ -49,10 +55,30 @@ public sealed class GeneratedValues
         SecretSource.IssuerCertificate i => Get(_certificates, Get(_certificates, i.Id).Issuer ?? i.Id).Certificate,
         SecretSource.Config c => Output.CreateSecret(c.Input.Plaintext
             ?? throw new InvalidOperationException($"{c.Key.FullName} is set but was not decrypted; run the program through the Pulumi CLI")),
-        SecretSource.Format f => Output.All(f.Parts.Select(p => (Input<string>)Resolve(p)).ToArray())
+        SecretSource.Format f => Output.All(f.Parts.Select(p => (Input<string>)Resolve(p, reader)).ToArray())
             .Apply(parts => string.Format(CultureInfo.InvariantCulture, f.Template, parts.Cast<object>().ToArray())),
+        SecretSource.YamlTemplate t => Output.All(t.Values.Select(p => (Input<string>)Resolve(p, reader)).ToArray())
+            .Apply(values => t.Fill(values)),
+        SecretSource.Existing e => Output.CreateSecret(ReadExisting(e, reader ?? throw new InvalidOperationException(
+            $"the existing Secret {e.Namespace}/{e.Name} is read without a Kubernetes provider"))
+            .Apply(data => data.TryGetValue(e.Key, out var encoded)
+                ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+                : throw new InvalidOperationException($"the existing Secret {e.Namespace}/{e.Name} has no key {e.Key}"))),
         _ => throw new NotSupportedException(source.GetType().Name),
     };
+
+    /// <summary>The data of an operator's Secret (base64 values by key), read once per environment.</summary>
+    private Output<ImmutableDictionary<string, string>> ReadExisting(SecretSource.Existing e, CustomResourceOptions reader)
+    {
+        var id = $"{e.Namespace}/{e.Name}";
+        if (!_existing.TryGetValue(id, out var data))
+        {
+            var options = new CustomResourceOptions { Parent = reader.Parent, Provider = reader.Provider };
+            data = Pulumi.Kubernetes.Core.V1.Secret.Get($"existing-{e.Namespace}-{e.Name}", id, options).Data;
+            _existing[id] = data;
+        }
+        return data;
+    }
 
     private static T Get<T>(Dictionary<string, T> values, string id) =>
         values.TryGetValue(id, out var value) ? value

@@ -154,7 +154,7 @@ public sealed class PlanComponent : ComponentResource
         {
             metadata.Annotations = new Dictionary<string, string>(annotations);
         }
-        var resolved = secret.Entries.Select(e => new KeyValuePair<string, Output<string>>(e.Key, Output.CreateSecret(values.Resolve(e.Source)))).ToList();
+        var resolved = secret.Entries.Select(e => new KeyValuePair<string, Output<string>>(e.Key, Output.CreateSecret(values.Resolve(e.Source, options)))).ToList();
         values.Filled(secret, resolved);
         var data = new InputMap<string>();
         foreach (var (key, value) in resolved)

@@ -64,6 +64,8 @@ export MATRIX_RTC_CHART_DIR="${MATRIX_RTC_CHART_DIR:-$ROOT/../shared/charts/live
 # Tools were installed above, so a test that finds one missing must fail, not skip.
 export MATRIX_RTC_REQUIRE_TOOLS=1
 [ -d "$MATRIX_RTC_CHART_DIR" ] || { unset MATRIX_RTC_CHART_DIR; echo "note: ../shared/charts/livekit-server-1.9.0 not found: chart tests will say SKIPPED"; }
+export MATRIX_RTC_EGRESS_CHART_DIR="${MATRIX_RTC_EGRESS_CHART_DIR:-$ROOT/../shared/charts/egress-1.9.0}"
+[ -d "$MATRIX_RTC_EGRESS_CHART_DIR" ] || { unset MATRIX_RTC_EGRESS_CHART_DIR; echo "note: ../shared/charts/egress-1.9.0 not found: egress chart tests will say SKIPPED"; }
 
 # Generated docs (Pulumi.yaml's config section, README's config and tier tables) must match the code.
 log "render docs --check"

@@ -1,6 +1,7 @@
 using Infra.Plan.Components;
 using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Components.Network;
 using Infra.Plan.Components.Observability;
@@ -29,7 +30,8 @@ public sealed record EnvironmentPlan(
     AuthorizerPlan Authorizer,
     SynapsePlan Synapse,
     ObservabilityPlan? Observability,
-    IReadOnlyList<PlanFile> Reports)
+    IReadOnlyList<PlanFile> Reports,
+    EgressPlan? Egress)
 {
     public EnvironmentSpec Spec => Derived.Spec;
 
@@ -53,7 +55,7 @@ public sealed record EnvironmentPlan(
 
     /// <summary>The typed plans of the deployed components, in creation order.</summary>
     public IReadOnlyList<IComponentPlan> Deployed =>
-        new IComponentPlan?[] { Namespaces, Network, Tls, Redis, Coturn, Livekit, Authorizer, Synapse, Observability }.OfType<IComponentPlan>().ToList();
+        new IComponentPlan?[] { Namespaces, Network, Tls, Redis, Coturn, Livekit, Authorizer, Egress, Synapse, Observability }.OfType<IComponentPlan>().ToList();
 
     /// <summary>Every Kubernetes object the components register.</summary>
     public IEnumerable<k8s.IKubernetesObject> Objects => Components.SelectMany(c => c.Objects);

@@ -2,6 +2,7 @@ using Infra.Plan.Checks;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Components.Network;
 using Infra.Plan.Components.Observability;
@@ -46,7 +47,8 @@ public static class Planner
         var coturn = CoturnPlan.Build(d);
         var livekit = LivekitPlan.Build(d);
         var authorizer = AuthorizerPlan.Build(d);
-        var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn));
+        var egress = EgressPlan.Build(d);
+        var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
         var plan = new EnvironmentPlan(d,
             NamespacesPlan.Build(spec),
             network,
@@ -56,11 +58,12 @@ public static class Planner
             livekit,
             authorizer,
             SynapsePlan.Build(d),
-            ObservabilityPlan.Build(d, livekit.Sfu, coturn.Peer, redis?.Redis),
+            ObservabilityPlan.Build(d, livekit.Sfu, coturn.Peer, redis?.Redis, egress?.Pods),
             [
                 new PlanFile("report/capacity.md", d.Sizing.ToMarkdown(spec.Stack)),
                 new PlanFile("report/ports.md", d.Ports.ToMarkdown(spec.Stack, spec.Nodes)),
-            ]);
+            ],
+            egress);
         CheckContract(plan);
         return plan;
     }

@@ -10,10 +10,12 @@ namespace Infra.PostRender;
 public sealed class PostRenderException(string message) : Exception(message);
 
 /// <summary>
-/// Applies the plan's <see cref="SecretWiring"/> to the chart's SFU Deployment: adds secretKeyRef env vars, mounts
-/// Secret files, drops <c>--disable-strict-config</c>. Every other document passes through byte for byte; the changed Deployment keeps
-/// its comments and every scalar's original text (so <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1).
-/// Deterministic: the same input gives the same bytes.
+/// Applies the plan's <see cref="SecretWiring"/> to a chart's annotated Deployment, for every release this project
+/// installs (the SFU's livekit-server chart, the egress chart; the class keeps its first user's name): adds
+/// secretKeyRef env vars or turns a chart env var into one, mounts Secret files and scratch emptyDirs, drops
+/// <c>--disable-strict-config</c>, turns off the service account token, adds pull Secrets. Every other document passes
+/// through byte for byte; the changed Deployment keeps its comments and every scalar's original text (so
+/// <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1). Deterministic: the same input gives the same bytes.
 /// </summary>
 public static class LivekitPostRenderer
 {
@@ -34,7 +36,7 @@ public static class LivekitPostRenderer
         if (wired == 0)
         {
             throw new PostRenderException($"no Deployment carries the pod annotation {SecretWiring.Annotation}: " +
-                "the values are not the plan's (helm/livekit-values.yaml), so the SFU would start without its secrets");
+                "the values are not the plan's (helm/*-values.yaml of a render), so the pods would start without their secrets");
         }
         var sb = new StringBuilder();
         foreach (var (separator, body) in documents)
@@ -126,30 +128,41 @@ public static class LivekitPostRenderer
         if (wiring.Env.Count > 0)
         {
             var env = Sequence(container, "env");
-            var existing = env.Children.OfType<YamlMappingNode>().Select(e => Text(Get(e, "name"))).ToHashSet();
+            var existing = env.Children.OfType<YamlMappingNode>().ToDictionary(e => Text(Get(e, "name")) ?? "", e => e);
             foreach (var e in wiring.Env)
             {
-                if (existing.Contains(e.Name))
+                var source = new YamlMappingNode(
+                    Key("secretKeyRef"), new YamlMappingNode(Key("name"), Str(e.Secret), Key("key"), Str(e.Key)));
+                if (e.Replace)
+                {
+                    // In place: the variable keeps its position, only where its value comes from changes.
+                    var chartVar = existing.GetValueOrDefault(e.Name)
+                        ?? throw new PostRenderException($"container {wiring.Container} has no env {e.Name} to take from Secret {e.Secret}");
+                    chartVar.Children.Remove(Str("value"));
+                    chartVar.Children[Key("valueFrom")] = source;
+                    continue;
+                }
+                if (existing.ContainsKey(e.Name))
                 {
                     throw new PostRenderException($"container {wiring.Container} already sets env {e.Name}");
                 }
-                env.Add(new YamlMappingNode(
-                    Key("name"), Str(e.Name),
-                    Key("valueFrom"), new YamlMappingNode(
-                        Key("secretKeyRef"), new YamlMappingNode(Key("name"), Str(e.Secret), Key("key"), Str(e.Key)))));
+                env.Add(new YamlMappingNode(Key("name"), Str(e.Name), Key("valueFrom"), source));
             }
         }
-        if (wiring.Files.Count > 0)
+        if (wiring.Files.Count > 0 || wiring.Scratch is { Count: > 0 })
         {
             var mounts = Sequence(container, "volumeMounts");
             var volumes = Sequence(podSpec, "volumes");
             var names = volumes.Children.OfType<YamlMappingNode>().Select(v => Text(Get(v, "name"))).ToHashSet();
+            foreach (var name in wiring.Files.Select(f => f.Volume).Concat((wiring.Scratch ?? []).Select(d => d.Volume)))
+            {
+                if (!names.Add(name))
+                {
+                    throw new PostRenderException($"the Deployment already has a volume named {name}");
+                }
+            }
             foreach (var f in wiring.Files)
             {
-                if (names.Contains(f.Volume))
-                {
-                    throw new PostRenderException($"the Deployment already has a volume named {f.Volume}");
-                }
                 mounts.Add(new YamlMappingNode(
                     Key("name"), Str(f.Volume), Key("mountPath"), Str(f.Directory), Key("readOnly"), Plain("true")));
                 volumes.Add(new YamlMappingNode(
@@ -158,6 +171,28 @@ public static class LivekitPostRenderer
                         Key("secretName"), Str(f.Secret),
                         Key("defaultMode"), Plain(f.Mode.ToString(CultureInfo.InvariantCulture)),
                         Key("items"), new YamlSequenceNode(new YamlMappingNode(Key("key"), Str(f.Key), Key("path"), Str(f.File))))));
+            }
+            foreach (var d in wiring.Scratch ?? [])
+            {
+                mounts.Add(new YamlMappingNode(Key("name"), Str(d.Volume), Key("mountPath"), Str(d.Directory)));
+                var emptyDir = new YamlMappingNode(Key("sizeLimit"), Str(d.SizeLimit));
+                if (d.Memory)
+                {
+                    emptyDir.Add(Key("medium"), Str("Memory"));
+                }
+                volumes.Add(new YamlMappingNode(Key("name"), Str(d.Volume), Key("emptyDir"), emptyDir));
+            }
+        }
+        if (wiring.NoServiceAccountToken)
+        {
+            podSpec.Children[Key("automountServiceAccountToken")] = Plain("false");
+        }
+        if (wiring.PullSecrets is { Count: > 0 } pullSecrets)
+        {
+            var list = Sequence(podSpec, "imagePullSecrets");
+            foreach (var name in pullSecrets)
+            {
+                list.Add(new YamlMappingNode(Key("name"), Str(name)));
             }
         }
         if (wiring.StrictConfig && Get(container, "args") is YamlSequenceNode args)
@@ -193,7 +228,7 @@ public static class LivekitPostRenderer
             case null:
             case YamlScalarNode { Value: null or "" or "null" or "~" }:
                 var created = new YamlSequenceNode();
-                map.Children[Str(key)] = created;
+                map.Children[Key(key)] = created;
                 return created;
             default:
                 throw new PostRenderException($"{key} is not a list");

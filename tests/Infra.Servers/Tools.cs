@@ -29,6 +29,11 @@ public static class Tools
         ? p
         : FindUp("shared/charts/livekit-server-1.9.0");
 
+    /// <summary>The egress chart copy (../shared/charts/egress-1.9.0, or MATRIX_RTC_EGRESS_CHART_DIR).</summary>
+    public static string? EgressChart => Environment.GetEnvironmentVariable("MATRIX_RTC_EGRESS_CHART_DIR") is { } p && Directory.Exists(p)
+        ? p
+        : FindUp("shared/charts/egress-1.9.0");
+
     private static string? Existing(string? path) => path is not null && File.Exists(path) ? path : null;
 
     private static string? FindUp(string relative)

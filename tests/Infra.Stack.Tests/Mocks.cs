@@ -16,17 +16,37 @@ namespace Infra.Tests.Stacks;
 /// in the output are marked as such"), and the SDKs list e.g. RandomPassword's <c>result</c>, PrivateKey's
 /// <c>privateKeyPem</c>, a Kubernetes Secret's <c>data</c>/<c>stringData</c> (their generated MakeResourceOptions).
 /// RandomString's <c>result</c> is not listed and stays plain, as for real.</item>
+/// <item>A read of an existing Kubernetes Secret (<c>Secret.Get</c>) answers from <paramref name="existingSecrets"/> (by
+/// namespace/name, values as the API gives them: base64), secret, as the Kubernetes provider marks a Secret's data.</item>
 /// </list>
 /// </summary>
-internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictionary<string, string>? randomResults = null) : IMocks
+internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictionary<string, string>? randomResults = null,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? existingSecrets = null) : IMocks
 {
     /// <summary>Every value the mocks produced that the engine hands back as a secret.</summary>
     public ConcurrentBag<string> SecretValues { get; } = new();
+
+    /// <summary>The (type, id, provider reference) of every read of an existing resource.</summary>
+    public ConcurrentBag<(string Type, string Id, string Provider)> Reads { get; } = new();
 
     public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
     {
         var type = args.Type ?? "";
         var name = args.Name ?? "unnamed";
+        if (args.Id is { Length: > 0 } id)
+        {
+            Reads.Add((type, id, args.Provider ?? ""));
+            var read = ImmutableDictionary.CreateBuilder<string, object>();
+            if (type == "kubernetes:core/v1:Secret" && existingSecrets?.GetValueOrDefault(id) is { } data)
+            {
+                foreach (var value in data.Values)
+                {
+                    SecretValues.Add(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(value)));
+                }
+                read["data"] = Output.CreateSecret(data.ToImmutableDictionary(e => e.Key, e => (object)e.Value));
+            }
+            return Task.FromResult<(string? id, object state)>((id, read.ToImmutable()));
+        }
         var registration = log.Take(type, name);
         var state = ImmutableDictionary.CreateBuilder<string, object>();
         state.AddRange(args.Inputs);

@@ -33,12 +33,19 @@ internal static class RunQueries
     /// <summary>How the SDK references a provider: "&lt;urn&gt;::&lt;id&gt;" (ProviderResource.RegisterAsync); the mocks' ids are "&lt;name&gt;-id".</summary>
     public static string ProviderRef(this StackRun run) => $"{run.KubernetesProvider().Urn}::{run.KubernetesProvider().Name}-id";
 
-    public static Registration Release(this StackRun run) => Assert.Single(run.OfType(ReleaseType));
+    /// <summary>The SFU's release (the livekit-server chart).</summary>
+    public static Registration Release(this StackRun run) => run.Release(Infra.Plan.Components.Names.LivekitRelease);
 
-    /// <summary>The one values file of the release (an asset's text).</summary>
-    public static string ReleaseValues(this StackRun run)
+    /// <summary>The release of that Helm release name (a stack has one per chart: the SFU's, and Egress's when on).</summary>
+    public static Registration Release(this StackRun run, string name) => Assert.Single(run.OfType(ReleaseType), r => r.String("name") == name);
+
+    /// <summary>The one values file of the SFU's release (an asset's text).</summary>
+    public static string ReleaseValues(this StackRun run) => run.ReleaseValues(Infra.Plan.Components.Names.LivekitRelease);
+
+    /// <summary>The one values file of the release <paramref name="name"/>.</summary>
+    public static string ReleaseValues(this StackRun run, string name)
     {
-        var files = run.Release().Input("valueYamlFiles");
+        var files = run.Release(name).Input("valueYamlFiles");
         Assert.True(files is { ValueKind: JsonValueKind.Array }, "the release has no valueYamlFiles");
         var asset = Assert.Single(files!.Value.EnumerateArray());
         Assert.True(Registration.IsAsset(asset), "valueYamlFiles[0] is not an asset");

@@ -77,8 +77,9 @@ internal sealed record StackRun(ImmutableArray<Resource> Resources, IReadOnlyLis
     public static Task<StackRun> RunAsync(string stack, bool preview = false) => RunAsync(stack, Config(stack), preview);
 
     /// <param name="randomResults">Results for RandomPasswords of these names instead of the mocks' defaults (a rotation).</param>
+    /// <param name="existingSecrets">The operator's Secrets a read finds, by namespace/name (data values base64).</param>
     public static async Task<StackRun> RunAsync(string stack, IReadOnlyList<KeyValuePair<string, CliConfigValue>> config, bool preview = false,
-        IReadOnlyDictionary<string, string>? randomResults = null)
+        IReadOnlyDictionary<string, string>? randomResults = null, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? existingSecrets = null)
     {
         var gate = CliConfigGate.Apply(stack, PulumiProject.Read(Path.Combine(RepoRoot, StackFile.ProjectFileName)), config);
         if (!gate.Accepted)
@@ -90,7 +91,7 @@ internal sealed record StackRun(ImmutableArray<Resource> Resources, IReadOnlyLis
         Environment.SetEnvironmentVariable(PulumiConfigSource.SecretKeysEnv, env.SecretKeysJson);
 
         var log = new RegistrationLog(stack, Project);
-        var mocks = new Mocks(log, preview, randomResults);
+        var mocks = new Mocks(log, preview, randomResults, existingSecrets);
         var result = await SdkTestHost.RunAsync<MatrixRtcStack>(mocks, new TestOptions { IsPreview = preview, StackName = stack, ProjectName = Project }, log.Add);
         if (result.EngineErrors.Count > 0)
         {

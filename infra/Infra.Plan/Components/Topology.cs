@@ -68,11 +68,13 @@ public sealed record TurnWiring(
 /// The facts that connect the components, computed once from the spec: every cross-component name,
 /// address and secret reference is read from here, so a component never guesses another's names.
 /// </summary>
+/// <param name="SfuServiceUrl">The SFU's in-cluster WebSocket address (its chart's Service), for clients inside the cluster (Egress).</param>
 public sealed record Topology(
     string SfuWssUrl,
     RedisWiring Redis,
     AuthorizerWiring Authorizer,
-    TurnWiring Turn)
+    TurnWiring Turn,
+    string SfuServiceUrl)
 {
     public static Topology For(EnvironmentSpec spec)
     {
@@ -119,6 +121,8 @@ public sealed record Topology(
             spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.TurnTlsSecret : SecretNames.TurnTls,
             spec.Turn.CredentialTtlSeconds);
 
-        return new Topology($"wss://{spec.Site.RtcHost}", redis, authorizer, turn);
+        // The chart's Service is <release>-<chart> on loadBalancer.servicePort (LivekitPlan.FullName, ServicePort).
+        var sfuService = $"ws://{dns.Service($"{Names.LivekitRelease}-{Names.LivekitChart}", media)}:{spec.Ports.SfuApi}";
+        return new Topology($"wss://{spec.Site.RtcHost}", redis, authorizer, turn, sfuService);
     }
 }

@@ -16,7 +16,7 @@ public static class CapacityPolicy
                 $"{sizing.SfuReplicas} SFU(s) of {sizing.Preset.Sfu.Cpu} CPU carry {sizing.Load.Calls} calls × {sizing.Load.ParticipantsPerCall} participants " +
                 $"({sizing.Estimate.SfuCpuCores:0.0} cores) with less than the target headroom; the capacity model needs {sizing.SfuNodesNeeded}");
         }
-        foreach (var w in workloads.Where(w => w.Pod is null && w.Replicas is not null && w.Replicas != sizing.SfuReplicas))
+        foreach (var w in workloads.Where(w => w.Subject == Workloads.SfuSubject && w.Replicas is not null && w.Replicas != sizing.SfuReplicas))
         {
             yield return new PolicyViolation(PolicyRule.SfuCapacity, w.Subject,
                 $"replicaCount {w.Replicas} differs from the {sizing.SfuReplicas} SFU(s) the sizing plan decided");

@@ -15,7 +15,7 @@ public static class ImagePolicy
         {
             yield break;
         }
-        var keys = plan.Spec.Images.Keyed().Concat(plan.Spec.Observability.Keyed()).ToList();
+        var keys = plan.Spec.Images.Keyed().Concat(plan.Spec.Observability.Keyed()).Concat(plan.Spec.Egress.Keyed()).ToList();
         var unpinned = workloads
             .SelectMany(w => w.Containers.Where(c => !c.Image.Contains("@sha256:", StringComparison.Ordinal)).Select(c => (Image: c.Image, Where: $"{w.Subject} container {c.Name}")))
             .GroupBy(x => x.Image, StringComparer.Ordinal);

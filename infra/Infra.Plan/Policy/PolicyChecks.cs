@@ -1,5 +1,4 @@
 using k8s;
-using Infra.Plan.Components.Livekit;
 using Infra.Plan.Contract;
 using Infra.Plan.Ports;
 using Infra.Plan.Sizing;
@@ -8,20 +7,19 @@ using Infra.Plan.Spec;
 namespace Infra.Plan.Policy;
 
 /// <summary>
-/// What the policies look at: the finished plan's typed objects, its releases and the SFU's typed chart values, with
-/// the spec and the derived sizes they are judged against. <see cref="Of"/> takes them from a plan; a test adds the
-/// one object it is about.
+/// What the policies look at: the finished plan's typed objects and its releases (with the pods each chart renders),
+/// with the spec and the derived sizes they are judged against. <see cref="Of"/> takes them from a plan; a test adds
+/// the one object it is about.
 /// </summary>
 public sealed record PolicyInput(
     EnvironmentSpec Spec,
     SizingPlan Sizing,
     PortPlan Ports,
     IReadOnlyList<IKubernetesObject> Objects,
-    IReadOnlyList<HelmReleasePlan> Releases,
-    LivekitChartValues SfuValues)
+    IReadOnlyList<HelmReleasePlan> Releases)
 {
     public static PolicyInput Of(EnvironmentPlan plan) => new(
-        plan.Spec, plan.Sizing, plan.Derived.Ports, plan.Objects.ToList(), plan.Components.SelectMany(c => c.Releases).ToList(), plan.Livekit.Values);
+        plan.Spec, plan.Sizing, plan.Derived.Ports, plan.Objects.ToList(), plan.Components.SelectMany(c => c.Releases).ToList());
 }
 
 /// <summary>

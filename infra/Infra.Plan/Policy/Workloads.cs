@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Contract;
 
 namespace Infra.Plan.Policy;
 
@@ -15,19 +16,21 @@ public sealed record ContainerView(
     IReadOnlyList<(int Port, string Protocol)> Ports);
 
 /// <summary>
-/// Something that runs pods: a workload object of the plan, or the SFU's chart values (the chart renders the
-/// pods, so the values are what the plan decides). <see cref="Subject"/> names it in messages.
+/// Something that runs pods: a workload object of the plan, or a Helm release's chart pods (the chart renders them, so
+/// the values are what the plan decides). <see cref="Subject"/> names it in messages.
 /// </summary>
 public sealed record WorkloadView(string Subject, bool HostNetwork, int? Replicas, IReadOnlyList<ContainerView> Containers, V1PodSpec? Pod);
 
-/// <summary>Finds every pod template of a plan: Deployments, StatefulSets, DaemonSets, Jobs, Pods, and the SFU's chart values.</summary>
+/// <summary>Finds every pod template of a plan: Deployments, StatefulSets, DaemonSets, Jobs, Pods, and each release's chart pods.</summary>
 public static class Workloads
 {
     /// <summary>How messages name the SFU, whose pods the chart renders from the values file.</summary>
     public const string SfuSubject = $"Helm values {LivekitPlan.ValuesFile}";
 
     public static IReadOnlyList<WorkloadView> From(PolicyInput plan) =>
-        plan.Objects.Select(FromObject).OfType<WorkloadView>().Append(FromChartValues(plan.SfuValues)).ToList();
+        plan.Objects.Select(FromObject).OfType<WorkloadView>()
+            .Concat(plan.Releases.Where(r => r.Workload is not null).Select(FromRelease))
+            .ToList();
 
     public static WorkloadView? FromObject(IKubernetesObject obj)
     {
@@ -58,20 +61,21 @@ public static class Workloads
     }
 
     /// <summary>
-    /// The pod the livekit-server chart renders from its values: <c>image.repository:image.tag</c>, <c>resources</c>,
-    /// <c>replicaCount</c>, <c>podHostNetwork</c>, read from the typed values the plan writes.
+    /// The pod a chart renders from the release's values (<see cref="HelmReleasePlan.Workload"/>: image, resources,
+    /// replicas, host network), named after the values file.
     /// </summary>
-    public static WorkloadView FromChartValues(LivekitChartValues values)
+    public static WorkloadView FromRelease(HelmReleasePlan release)
     {
+        var w = release.Workload!;
         var container = new ContainerView(
             "chart",
-            $"{values.Image.Repository}:{values.Image.Tag}",
-            Quantity(values.Resources.Requests, "cpu"),
-            Quantity(values.Resources.Requests, "memory"),
-            Quantity(values.Resources.Limits, "cpu"),
-            Quantity(values.Resources.Limits, "memory"),
+            w.Image,
+            Quantity(w.Resources.Requests, "cpu"),
+            Quantity(w.Resources.Requests, "memory"),
+            Quantity(w.Resources.Limits, "cpu"),
+            Quantity(w.Resources.Limits, "memory"),
             []);
-        return new WorkloadView(SfuSubject, values.PodHostNetwork, values.ReplicaCount, [container], null);
+        return new WorkloadView($"Helm values {release.Values.Path}", w.HostNetwork, w.Replicas, [container], null);
     }
 
     private static decimal? Quantity(IDictionary<string, ResourceQuantity>? map, string name) =>

@@ -41,6 +41,8 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
     public const string Coturn = "coturn";
 
     public const string SfuApiPurpose = "API/WebSocket (via the ingress)";
+    public const string RtcTcpPurpose = "ICE-TCP media";
+    public const string RtcUdpPurpose = "RTC media (muxed)";
     public const string MetricsPurpose = "Prometheus metrics";
 
     public static IReadOnlyList<HostPort> HostPorts(PortsSpec p)
@@ -51,8 +53,8 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
         var ports = new List<HostPort>
         {
             new(sfu, SfuApiPurpose, Protocol.Tcp, PortRange.Single(p.SfuApi), Exposure.Cluster, PortsSection.SfuApiPort),
-            new(sfu, "ICE-TCP media", Protocol.Tcp, PortRange.Single(p.SfuRtcTcp), Exposure.Internet, PortsSection.SfuRtcTcpPort),
-            new(sfu, "RTC media (muxed)", Protocol.Udp, PortRange.Single(p.SfuRtcUdp), Exposure.Internet, PortsSection.SfuRtcUdpPort),
+            new(sfu, RtcTcpPurpose, Protocol.Tcp, PortRange.Single(p.SfuRtcTcp), Exposure.Internet, PortsSection.SfuRtcTcpPort),
+            new(sfu, RtcUdpPurpose, Protocol.Udp, PortRange.Single(p.SfuRtcUdp), Exposure.Internet, PortsSection.SfuRtcUdpPort),
             new(sfu, MetricsPurpose, Protocol.Tcp, PortRange.Single(p.SfuMetrics), Exposure.Cluster, PortsSection.SfuMetricsPort),
             new(turn, "TURN/STUN", Protocol.Udp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),
             new(turn, "TURN/STUN", Protocol.Tcp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),

@@ -23,8 +23,8 @@ public static class ConfigDocs
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(TierBegin);
-        sb.AppendLine("| tier | calls | participants | SFU pods (each, Guaranteed) | at the stated maximum: calls × size | SFU CPU needed | CPU headroom | egress | TURN relay | largest call on one SFU |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| tier | calls | participants | SFU pods (each, Guaranteed) | at the stated maximum: calls × size | SFU CPU needed | CPU headroom | egress | TURN relay | largest call on one SFU | recordings/streams (with `egress`) |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var preset in Sizing.TierCatalog.All)
         {
             var s = Sizing.SizingPlan.AtStatedMaximum(preset);
@@ -32,10 +32,12 @@ public static class ConfigDocs
                 $"{preset.SfuReplicas} × {preset.Sfu.Cpu} CPU / {preset.Sfu.Memory} | {s.Load.Calls} × {s.Load.ParticipantsPerCall} | " +
                 $"{s.Estimate.SfuCpuCores.ToString("0.0", inv)} cores | {Sizing.SizingPlan.Percent(s.Headroom)} | " +
                 $"{s.Estimate.EgressMbps.ToString("0", inv)} Mbit/s | {s.Estimate.TurnRelayMbps.ToString("0", inv)} Mbit/s | " +
-                $"{s.LargestCall.Load.ParticipantsPerCall} people: {s.LargestCall.SfuCpuCores.ToString("0.0", inv)} cores ({Sizing.SizingPlan.Percent(s.LargestCallHeadroom)} headroom) |");
+                $"{s.LargestCall.Load.ParticipantsPerCall} people: {s.LargestCall.SfuCpuCores.ToString("0.0", inv)} cores ({Sizing.SizingPlan.Percent(s.LargestCallHeadroom)} headroom) | " +
+                $"{s.Egress!.Summary} |");
         }
         sb.AppendLine();
         sb.AppendLine("Figures assume 70% of participants send video and 15% go through TURN; `report/capacity.md` of a render shows them for your stack.");
+        sb.AppendLine("\"egress\" is the SFU's outgoing bandwidth; the last column is LiveKit Egress: room-composite recordings or RTMP streams at once (`egressRecordings`), on pods never on the media nodes.");
         sb.AppendLine(TierEnd);
         return sb.ToString();
     }

@@ -10,7 +10,7 @@ namespace Infra.Plan.Rendering;
 public static class RenderOutput
 {
     /// <summary>Folders render owns inside the output directory; stale files in them are removed.</summary>
-    public static readonly string[] OwnedFolders = ["manifests", "helm", "synapse", "well-known", "report"];
+    public static readonly string[] OwnedFolders = ["manifests", "helm", "synapse", "well-known", "report", "egress"];
 
     public static IReadOnlyList<PlanFile> Files(EnvironmentPlan plan)
     {

@@ -6,7 +6,8 @@ namespace Infra.Plan.Sizing;
 
 /// <summary>
 /// The sizes an environment deploys with and why: the tier preset, the load planned for, the capacity
-/// model's estimate at that load and for the largest single call, and any warning the report must show.
+/// model's estimate at that load and for the largest single call, the Egress fleet (null when Egress is off), and
+/// any warning the report must show.
 /// </summary>
 public sealed record SizingPlan(
     TierPreset Preset,
@@ -17,7 +18,8 @@ public sealed record SizingPlan(
     int SfuNodesNeeded,
     double Headroom,
     double LargestCallHeadroom,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    EgressSizing? Egress)
 {
     public double SfuCores => Preset.Sfu.CpuMillis / 1000.0;
 
@@ -27,14 +29,18 @@ public sealed record SizingPlan(
         var calls = spec.Load.Calls ?? preset.MaxCalls;
         var perCall = spec.Load.ParticipantsPerCall ?? preset.ParticipantsPerCallAtMax;
         var load = new CallLoad(calls, perCall, spec.Load.VideoPercent / 100.0, spec.Load.TurnPercent / 100.0);
-        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas);
+        var egress = spec.Egress.Enabled
+            ? EgressSizing.For(preset, spec.Egress.Recordings, spec.Egress.MaxDurationSeconds, spec.Egress.GracePeriodSeconds)
+            : null;
+        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas, egress);
     }
 
     /// <summary>A preset evaluated at its own stated maximum (the README's tier table and the tests use this).</summary>
     public static SizingPlan AtStatedMaximum(TierPreset preset, double videoShare = 0.7, double turnShare = 0.15) =>
-        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null);
+        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null,
+            EgressSizing.For(preset, null, (int)Spec.Sections.EgressSection.MaxDuration.Default!, (int)Spec.Sections.EgressSection.GracePeriod.Default!));
 
-    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride)
+    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride, EgressSizing? egress)
     {
         var estimate = CapacityModel.Estimate(load);
         var cores = preset.Sfu.CpuMillis / 1000.0;
@@ -59,7 +65,7 @@ public sealed record SizingPlan(
         {
             warnings.Add($"Estimated SFU memory {memoryPerNode:0.0} GiB per node leaves less than {Percent(CapacityModel.TargetHeadroom)} of the {preset.Sfu.Memory} limit free.");
         }
-        return new SizingPlan(preset, load, estimate, largest, replicas, needed, headroom, largestHeadroom, warnings);
+        return new SizingPlan(preset, load, estimate, largest, replicas, needed, headroom, largestHeadroom, warnings, egress);
     }
 
     internal static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
@@ -99,6 +105,11 @@ public sealed record SizingPlan(
         foreach (var a in CapacityModel.Assumptions)
         {
             sb.AppendLine($"- {a}");
+        }
+        if (Egress is { } egress)
+        {
+            sb.AppendLine();
+            sb.Append(egress.ToMarkdown());
         }
         return sb.ToString();
     }

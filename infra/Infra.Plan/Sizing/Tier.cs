@@ -11,6 +11,14 @@ public sealed record ResourceSize(int CpuMillis, int MemoryMiB, bool Guaranteed)
 }
 
 /// <summary>
+/// What a tier plans for LiveKit Egress (when <c>egress</c> is on): <paramref name="Recordings"/> room-composite
+/// recordings or streams at once, on pods of <paramref name="CpuPerPod"/> CPUs (EgressCapacityModel turns that into
+/// pods, memory and scratch space). Recording is an operator's choice per call, not a share of the calls: these are
+/// assumptions, set with <c>egressRecordings</c>.
+/// </summary>
+public sealed record EgressPreset(int Recordings, int CpuPerPod);
+
+/// <summary>
 /// A call tier: the load it is stated to carry and the size of everything it deploys. Change a tier here
 /// and nowhere else.
 /// </summary>
@@ -29,7 +37,8 @@ public sealed record TierPreset(
     ResourceSize RedisSentinel,
     ResourceSize Authorizer,
     int TurnUserQuota,
-    int TurnTotalQuota)
+    int TurnTotalQuota,
+    EgressPreset Egress)
 {
     /// <summary>Average participants per call at the tier's stated maximum.</summary>
     public int ParticipantsPerCallAtMax => Math.Max(2, MaxParticipants / MaxCalls);
@@ -51,21 +60,26 @@ public static class TierCatalog
             RedisData: new(100, 256, false),
             RedisSentinel: new(50, 64, false),
             Authorizer: new(100, 128, false),
-            TurnUserQuota: 12, TurnTotalQuota: 300),
+            TurnUserQuota: 12, TurnTotalQuota: 300,
+            // 4 CPUs: LiveKit's minimum per Egress instance, one room composite at a time.
+            Egress: new(Recordings: 1, CpuPerPod: 4)),
         new(Tier.Medium, "medium", 10, 50, 50, 200, SfuReplicas: 2,
             Sfu: new(4000, 8192, true),
             Coturn: new(2000, 1024, true),
             RedisData: new(250, 512, false),
             RedisSentinel: new(50, 64, false),
             Authorizer: new(200, 256, false),
-            TurnUserQuota: 12, TurnTotalQuota: 1200),
+            TurnUserQuota: 12, TurnTotalQuota: 1200,
+            Egress: new(Recordings: 2, CpuPerPod: 4)),
         new(Tier.Large, "large", 50, 100, 200, 1000, SfuReplicas: 3,
             Sfu: new(8000, 16384, true),
             Coturn: new(2000, 2048, true),
             RedisData: new(500, 1024, false),
             RedisSentinel: new(100, 128, false),
             Authorizer: new(500, 512, false),
-            TurnUserQuota: 12, TurnTotalQuota: 4000),
+            TurnUserQuota: 12, TurnTotalQuota: 4000,
+            // 10 CPUs admit two room composites (0.8 × 10 − 4 ≥ 4): half the pods for the same recordings.
+            Egress: new(Recordings: 4, CpuPerPod: 10)),
     ];
 
     public static TierPreset Get(Tier tier) => All.Single(t => t.Tier == tier);

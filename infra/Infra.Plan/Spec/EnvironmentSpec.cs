@@ -19,7 +19,8 @@ public sealed record EnvironmentSpec(
     TurnSpec Turn,
     SynapseSpec Synapse,
     ClusterSpec Cluster,
-    ObservabilitySpec Observability)
+    ObservabilitySpec Observability,
+    EgressSpec Egress)
 {
     // A new config section is registered here and nowhere else: its member above, its keys (documentation order) and
     // its Read below. The parser, the docs, the config report and the unknown-key check all use these two lists.
@@ -39,6 +40,7 @@ public sealed record EnvironmentSpec(
         ("Synapse", SynapseSection.Keys),
         ("Cluster services and monitoring", ClusterSection.Keys),
         ("Observability", ObservabilitySection.Keys),
+        ("Recording and streaming (LiveKit Egress)", EgressSection.Keys),
     ];
 
     /// <summary>Reads every section (single keys only; a bad key falls back to its default and is recorded in <paramref name="r"/>).</summary>
@@ -55,5 +57,6 @@ public sealed record EnvironmentSpec(
         TurnSection.Read(r),
         SynapseSection.Read(r),
         ClusterSection.Read(r),
-        ObservabilitySection.Read(r));
+        ObservabilitySection.Read(r),
+        EgressSection.Read(r));
 }

@@ -126,4 +126,97 @@ public class PostRendererTests
         var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
         Assert.Contains("LIVEKIT_CONFIG", e.Message);
     }
+
+    /// <summary>Shaped like the egress chart's Deployment (templates/deployment.yaml 1.9.0): config from its ConfigMap, no volumes.</summary>
+    internal static string EgressDeployment(string annotation) => $"""
+        ---
+        # Source: egress/templates/deployment.yaml
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: egress
+        spec:
+          template:
+            metadata:
+              annotations:
+                {annotation}
+                checksum/config: abc
+            spec:
+              serviceAccountName: default
+              containers:
+                - name: egress
+                  image: "livekit/egress:v1.14.1"
+                  env:
+                    - name: EGRESS_CONFIG_BODY
+                      valueFrom:
+                        configMapKeyRef:
+                          name: egress
+                          key: config.yaml
+                  ports:
+                    - name: health
+                      containerPort: 8080
+
+        """;
+
+    private static readonly SecretWiring EgressWiring = new(
+        "egress",
+        [new SecretEnv("EGRESS_CONFIG_BODY", "egress-config", "config.yaml", Replace: true), new SecretEnv("AWS_ACCESS_KEY_ID", "egress-s3", "id")],
+        [new SecretFileMount("redis-tls-ca", "redis-tls-ca", "ca.crt", "/etc/egress-redis-tls", "ca.crt", 292)],
+        StrictConfig: false,
+        Scratch: [new ScratchMount("recordings", "/home/egress/tmp", "10Gi"), new ScratchMount("tmp", "/tmp", "2Gi", Memory: true)],
+        NoServiceAccountToken: true,
+        PullSecrets: ["registry-creds"]);
+
+    [Fact]
+    public void A_chart_env_var_is_taken_from_a_secret_in_place_and_scratch_dirs_token_and_pull_secrets_are_wired()
+    {
+        // GIVEN an egress-shaped Deployment whose config comes from the chart's ConfigMap
+        var input = EgressDeployment($"{SecretWiring.Annotation}: '{EgressWiring.ToJson()}'");
+
+        // WHEN post-rendered
+        var deployment = Manifests.Parse(LivekitPostRenderer.Apply(input)).Single();
+        var pod = deployment.At("spec.template.spec")!;
+        var container = pod.At("containers.0")!;
+
+        // THEN EGRESS_CONFIG_BODY keeps its place but comes from the Secret; no ConfigMap reference is left
+        var env = container["env"]!.AsArray();
+        Assert.Equal(["EGRESS_CONFIG_BODY", "AWS_ACCESS_KEY_ID"], env.Select(e => (string)e!["name"]!));
+        Assert.Equal("egress-config", (string)env[0]!.At("valueFrom.secretKeyRef.name")!);
+        Assert.Equal("config.yaml", (string)env[0]!.At("valueFrom.secretKeyRef.key")!);
+        Assert.Null(env[0]!.At("valueFrom.configMapKeyRef"));
+        // the scratch dirs are size-limited emptyDirs (tmpfs only when asked), the CA a read-only Secret file
+        var volumes = pod["volumes"]!.AsArray().ToDictionary(v => (string)v!["name"]!, v => v!);
+        Assert.Equal("10Gi", (string)volumes["recordings"].At("emptyDir.sizeLimit")!);
+        Assert.Null(volumes["recordings"].At("emptyDir.medium"));
+        Assert.Equal("Memory", (string)volumes["tmp"].At("emptyDir.medium")!);
+        Assert.Equal(292, (long)volumes["redis-tls-ca"].At("secret.defaultMode")!);
+        var mounts = container["volumeMounts"]!.AsArray().ToDictionary(m => (string)m!["name"]!, m => (string)m!["mountPath"]!);
+        Assert.Equal("/home/egress/tmp", mounts["recordings"]);
+        Assert.Equal("/tmp", mounts["tmp"]);
+        // no service account token, the pull Secret, and the chart's own fields untouched
+        Assert.False((bool)pod["automountServiceAccountToken"]!);
+        Assert.Equal("registry-creds", (string)pod.At("imagePullSecrets.0.name")!);
+        Assert.Equal("default", (string)pod["serviceAccountName"]!);
+        Assert.Equal(8080, (long)container.At("ports.0.containerPort")!);
+    }
+
+    [Fact]
+    public void Replacing_an_env_var_the_chart_does_not_set_is_refused()
+    {
+        var wiring = EgressWiring with { Env = [new SecretEnv("EGRESS_CONFIG_FILE", "egress-config", "config.yaml", Replace: true)] };
+        var input = EgressDeployment($"{SecretWiring.Annotation}: '{wiring.ToJson()}'");
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
+        Assert.Contains("has no env EGRESS_CONFIG_FILE", e.Message);
+    }
+
+    [Fact]
+    public void A_scratch_volume_clashing_with_a_wired_file_is_refused()
+    {
+        var wiring = EgressWiring with { Scratch = [new ScratchMount("redis-tls-ca", "/x", "1Gi")] };
+        var input = EgressDeployment($"{SecretWiring.Annotation}: '{wiring.ToJson()}'");
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
+        Assert.Contains("already has a volume named redis-tls-ca", e.Message);
+    }
 }

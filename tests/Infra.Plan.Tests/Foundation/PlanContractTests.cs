@@ -2,7 +2,9 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Spec;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Support.Stacks;
 
@@ -11,7 +13,12 @@ namespace Infra.Plan.Tests.Foundation;
 /// <summary>The joint between the plan and everything downstream: what the contract promises, on real plans.</summary>
 public sealed partial class PlanContractTests
 {
-    public static TheoryData<string> Configs => ["dev", "prod", "existing-redis", "cert-manager", "existing-secret", "monitoring"];
+    public static TheoryData<string> Configs =>
+        ["dev", "prod", "existing-redis", "cert-manager", "existing-secret", "monitoring", "egress", "egress-tls-secret-keys", "egress-existing-redis"];
+
+    /// <summary>Egress with an S3 bucket; <paramref name="more"/> adds keys.</summary>
+    private static EnvironmentPlan Egress(params (string Key, ConfigValue Value)[] more) =>
+        Planner.Build(Parse(With([("egress", S("true")), ("egressS3Bucket", S("recordings")), .. more])).OrThrow());
 
     private static EnvironmentPlan PlanFor(string name) => name switch
     {
@@ -22,6 +29,13 @@ public sealed partial class PlanContractTests
         "cert-manager" => Planner.Build(Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")), ("redisTls", S("true")))).OrThrow()),
         "existing-secret" => Planner.Build(Parse(With(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
         "monitoring" => Planner.Build(Parse(With(("monitoring", S("true")))).OrThrow()),
+        "egress" => Egress(),
+        "egress-tls-secret-keys" => Egress(("redisTls", S("true")), ("monitoring", S("true")), ("egressStreaming", S("true")),
+            ("egressS3AccessKeySecret", S("s3-keys/id")), ("egressS3SecretKeySecret", S("s3-keys/secret"))),
+        "egress-existing-redis" => Egress(
+            ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
+            ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")),
+            ("egressS3AccessKey", new ConfigValue.Secret("AKIDEXAMPLE")), ("egressS3SecretKey", new ConfigValue.Secret("secret/with+chars"))),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -150,6 +164,14 @@ public sealed partial class PlanContractTests
         {
             yield return (sfu, (plan.Spec.Site.MediaNamespace, name));
         }
+        // The egress chart's pods read only what the post-renderer wires in (env vars, files).
+        if (plan.Egress is { } egress)
+        {
+            foreach (var name in egress.Wiring.SecretKeys().Select(k => k.Secret).Distinct())
+            {
+                yield return ($"Deployment {plan.Spec.Site.Namespace}/{EgressPlan.FullName}", (plan.Spec.Site.Namespace, name));
+            }
+        }
     }
 
     private static IEnumerable<string> SecretsOf(V1PodSpec pod)
@@ -209,6 +231,11 @@ public sealed partial class PlanContractTests
             {
                 yield return (ingress.Metadata.NamespaceProperty, tls.SecretName);
             }
+        }
+        if (spec.Egress.S3?.Credentials is Infra.Plan.Spec.Sections.S3Credentials.FromSecret keys)
+        {
+            yield return (spec.Site.Namespace, keys.AccessKey.Name);
+            yield return (spec.Site.Namespace, keys.SecretKey.Name);
         }
         if (spec.Redis.Existing is { } existing)
         {

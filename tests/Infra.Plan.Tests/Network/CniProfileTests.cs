@@ -178,12 +178,15 @@ public class CniProfileTests
         Assert.Equal("in host,remote-node 6379/TCP,26379/TCP", Rules("redis-nodes"));
         Assert.Equal("in host,remote-node 8080/TCP; out host,remote-node 7880/TCP", Rules("lk-jwt-service-nodes"));
         Assert.Equal("out host 53/UDP,53/TCP", Rules("allow-dns-node-local"));
+        // Egress (on in prod) joins the SFU's rooms at the node addresses: its API and both media ports, nothing else
+        Assert.Equal("out host,remote-node 7880/TCP,7881/TCP,7882/UDP", Rules("livekit-egress-nodes"));
         Assert.Equal(
-            ["matrix-rtc-media/allow-dns-node-local", "matrix-rtc/allow-dns-node-local", "matrix-rtc/lk-jwt-service-nodes", "matrix-rtc/redis-nodes"],
+            ["matrix-rtc-media/allow-dns-node-local", "matrix-rtc/allow-dns-node-local", "matrix-rtc/livekit-egress-nodes", "matrix-rtc/lk-jwt-service-nodes", "matrix-rtc/redis-nodes"],
             network.CiliumPolicies.Select(p => $"{p.Namespace}/{p.Name}").Order());
 
-        // the direct route reaches the SFU, on Cilium too
+        // the direct route reaches the SFU, on Cilium too, and so does Egress
         Assert.Contains(network.Edges, e => e.ToString() == "authorizer -> sfu 7880/TCP");
+        Assert.Contains(network.Edges, e => e.ToString() == "egress -> sfu 7882/UDP");
         Assert.Contains(network.Contract.Objects, o => o.Kind == CiliumPolicy.Kind && o.ApiVersion == CiliumPolicy.ApiVersion);
     }
 

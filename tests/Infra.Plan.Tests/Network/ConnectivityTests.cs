@@ -63,6 +63,36 @@ public class ConnectivityTests
         }).Where(f => f != "ingress-controller -> authorizer 8080/TCP"), // the ingress reaches the authorizer anyway
     ];
 
+    /// <summary>
+    /// What LiveKit Egress (on in prod, with streaming) adds: DNS, the SFU's Redis, the SFU's API and media at the node
+    /// addresses and at the public addresses it advertises (hairpin NAT), the bucket and RTMP(S) servers; in, only
+    /// Prometheus on its metrics port. The authorizer's federation rule (any public address on 443) reaches the bucket
+    /// and RTMPS servers too, as Egress's rules reach any public address on 443: policies cannot tell hosts apart.
+    /// </summary>
+    private static readonly string[] EgressPoliced =
+    [
+        "egress -> cluster-dns 53/TCP",
+        "egress -> cluster-dns 53/UDP",
+        "egress -> node-local-dns 53/TCP",
+        "egress -> node-local-dns 53/UDP",
+        "egress -> dns-service-ip 53/TCP",
+        "egress -> dns-service-ip 53/UDP",
+        "egress -> redis 6379/TCP",
+        "egress -> sentinel 26379/TCP",
+        "egress -> sfu 7880/TCP",
+        "egress -> sfu 7881/TCP",
+        "egress -> sfu 7882/UDP",
+        "egress -> sfu-public 7881/TCP",
+        "egress -> sfu-public 7882/UDP",
+        "egress -> object-storage 443/TCP",
+        "egress -> rtmp-servers 1935/TCP",
+        "egress -> rtmp-servers 443/TCP",
+        "egress -> internet 443/TCP",
+        "prometheus -> egress 9090/TCP",
+        "authorizer -> object-storage 443/TCP",
+        "authorizer -> rtmp-servers 443/TCP",
+    ];
+
     private static HashSet<string> Policed(EnvironmentPlan plan) =>
         Network(plan).Edges.Where(ConnectivityReport.IsPoliced).Select(e => e.ToString()).ToHashSet();
 
@@ -92,13 +122,13 @@ public class ConnectivityTests
     }
 
     [Fact]
-    public void Prod_adds_only_the_metrics_scrape_from_the_monitoring_namespace()
+    public void Prod_adds_only_the_metrics_scrape_from_the_monitoring_namespace_and_egress()
     {
-        // GIVEN prod (monitoring on) WHEN evaluated
+        // GIVEN prod (monitoring and Egress on) WHEN evaluated
         var policed = Policed(Stacks.Plan("prod"));
 
-        // THEN it is dev's set plus Prometheus scraping the Redis exporter, and nothing else
-        Assert.Equal(DevPoliced.Concat(PodCidrWidening).Append("prometheus -> redis 9121/TCP").Order(), policed.Order());
+        // THEN it is dev's set plus Prometheus scraping the Redis exporter, plus Egress's flows, and nothing else
+        Assert.Equal(DevPoliced.Concat(PodCidrWidening).Append("prometheus -> redis 9121/TCP").Concat(EgressPoliced).Order(), policed.Order());
     }
 
     [Theory]

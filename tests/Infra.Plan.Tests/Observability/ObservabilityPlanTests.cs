@@ -99,6 +99,32 @@ public sealed class ObservabilityPlanTests
     }
 
     [Fact]
+    public void Egress_is_scraped_and_alerted_on_when_recordings_fail_or_capacity_runs_out()
+    {
+        // GIVEN prod (Egress and monitoring on)
+        var plan = Stacks.Plan("prod");
+        var egress = plan.Sizing.Egress!;
+        var services = Component(plan).Objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
+        var rules = AlertRules.Groups(plan.Spec, plan.Sizing).Single(g => g.Group == "matrix-rtc.egress").Rules.ToDictionary(r => r.Name);
+
+        // THEN its metrics Service selects the egress chart's pods on its Prometheus port, in the project namespace
+        var service = services[ScrapeTargets.EgressJob];
+        Assert.Equal(plan.Spec.Site.Namespace, service.Metadata.NamespaceProperty);
+        Assert.Equal(plan.Egress!.Pods.Selector, service.Spec.Selector.AsReadOnly());
+        Assert.Equal(Infra.Plan.Components.Egress.EgressPlan.MetricsPort, service.Spec.Ports.Single().Port);
+        // a failed recording (every outcome but a normal end), no room for one more, or 80% of the slots busy
+        Assert.Contains("livekit_egress_handler_results_total", rules["MatrixRtcEgressRecordingsFailing"].Expr);
+        Assert.All(AlertRules.FailedResults, r => Assert.Contains(r, rules["MatrixRtcEgressRecordingsFailing"].Expr));
+        Assert.DoesNotContain("completed", rules["MatrixRtcEgressRecordingsFailing"].Expr);
+        Assert.Contains("livekit_egress_can_accept_request", rules["MatrixRtcEgressNoCapacity"].Expr);
+        Assert.EndsWith($">= {Math.Ceiling(egress.Capacity * AlertRules.NearCapacityShare)}", rules["MatrixRtcEgressNearCapacity"].Expr);
+        Assert.EndsWith($"< {egress.Replicas}", rules["MatrixRtcEgressDown"].Expr);
+        // and nothing of it without Egress
+        Assert.DoesNotContain(AlertRules.Groups(Monitored().Spec, Monitored().Sizing), g => g.Group == "matrix-rtc.egress");
+        Assert.DoesNotContain(Component(Monitored()).Objects.OfType<V1Service>(), s => s.Metadata.Name == ScrapeTargets.EgressJob);
+    }
+
+    [Fact]
     public void A_smaller_tier_moves_the_capacity_thresholds()
     {
         var small = Monitored(("tier", Stacks.S("small")));

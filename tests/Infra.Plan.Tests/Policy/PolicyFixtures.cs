@@ -17,11 +17,12 @@ internal static class PolicyFixtures
     public static PolicyInput WithValuesFile(this PolicyInput input, string path, string content) =>
         input with { Releases = [.. input.Releases, input.Releases[0] with { Values = new PlanFile(path, content) }] };
 
-    /// <summary>The plan with the SFU's chart values changed.</summary>
+    /// <summary>The plan with the SFU's chart values changed: the pods its release renders follow them.</summary>
     public static PolicyInput WithSfuValues(this EnvironmentPlan plan, Func<LivekitChartValues, LivekitChartValues> change)
     {
         var input = PolicyInput.Of(plan);
-        return input with { SfuValues = change(input.SfuValues) };
+        var pods = LivekitPlan.WorkloadOf(change(plan.Livekit.Values));
+        return input with { Releases = input.Releases.Select(r => r.Name == plan.Livekit.Release.Name ? r with { Workload = pods } : r).ToList() };
     }
 
     public static V1ResourceRequirements Resources(string? cpuReq, string? memReq, string? cpuLim, string? memLim)

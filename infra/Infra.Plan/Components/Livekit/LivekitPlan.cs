@@ -97,7 +97,7 @@ public sealed record LivekitPlan(
         var release = new HelmReleasePlan(Names.LivekitRelease, media, Names.LivekitChart, spec.Images.LivekitChartVersion,
             Names.LivekitChartRepo, new PlanFile(ValuesFile, ValuesYaml(values)), PostRendererPath, Wait(spec, sizing),
             // Atomic would roll back mid-drain and cut calls; keep a short history instead.
-            Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", media, FullName));
+            Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", media, FullName), Workload: WorkloadOf(values));
         var sfu = release.Pods!;
         var secrets = new List<SecretPlan>
         {
@@ -118,6 +118,10 @@ public sealed record LivekitPlan(
             secrets,
             new Peer(SfuPeer, media, PodSelector, PodSelector, HostNetwork: true, d.Ports.Listeners(PortPlan.Sfu)));
     }
+
+    /// <summary>The pods the chart renders from <paramref name="values"/>, as the policies check them.</summary>
+    public static ChartWorkload WorkloadOf(LivekitChartValues values) =>
+        new($"{values.Image.Repository}:{values.Image.Tag}", values.Resources, values.ReplicaCount, values.PodHostNetwork);
 
     /// <summary>The SFU pods as a network peer (their name in the connectivity report).</summary>
     public const string SfuPeer = "sfu";

@@ -4,8 +4,16 @@ using Infra.Plan.Secrets;
 
 namespace Infra.Plan.Components.Livekit;
 
-/// <summary>An env var the post-renderer adds to the SFU container, read from a Secret key.</summary>
-public sealed record SecretEnv(string Name, string Secret, string Key);
+/// <summary>
+/// An env var the post-renderer sets on the chart's container, read from a Secret key. <paramref name="Replace"/>: the
+/// chart already defines it (e.g. egress's <c>EGRESS_CONFIG_BODY</c> from its ConfigMap) and its source becomes the
+/// Secret key; otherwise the chart must not define it.
+/// </summary>
+public sealed record SecretEnv(
+    string Name,
+    string Secret,
+    string Key,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Replace = false);
 
 /// <summary>A Secret key the post-renderer mounts as a read-only file <c>Directory/File</c>.</summary>
 /// <param name="Mode">File mode: LiveKit refuses a key/secret file that gives "others" any permission.</param>
@@ -15,19 +23,31 @@ public sealed record SecretFileMount(string Volume, string Secret, string Key, s
     public string Path => $"{Directory}/{File}";
 }
 
+/// <summary>An emptyDir the post-renderer mounts at <paramref name="Directory"/>, bounded by <paramref name="SizeLimit"/> (a quantity).</summary>
+/// <param name="Memory">tmpfs (counts against the container's memory limit) rather than the node's disk.</param>
+public sealed record ScratchMount(string Volume, string Directory, string SizeLimit, bool Memory = false);
+
 /// <summary>
-/// What the Helm post-renderer (infra/Infra.PostRender) does to the chart's SFU Deployment: the wiring the chart
-/// cannot express. The plan writes it as JSON into a pod annotation (<see cref="Annotation"/>) through the Helm
-/// values, so the post-renderer needs no arguments (Pulumi's Release.Postrender takes one path) and no stack
-/// config: it reads the instructions from the manifest it rewrites. Only Secret names, keys and paths: no secret.
+/// What the Helm post-renderer (infra/Infra.PostRender) does to a chart's Deployment: the wiring the chart cannot
+/// express. One format for every release (the SFU's livekit-server chart, the egress chart). The plan writes it as JSON
+/// into a pod annotation (<see cref="Annotation"/>) through the Helm values, so the post-renderer needs no arguments
+/// (Pulumi's Release.Postrender takes one path) and no stack config: it reads the instructions from the manifest it
+/// rewrites. Only Secret names, keys and paths: no secret. Members a release does not use are left out of the JSON,
+/// so adding an operation changes no existing release's annotation.
 /// </summary>
-/// <param name="Container">The container to change (the chart names it after the chart).</param>
+/// <param name="Container">The container to change (the charts name it after the chart).</param>
 /// <param name="StrictConfig">Drop the chart's <c>--disable-strict-config</c> argument, so LiveKit refuses unknown keys.</param>
+/// <param name="Scratch">Writable emptyDirs the chart does not mount.</param>
+/// <param name="NoServiceAccountToken">Set <c>automountServiceAccountToken: false</c> (the chart's pods never call the API).</param>
+/// <param name="PullSecrets">Image pull Secrets, for a chart without an <c>imagePullSecrets</c> value.</param>
 public sealed record SecretWiring(
     string Container,
     IReadOnlyList<SecretEnv> Env,
     IReadOnlyList<SecretFileMount> Files,
-    bool StrictConfig)
+    bool StrictConfig,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ScratchMount>? Scratch = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoServiceAccountToken = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? PullSecrets = null)
 {
     public const string Annotation = "matrix-rtc/secret-wiring";
 
@@ -38,7 +58,7 @@ public sealed record SecretWiring(
     public static SecretWiring FromJson(string json) =>
         JsonSerializer.Deserialize(json, SecretWiringJson.Default.SecretWiring) ?? throw new JsonException("empty secret wiring");
 
-    /// <summary>Every Secret key the SFU reads (for the tests and the Pulumi shell).</summary>
+    /// <summary>Every Secret key the wired container reads (for the tests and the Pulumi shell).</summary>
     public IEnumerable<(string Secret, string Key)> SecretKeys() =>
         Env.Select(e => (e.Secret, e.Key)).Concat(Files.Select(f => (f.Secret, f.Key)));
 

@@ -41,6 +41,12 @@ public static class CiliumPolicyBuilder
         Listener[] toSfu = spec.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? [peers.Sfu.Listener(PortPlan.SfuApiPurpose)] : [];
         policies.Add(Policy(NetworkPolicyBuilder.Authorizer + Suffix, authorizer,
             ingress: [authorizer.Listener(AuthorizerPlan.HttpPurpose)], egress: toSfu));
+        if (peers.Egress is { } egress)
+        {
+            // Egress joins the SFU's rooms at the node addresses (its in-cluster Service, its ICE host candidates).
+            policies.Add(Policy(NetworkPolicyBuilder.Egress + Suffix, egress.Pods, ingress: [],
+                egress: [peers.Sfu.Listener(PortPlan.SfuApiPurpose), peers.Sfu.Listener(PortPlan.RtcTcpPurpose), peers.Sfu.Listener(PortPlan.RtcUdpPurpose)]));
+        }
         if (spec.Cluster.NodeLocalDns is not null)
         {
             // NodeLocal DNSCache answers from the host network of the pod's own node: the host entity (an ipBlock of its

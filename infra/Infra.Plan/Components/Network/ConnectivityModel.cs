@@ -90,7 +90,11 @@ public static class ConnectivityModel
         {
             if (p.Namespace is null)
             {
-                return new Workload(p, InternetAddress);
+                // Egress's destinations outside (bucket, RTMP servers, the media nodes' public addresses) only answer:
+                // as sources they would be "the internet" again.
+                return peers.Egress?.Addresses.GetValueOrDefault(p.Name) is { } egressDestination
+                    ? new Workload(p, egressDestination) { Initiates = false }
+                    : new Workload(p, InternetAddress);
             }
             if (p.Name == NetworkPeers.NodeLocalDnsName)
             {

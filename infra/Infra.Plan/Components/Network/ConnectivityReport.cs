@@ -42,6 +42,13 @@ public static class ConnectivityReport
         sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes): the flow tables place the host-network pods on\n");
         sb.Append("  other nodes than Redis and the authorizer, which is what the policies must cover; the per-profile tables add the\n");
         sb.Append("  same-node case.\n");
+        if (peers.Egress is { } egress)
+        {
+            // Three names for addresses outside the cluster, so the report says what each of Egress's flows is for.
+            sb.Append($"- {string.Join(", ", egress.OutsidePeers.Select(p => $"`{p.Name}`"))} are where LiveKit Egress sends uploads, streams and\n");
+            sb.Append("  media (the SFU's advertised public addresses, back through hairpin NAT). They are internet addresses like `internet`:\n");
+            sb.Append("  a policy that opens the internet on a port opens them too (the authorizer's 443), and they only answer.\n");
+        }
         sb.Append("- Policies see the pod port after Service translation: Synapse's port is taken from `matrix-rtc:synapseInternalUrl`.\n\n");
         sb.Append("| workload | namespace | address | host network | listens on |\n|---|---|---|---|---|\n");
         foreach (var w in workloads)

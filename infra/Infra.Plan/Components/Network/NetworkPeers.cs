@@ -1,5 +1,6 @@
 using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Coturn;
+using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Components.Redis;
 using Infra.Plan.Contract;
@@ -8,6 +9,51 @@ using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
+
+/// <summary>
+/// LiveKit Egress's pods and what it reaches outside the cluster (only when Egress is deployed): the bucket, RTMP(S)
+/// servers (only with streaming on) and the media nodes' public addresses. The SFU advertises those in its ICE
+/// candidates (use_external_ip rewrites the node address), so Egress, a WebRTC client like any other, sends media there
+/// and the router's hairpin NAT brings it back to the node. <see cref="Addresses"/> places them in the connectivity model.
+/// </summary>
+public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer SfuPublic, IReadOnlyDictionary<string, System.Net.IPAddress> Addresses)
+{
+    public const string StorageName = "object-storage";
+    public const string StreamsName = "rtmp-servers";
+    public const string SfuPublicName = "sfu-public";
+
+    /// <summary>Standard RTMP and RTMPS ports (YouTube, Twitch and Facebook ingest use 1935 and 443).</summary>
+    public const int RtmpPort = 1935;
+    public const int RtmpsPort = 443;
+
+    public IEnumerable<Peer> OutsidePeers => new[] { Storage, Streams, SfuPublic }.OfType<Peer>();
+
+    public static EgressPeers From(EnvironmentSpec spec, EgressPlan egress)
+    {
+        var e = spec.Egress;
+        var addresses = new Dictionary<string, System.Net.IPAddress>
+        {
+            // Documentation addresses (RFC 5737) unless the bucket sits in a private range the spec names.
+            [StorageName] = e.StorageCidrs.Count > 0 ? e.StorageCidrs[0].Network : System.Net.IPAddress.Parse("203.0.113.20"),
+            [StreamsName] = System.Net.IPAddress.Parse("203.0.113.30"),
+            [SfuPublicName] = System.Net.IPAddress.Parse("203.0.113.40"),
+        };
+        var ports = spec.Ports;
+        return new EgressPeers(
+            egress.Pods,
+            e.S3 is { } s3 ? Outside(StorageName, new Listener(s3.Port, Protocol.Tcp, "S3 API (recording uploads)")) : null,
+            e.Streaming
+                ? Outside(StreamsName, new Listener(RtmpPort, Protocol.Tcp, "RTMP"), new Listener(RtmpsPort, Protocol.Tcp, "RTMPS"))
+                : null,
+            Outside(SfuPublicName,
+                new Listener(ports.SfuRtcTcp, Protocol.Tcp, "ICE-TCP media (public address, hairpin NAT)"),
+                new Listener(ports.SfuRtcUdp, Protocol.Udp, "RTC media (public address, hairpin NAT)")),
+            addresses);
+    }
+
+    private static Peer Outside(string name, params Listener[] listens) =>
+        new(name, null, new Dictionary<string, string>(), new Dictionary<string, string>(), false, listens);
+}
 
 /// <summary>
 /// Every peer the policies and the connectivity report talk about: this project's workloads, taken from their
@@ -30,7 +76,8 @@ public sealed record NetworkPeers(
     Peer Internet,
     Peer? NodeLocalDns,
     Peer? DnsServiceIp,
-    Peer AnyPod)
+    Peer AnyPod,
+    EgressPeers? Egress = null)
 {
     public const string IngressName = "ingress-controller";
     public const string PrometheusName = "prometheus";
@@ -45,12 +92,13 @@ public sealed record NetworkPeers(
     public const string AnyNamespace = "(any other)";
 
     /// <summary>This project's workloads: the report lists every flow that touches one of them.</summary>
-    public IReadOnlyList<Peer> Ours => new[] { Redis, Sentinel, Authorizer, Sfu, Coturn }.OfType<Peer>().ToList();
+    public IReadOnlyList<Peer> Ours => new[] { Redis, Sentinel, Authorizer, Sfu, Coturn, Egress?.Pods }.OfType<Peer>().ToList();
 
     public IReadOnlyList<Peer> All =>
-        [.. Ours, Ingress, Prometheus, Dns, .. new[] { NodeLocalDns, DnsServiceIp }.OfType<Peer>(), Synapse, AnyPod, Internet];
+        [.. Ours, Ingress, Prometheus, Dns, .. new[] { NodeLocalDns, DnsServiceIp }.OfType<Peer>(), Synapse, AnyPod, Internet, .. Egress?.OutsidePeers ?? []];
 
-    public static NetworkPeers From(EnvironmentSpec spec, RedisPlan? redis, AuthorizerPlan authorizer, LivekitPlan livekit, CoturnPlan coturn)
+    public static NetworkPeers From(EnvironmentSpec spec, RedisPlan? redis, AuthorizerPlan authorizer, LivekitPlan livekit, CoturnPlan coturn,
+        EgressPlan? egress = null)
     {
         var cluster = spec.Cluster;
         return new NetworkPeers(
@@ -72,7 +120,8 @@ public sealed record NetworkPeers(
             cluster.NodeLocalDns is null || cluster.DnsServiceAddress(spec.Nodes) is null
                 ? null : HostDns(DnsServiceIpName, cluster.DnsNamespace, "DNS Service IP, answered by NodeLocal DNSCache"),
             new Peer(AnyPodName, AnyNamespace, new Dictionary<string, string>(),
-                new Dictionary<string, string> { ["app.kubernetes.io/name"] = "any" }, false, []));
+                new Dictionary<string, string> { ["app.kubernetes.io/name"] = "any" }, false, []),
+            egress is null ? null : EgressPeers.From(spec, egress));
     }
 
     /// <summary>NodeLocal DNSCache: host network on the querying pod's node, DNS on 53.</summary>

@@ -1,5 +1,6 @@
 using k8s.Models;
 using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Redis;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
@@ -31,6 +32,7 @@ public static class NetworkPolicyBuilder
     public const string Redis = "redis";
     public const string RedisMetrics = "redis-metrics";
     public const string Authorizer = "lk-jwt-service";
+    public const string Egress = "livekit-egress";
 
     public static IReadOnlyList<V1NetworkPolicy> Build(EnvironmentSpec spec, NetworkPeers peers)
     {
@@ -45,13 +47,17 @@ public static class NetworkPolicyBuilder
         };
         if (peers is { Redis: { } redis, Sentinel: { } sentinel })
         {
-            policies.Add(RedisPolicy(spec, redis, sentinel, peers.Sfu));
+            policies.Add(RedisPolicy(spec, redis, sentinel, peers.Sfu, peers.Egress?.Pods));
             if (redis.Listens.Any(l => l.Purpose == RedisPlan.MetricsPurpose))
             {
                 policies.Add(RedisMetricsPolicy(spec, redis, peers.Prometheus));
             }
         }
         policies.Add(AuthorizerPolicy(spec, peers));
+        if (peers.Egress is { } egress)
+        {
+            policies.Add(EgressPolicy(spec, peers, egress));
+        }
         return policies;
     }
 
@@ -69,15 +75,61 @@ public static class NetworkPolicyBuilder
         return Policy(AllowDns, ns, All(), ingress: null, egress: [rule]);
     }
 
-    /// <summary>Redis and Sentinel: from their own pods (replication, gossip) and from the SFU (the CNI profile's host-network sources).</summary>
-    private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec, Peer redis, Peer sentinel, Peer sfu)
+    /// <summary>Redis and Sentinel: from their own pods (replication, gossip), from the SFU (the CNI profile's host-network sources) and from Egress.</summary>
+    private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec, Peer redis, Peer sentinel, Peer sfu, Peer? egress)
     {
         Listener[] ports = [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)];
         var ns = redis.Namespace!;
         return Policy(Redis, ns, Selector(redis.Selector),
-            ingress: Rules(From(spec, ns, redis, ports), From(spec, ns, sfu, ports)),
+            ingress: Rules(From(spec, ns, redis, ports), From(spec, ns, sfu, ports), egress is null ? null : From(spec, ns, egress, ports)),
             egress: Rules(To(spec, ns, redis, ports)));
     }
+
+    /// <summary>
+    /// LiveKit Egress: nothing in but Prometheus on the metrics port; out to Redis (its room-job bus), the SFU's API and
+    /// media at the node addresses and at the public addresses it advertises, the bucket, and RTMP(S) servers when
+    /// streaming is on. With an existing Sentinel cluster, whose addresses the spec gives only as names, the Redis
+    /// ports are open to any destination.
+    /// </summary>
+    private static V1NetworkPolicy EgressPolicy(EnvironmentSpec spec, NetworkPeers peers, EgressPeers egress)
+    {
+        var self = egress.Pods;
+        var ns = self.Namespace!;
+        var sfu = peers.Sfu;
+        Listener[] media = [sfu.Listener(PortPlan.RtcTcpPurpose), sfu.Listener(PortPlan.RtcUdpPurpose)];
+        var rules = new List<V1NetworkPolicyEgressRule?>();
+        if (peers is { Redis: { } redis, Sentinel: { } sentinel })
+        {
+            rules.Add(To(spec, ns, redis, [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)]));
+        }
+        else
+        {
+            rules.Add(new V1NetworkPolicyEgressRule { Ports = PortsOf(ExistingRedisPorts(spec)) });
+        }
+        // The node addresses (on Cilium the host/remote-node entities: CiliumPolicyBuilder).
+        rules.Add(To(spec, ns, sfu, [sfu.Listener(PortPlan.SfuApiPurpose), .. media]));
+        rules.Add(To(spec, ns, egress.SfuPublic, egress.SfuPublic.Listens));
+        if (egress.Storage is { } storage)
+        {
+            rules.Add(spec.Egress.StorageCidrs.Count > 0
+                ? new V1NetworkPolicyEgressRule { To = spec.Egress.StorageCidrs.Select(c => Block(c)).ToList(), Ports = PortsOf(storage.Listens) }
+                : To(spec, ns, storage, storage.Listens));
+        }
+        if (egress.Streams is { } streams)
+        {
+            rules.Add(To(spec, ns, streams, streams.Listens));
+        }
+        var ingress = spec.Cluster.Monitoring ? Rules(From(spec, ns, peers.Prometheus, [self.Listener(EgressPlan.MetricsPurpose)])) : [];
+        return Policy(Egress, ns, Selector(self.Selector), ingress: ingress, egress: Rules([.. rules]));
+    }
+
+    /// <summary>The ports of the existing sentinels, and Redis's own (the master address Sentinel hands out).</summary>
+    private static IEnumerable<Listener> ExistingRedisPorts(EnvironmentSpec spec) =>
+        (spec.Redis.Existing?.Addresses ?? [])
+            .Select(a => int.TryParse(a[(a.LastIndexOf(':') + 1)..], out var port) ? port : Names.SentinelPort)
+            .Append(Names.RedisPort)
+            .Distinct()
+            .Select(p => new Listener(p, Protocol.Tcp, "existing Redis Sentinel"));
 
     private static V1NetworkPolicy RedisMetricsPolicy(EnvironmentSpec spec, Peer redis, Peer prometheus) =>
         Policy(RedisMetrics, redis.Namespace!, Selector(redis.Selector),

@@ -70,8 +70,40 @@ public static class AlertRules
                 "10m", "warning",
                 $"An SFU uses more than {cpu} of its {sizing.SfuCores:0} CPUs (the capacity model's {Pct(CapacityModel.TargetHeadroom)} headroom is gone): media quality will suffer."),
         ]));
+        if (sizing.Egress is { } egress)
+        {
+            groups.Add(("matrix-rtc.egress", EgressRules(spec, egress)));
+        }
         return groups;
     }
+
+    /// <summary>
+    /// Egress's own metrics (livekit/egress v1.14.1 pkg/stats/monitor_prom.go): handler results by outcome,
+    /// <c>can_accept_request</c> (this pod would admit one more Chrome job), and running jobs by type.
+    /// </summary>
+    private static IReadOnlyList<AlertRule> EgressRules(EnvironmentSpec spec, EgressSizing egress)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var job = $"job=\"{ScrapeTargets.EgressJob}\",namespace=\"{spec.Site.Namespace}\"";
+        var busy = Math.Max(1, (int)Math.Ceiling(egress.Capacity * NearCapacityShare));
+        return
+        [
+            new("MatrixRtcEgressDown", $"(count(up{{{job}}} == 1) or vector(0)) < {egress.Replicas}", "5m", "warning",
+                $"Fewer than the {egress.Replicas} planned Egress pod(s) answer: recordings and streams have less room than planned."),
+            // Every outcome but a normal end (or an abort before the start) lost a recording or a stream.
+            new("MatrixRtcEgressRecordingsFailing",
+                $"sum(increase(livekit_egress_handler_results_total{{{job},result=~\"{string.Join("|", FailedResults)}\"}}[15m])) > 0", "1m", "warning",
+                "A recording or stream failed in the last 15 minutes (killed for CPU or memory, a process error, or cut by a shutdown): check Egress's logs and `lk egress list`."),
+            new("MatrixRtcEgressNoCapacity", $"(sum(livekit_egress_can_accept_request{{{job}}}) or vector(0)) == 0", "5m", "warning",
+                "No Egress pod can take another room recording or stream: new ones are refused until one ends."),
+            new("MatrixRtcEgressNearCapacity",
+                $"sum(livekit_egress_requests{{{job},type=~\"room_composite|web|template\"}}) >= {busy.ToString(inv)}", "10m", "warning",
+                $"{busy} or more of the {egress.Capacity} room recordings/streams Egress is sized for run at once: raise egressRecordings."),
+        ];
+    }
+
+    /// <summary>The failure outcomes of <c>livekit_egress_handler_results_total</c> (monitor_prom.go Result* constants).</summary>
+    public static readonly string[] FailedResults = ["stopped_cpu", "killed_cpu", "killed_oom", "killed_shutdown", "process_error"];
 
     private static string Pct(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 

@@ -16,17 +16,17 @@ public sealed record ObservabilityPlan(IReadOnlyList<ScrapeTarget> Targets, IRea
     {
         Objects = Objects,
         // Last: its ServiceMonitors select what the others created.
-        After = [NamespacesPlan.Component, Livekit.LivekitPlan.Component, Coturn.CoturnPlan.Component, Redis.RedisPlan.Component],
+        After = [NamespacesPlan.Component, Livekit.LivekitPlan.Component, Coturn.CoturnPlan.Component, Redis.RedisPlan.Component, Egress.EgressPlan.Component],
     };
 
-    public static ObservabilityPlan? Build(Derived d, Peer sfu, Peer coturn, Peer? redis)
+    public static ObservabilityPlan? Build(Derived d, Peer sfu, Peer coturn, Peer? redis, Peer? egress = null)
     {
         var spec = d.Spec;
         if (!spec.Cluster.Monitoring)
         {
             return null;
         }
-        var targets = ScrapeTargets.For(sfu, coturn, redis);
+        var targets = ScrapeTargets.For(sfu, coturn, redis, egress);
         return new ObservabilityPlan(targets,
         [
             .. targets.Select(t => MetricsServices.Service(t)),
@@ -51,9 +51,10 @@ public static class ScrapeTargets
     public const string SfuJob = "livekit-metrics";
     public const string CoturnJob = "coturn-metrics";
     public const string RedisJob = "redis-metrics";
+    public const string EgressJob = "egress-metrics";
 
-    /// <summary>What this component scrapes: the SFU, coturn, and Redis's exporter sidecar when Redis is ours.</summary>
-    public static IReadOnlyList<ScrapeTarget> For(Peer sfu, Peer coturn, Peer? redis)
+    /// <summary>What this component scrapes: the SFU, coturn, Redis's exporter sidecar when Redis is ours, Egress when deployed.</summary>
+    public static IReadOnlyList<ScrapeTarget> For(Peer sfu, Peer coturn, Peer? redis, Peer? egress = null)
     {
         var targets = new List<ScrapeTarget>
         {
@@ -63,6 +64,10 @@ public static class ScrapeTargets
         if (redis is not null)
         {
             targets.Add(Of(RedisJob, redis, Redis.RedisPlan.MetricsPurpose));
+        }
+        if (egress is not null)
+        {
+            targets.Add(Of(EgressJob, egress, Egress.EgressPlan.MetricsPurpose));
         }
         return targets;
     }

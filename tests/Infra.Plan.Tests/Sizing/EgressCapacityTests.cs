@@ -1,0 +1,105 @@
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec.Sections;
+using Infra.Plan.Tests.Support;
+using static Infra.Plan.Tests.Support.Stacks;
+
+namespace Infra.Plan.Tests.Sizing;
+
+/// <summary>The Egress capacity model against Egress's own admission rule (livekit/egress v1.14.1 pkg/stats/monitor.go).</summary>
+public class EgressCapacityTests
+{
+    /// <summary>
+    /// Egress's admission, re-stated from monitor.go (canAcceptRequestLocked, getCPUUsageLocked): with no job running
+    /// the whole CPU count is available, otherwise CPUs × max_cpu_utilization minus what the running jobs reserve
+    /// (at least their cost). Jobs are admitted one by one until one is refused.
+    /// </summary>
+    private static int Admitted(double cpus, double cost)
+    {
+        var running = 0;
+        while (running < 1000)
+        {
+            var available = running == 0 ? cpus : cpus * EgressCapacityModel.MaxCpuUtilization - running * cost;
+            if (available < cost)
+            {
+                break;
+            }
+            running++;
+        }
+        return running;
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(10)]
+    [InlineData(15)]
+    [InlineData(16)]
+    public void Jobs_per_pod_are_what_egress_admits(int cpus)
+    {
+        Assert.Equal(Admitted(cpus, EgressCapacityModel.RoomCompositeCpuCost), EgressCapacityModel.JobsPerPod(cpus, EgressCapacityModel.RoomCompositeCpuCost));
+        Assert.Equal(Admitted(cpus, EgressCapacityModel.TrackCpuCost), EgressCapacityModel.JobsPerPod(cpus, EgressCapacityModel.TrackCpuCost));
+    }
+
+    [Fact]
+    public void A_room_composite_needs_4_cpus_and_a_second_one_10()
+    {
+        Assert.Equal(0, EgressCapacityModel.JobsPerPod(3, EgressCapacityModel.RoomCompositeCpuCost));
+        Assert.Equal(1, EgressCapacityModel.JobsPerPod(4, EgressCapacityModel.RoomCompositeCpuCost));
+        Assert.Equal(1, EgressCapacityModel.JobsPerPod(9, EgressCapacityModel.RoomCompositeCpuCost));
+        Assert.Equal(2, EgressCapacityModel.JobsPerPod(10, EgressCapacityModel.RoomCompositeCpuCost));
+    }
+
+    [Fact]
+    public void Every_tier_carries_its_planned_recordings_with_pods_egress_admits_them_on()
+    {
+        foreach (var tier in TierCatalog.All)
+        {
+            var s = EgressSizing.For(tier, null, 10800, 11400);
+            Assert.True(s.RecordingsPerPod >= 1, tier.Name);
+            Assert.True(s.Capacity >= s.Recordings, $"{tier.Name}: {s.Capacity} < {s.Recordings}");
+            // no pod more than needed
+            Assert.True((s.Replicas - 1) * s.RecordingsPerPod < s.Recordings, $"{tier.Name}: {s.Replicas} pods for {s.Recordings}");
+            // memory follows LiveKit's 1 GB per CPU, at least its 4 CPU / 4 GB minimum per instance
+            Assert.True(s.Pod.CpuMillis >= 4000 && s.Pod.MemoryMiB == s.Pod.CpuMillis / 1000 * 1024, tier.Name);
+        }
+    }
+
+    [Fact]
+    public void More_recordings_need_more_pods_and_a_longer_limit_more_scratch()
+    {
+        var large = TierCatalog.Get(Tier.Large);
+        var few = EgressSizing.For(large, 2, 3600, 4200);
+        var many = EgressSizing.For(large, 9, 3600, 4200);
+        var longer = EgressSizing.For(large, 2, 10800, 11400);
+
+        Assert.Equal(1, few.Replicas);
+        Assert.Equal(5, many.Replicas);
+        Assert.True(longer.ScratchGiB > few.ScratchGiB);
+        // a 3-hour 720p recording is about 4.2 GB (3128 kbit/s), and the scratch holds every slot's file with margin
+        Assert.Equal(4.22, EgressSizing.For(large, 2, 10800, 11400).RecordingBytes / 1e9, 2);
+        Assert.True(longer.ScratchGiB * 1024.0 * 1024 * 1024 >= longer.RecordingsPerPod * longer.RecordingBytes * EgressCapacityModel.ScratchMargin);
+    }
+
+    [Fact]
+    public void The_capacity_report_shows_recording_capacity_only_when_egress_is_on()
+    {
+        var prod = Stacks.Plan("prod").Files.Single(f => f.Path == "report/capacity.md").Content;
+        var dev = Stacks.Plan("dev").Files.Single(f => f.Path == "report/capacity.md").Content;
+        var s = Stacks.Plan("prod").Sizing.Egress!;
+
+        Assert.Contains("## Recording and streaming (LiveKit Egress)", prod);
+        Assert.Contains($"| room composites at once, all pods | {s.Capacity} |", prod);
+        Assert.Contains($"| Egress pods | {s.Replicas} × {s.Pod.Cpu} CPU / {s.Pod.Memory} (Guaranteed), never on the media nodes |", prod);
+        Assert.Contains("pkg/stats/monitor.go", prod);
+        Assert.DoesNotContain("LiveKit Egress", dev);
+    }
+
+    [Fact]
+    public void Egress_recordings_from_config_override_the_tier()
+    {
+        var spec = Parse(With(("egress", S("true")), ("egressS3Bucket", S("rec")), ("egressRecordings", S("3")))).OrThrow();
+        Assert.Equal(3, SizingPlan.For(spec).Egress!.Recordings);
+        Assert.Equal(3, SizingPlan.For(spec).Egress!.Replicas); // small tier: 4 CPUs, one room composite per pod
+    }
+}
