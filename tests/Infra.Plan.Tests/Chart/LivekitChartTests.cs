@@ -114,6 +114,8 @@ public class LivekitChartTests
         // Strict config: the chart's lenient flag is gone, nowhere in the output
         Assert.DoesNotContain(SecretWiring.DisableStrictConfig, rendered.Output);
         Assert.Null(container["args"]);
+        // No service-account token: the chart leaves it mounted, the SFU never calls the API
+        Assert.False((bool)pod["automountServiceAccountToken"]!);
         // Guaranteed QoS
         Assert.Equal(container.At("resources.requests")!.ToJsonString(), container.At("resources.limits")!.ToJsonString());
         // Our PDB selects exactly these pods
@@ -268,6 +270,8 @@ public class LivekitChartTests
         var original = raw.Single("Deployment");
         Assert.Equal(SecretWiring.DisableStrictConfig, (string)original.At("spec.template.spec.containers.0.args.0")!);
         container["args"] = original.At("spec.template.spec.containers.0.args")!.DeepClone();
+        Assert.Null(original.At("spec.template.spec.automountServiceAccountToken"));
+        pod.Remove("automountServiceAccountToken");
 
         // THEN it is the chart's Deployment, and every other object is exactly the chart's
         Assert.Equal(Canonical(original), Canonical(deployment));

@@ -221,7 +221,9 @@ public sealed record LivekitPlan(
             files.Add(new SecretFileMount("redis-tls-ca", ca.Name, ca.Key,
                 Path.GetDirectoryName(RedisWiring.TlsCaFile)!, Path.GetFileName(RedisWiring.TlsCaFile), SecretFileMode));
         }
-        return new SecretWiring(Container, env, files, StrictConfig: true);
+        // LiveKit never calls the Kubernetes API, and the chart leaves the default service account's token mounted: a
+        // host-network pod that parses untrusted media should not carry a credential it has no use for.
+        return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true);
     }
 
     public static LivekitChartValues ValuesFor(EnvironmentSpec spec, Topology topology, SizingPlan sizing, SecretWiring wiring)
