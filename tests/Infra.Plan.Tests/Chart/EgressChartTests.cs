@@ -192,7 +192,7 @@ public class EgressChartTests
         var pod = deployment.At("spec.template.spec")!.AsObject();
         var container = pod["containers"]![0]!.AsObject();
         var added = wiring.Env.Where(e => !e.Replace).Select(e => e.Name).ToHashSet();
-        Remove(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
+        Manifests.RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
         var original = raw.Single("Deployment");
         var body = container["env"]!.AsArray().Single(e => (string)e!["name"]! == EgressPlan.ConfigEnv)!.AsObject();
         body["valueFrom"] = original.At("spec.template.spec.containers.0.env.0.valueFrom")!.DeepClone();
@@ -201,8 +201,8 @@ public class EgressChartTests
         pod.Remove("automountServiceAccountToken");
 
         // THEN it is the chart's Deployment, and the ConfigMap is exactly the chart's
-        Assert.Equal(Canonical(original), Canonical(deployment));
-        Assert.Equal(Canonical(raw.Single("ConfigMap")), Canonical(wired.Single("ConfigMap")));
+        Assert.Equal(Manifests.Canonical(original), Manifests.Canonical(deployment));
+        Assert.Equal(Manifests.Canonical(raw.Single("ConfigMap")), Manifests.Canonical(wired.Single("ConfigMap")));
         Assert.Equal(raw.Objects.Count, wired.Objects.Count);
     }
 
@@ -229,20 +229,4 @@ public class EgressChartTests
         Assert.Contains(plan.Components.SelectMany(c => c.Secrets), s => s.Name == EgressPlan.ConfigSecret && s.ConsumedBy.Single() == plan.Egress.Release.Pods);
         Assert.Empty(PolicyChecks.Check(plan));
     }
-
-    private static void Remove(JsonArray array, Func<JsonObject, bool> predicate)
-    {
-        foreach (var item in array.Where(i => predicate(i!.AsObject())).ToList())
-        {
-            array.Remove(item);
-        }
-    }
-
-    private static string Canonical(JsonNode? node) => node switch
-    {
-        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
-        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
-        null => "null",
-        _ => node.ToJsonString(),
-    };
 }

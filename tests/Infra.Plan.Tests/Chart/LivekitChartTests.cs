@@ -263,10 +263,10 @@ public class LivekitChartTests
         var pod = deployment.At("spec.template.spec")!.AsObject();
         var container = pod["containers"]![0]!.AsObject();
         var added = wiring.Env.Select(e => e.Name).ToHashSet();
-        RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
+        Manifests.RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
         var volumes = wiring.Files.Select(f => f.Volume).ToHashSet();
-        RemoveWhere(container["volumeMounts"]!.AsArray(), m => volumes.Contains((string)m["name"]!));
-        RemoveWhere(pod["volumes"]!.AsArray(), v => volumes.Contains((string)v["name"]!));
+        Manifests.RemoveWhere(container["volumeMounts"]!.AsArray(), m => volumes.Contains((string)m["name"]!));
+        Manifests.RemoveWhere(pod["volumes"]!.AsArray(), v => volumes.Contains((string)v["name"]!));
         var original = raw.Single("Deployment");
         Assert.Equal(SecretWiring.DisableStrictConfig, (string)original.At("spec.template.spec.containers.0.args.0")!);
         container["args"] = original.At("spec.template.spec.containers.0.args")!.DeepClone();
@@ -274,29 +274,14 @@ public class LivekitChartTests
         pod.Remove("automountServiceAccountToken");
 
         // THEN it is the chart's Deployment, and every other object is exactly the chart's
-        Assert.Equal(Canonical(original), Canonical(deployment));
+        Assert.Equal(Manifests.Canonical(original), Manifests.Canonical(deployment));
         Assert.Equal(raw.Objects.Count, wired.Objects.Count);
         Assert.Equal(
-            raw.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical),
-            wired.Objects.Where(o => o.Kind() != "Deployment").Select(Canonical));
+            raw.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical),
+            wired.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical));
     }
 
-    private static void RemoveWhere(JsonArray array, Func<JsonObject, bool> predicate)
-    {
-        foreach (var item in array.Where(i => predicate(i!.AsObject())).ToList())
-        {
-            array.Remove(item);
-        }
-    }
 
-    /// <summary>Key order is not meaning: compare objects with sorted keys.</summary>
-    private static string Canonical(JsonNode? node) => node switch
-    {
-        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
-        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
-        null => "null",
-        _ => node.ToJsonString(),
-    };
 
     /// <summary>config.yaml of the rendered ConfigMap, parsed the way LiveKit's YAML parser reads it.</summary>
     private static JsonObject ServerConfig(RenderedChart rendered)

@@ -12,6 +12,24 @@ namespace Infra.Plan.Tests.Chart;
 /// </summary>
 public static partial class Manifests
 {
+    /// <summary>Key order is not meaning: an object as JSON with its keys sorted, for comparing two renders.</summary>
+    public static string Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => System.Text.Json.JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
+        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
+        null => "null",
+        _ => node.ToJsonString(),
+    };
+
+    /// <summary>Removes the array's objects that match (to take a post-renderer's additions out again).</summary>
+    public static void RemoveWhere(JsonArray array, Func<JsonObject, bool> predicate)
+    {
+        foreach (var item in array.Where(i => predicate(i!.AsObject())).ToList())
+        {
+            array.Remove(item);
+        }
+    }
+
     public static IReadOnlyList<JsonObject> Parse(string yaml)
     {
         var stream = new YamlStream();
