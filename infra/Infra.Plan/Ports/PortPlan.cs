@@ -1,4 +1,5 @@
 using System.Text;
+using Infra.Plan.Components.Coturn;
 using Infra.Plan.Contract;
 using Infra.Plan.Net;
 using Infra.Plan.Turn;
@@ -34,7 +35,8 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
     /// <summary>Kubernetes' default <c>--service-node-port-range</c>.</summary>
     public static readonly PortRange NodePortRange = new(30000, 32767);
 
-    public static PortPlan For(EnvironmentSpec spec) => new(HostPorts(spec.Ports), spec.Nodes.EphemeralPorts);
+    public static PortPlan For(EnvironmentSpec spec) =>
+        new(HostPorts(spec.Ports, CoturnVersion.FromImage(spec.Images.Coturn)?.StartsDtlsByDefault ?? true), spec.Nodes.EphemeralPorts);
 
     /// <summary>The two host-network components, as the port plan (and the firewall rules) name them.</summary>
     public const string Sfu = "livekit";
@@ -45,7 +47,9 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
     public const string RtcUdpPurpose = "RTC media (muxed)";
     public const string MetricsPurpose = "Prometheus metrics";
 
-    public static IReadOnlyList<HostPort> HostPorts(PortsSpec p)
+    /// <param name="coturnDtls">Whether coturn binds DTLS (UDP) on its TLS port: releases before 4.17.0 do unless told not to
+    /// (<see cref="CoturnVersion.StartsDtlsByDefault"/>); the generated config never turns it on.</param>
+    public static IReadOnlyList<HostPort> HostPorts(PortsSpec p, bool coturnDtls)
     {
         const string sfu = Sfu;
         const string turn = Coturn;
@@ -59,11 +63,15 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
             new(turn, "TURN/STUN", Protocol.Udp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),
             new(turn, "TURN/STUN", Protocol.Tcp, PortRange.Single(p.Turn), Exposure.Internet, PortsSection.TurnPort),
             new(turn, "TURN over TLS", Protocol.Tcp, PortRange.Single(p.TurnTlsEffective), Exposure.Internet, tlsKey),
-            // coturn also answers DTLS on the TLS port; it binds it whether or not clients use it.
-            new(turn, "TURN over DTLS", Protocol.Udp, PortRange.Single(p.TurnTlsEffective), Exposure.Internet, tlsKey),
             new(turn, "relay range", Protocol.Udp, p.TurnRelay, Exposure.Internet, PortsSection.TurnRelayPorts),
             new(turn, MetricsPurpose, Protocol.Tcp, PortRange.Single(p.TurnMetrics), Exposure.Cluster, PortsSection.TurnMetricsPort),
         };
+        if (coturnDtls)
+        {
+            // Such a release also answers DTLS on the TLS port; it binds it whether or not clients use it.
+            ports.Insert(ports.FindIndex(x => x.Purpose == "TURN over TLS") + 1,
+                new(turn, "TURN over DTLS", Protocol.Udp, PortRange.Single(p.TurnTlsEffective), Exposure.Internet, tlsKey));
+        }
         return ports;
     }
 

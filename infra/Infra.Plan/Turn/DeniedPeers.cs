@@ -1,13 +1,16 @@
 using System.Net;
+using Infra.Plan.Components.Coturn;
 using Infra.Plan.Net;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Turn;
 
-/// <summary>Why an address range is denied as a TURN peer (shown as a comment next to the rule).</summary>
-public sealed record DeniedRange(Cidr Cidr, string Reason)
+/// <summary>Why an address range is denied as a TURN peer (<paramref name="Label"/> and reason are the comment next to the rule).</summary>
+public sealed record DeniedRange(IpRange Range, string Label, string Reason)
 {
-    public IpRange Range => Cidr.Range;
+    public DeniedRange(Cidr cidr, string reason) : this(cidr.Range, cidr.ToString(), reason)
+    {
+    }
 }
 
 /// <summary>
@@ -46,16 +49,38 @@ public static class DeniedPeers
         new(Cidr.Parse("2002::/16"), "6to4 (embeds IPv4)"),
         new(Cidr.Parse("fc00::/7"), "unique local"),
         new(Cidr.Parse("fe80::/10"), "link-local"),
+        new(Cidr.Parse("fec0::/10"), "site-local (deprecated, RFC 3879)"),
         new(Cidr.Parse("ff00::/8"), "multicast"),
     ];
 
     /// <summary>
-    /// The special ranges plus the cluster's pod, service and node CIDRs, in that order. Denying the node CIDRs keeps
-    /// TURN clients out of the node network (kubelet, VXLAN and every other host port), and it is also why relayed
-    /// media must reach the SFU at its public address, through the cloud router's hairpin NAT (README "coturn").
+    /// IPv4-compatible addresses ::a.b.c.d (::/96 without ::), for releases that compare such a peer as IPv6 rather than
+    /// as the IPv4 address it embeds (<see cref="CoturnVersion.CanonicalizesEmbeddedIpv4"/>; coturn #1945). ::/96 itself
+    /// cannot be a rule (an all-zero bound is "no bound"), and those releases compare IPv6 bounds byte by byte, so four
+    /// per-byte boxes cover it: last byte 1-255; last byte 0 and the one before 1-255; and so on. Under the later span
+    /// comparison the first alone covers it all.
     /// </summary>
-    public static IReadOnlyList<DeniedRange> For(NodesSpec nodes) =>
+    public static IReadOnlyList<DeniedRange> Ipv4Compatible { get; } =
+    [
+        Box("::0.0.0.1-::255.255.255.255"),
+        Box("::0.0.1.0-::255.255.255.0"),
+        Box("::0.1.0.0-::255.255.0.0"),
+        Box("::1.0.0.0-::255.0.0.0"),
+    ];
+
+    private static DeniedRange Box(string range) =>
+        new(IpRange.ParseCoturn(range)!, "::/96 except ::", "IPv4-compatible IPv6 (compared as IPv6 by this release: would bypass every IPv4 rule)");
+
+    /// <summary>
+    /// The special ranges (plus <see cref="Ipv4Compatible"/> where the release needs them) and the cluster's pod, service
+    /// and node CIDRs, in that order. Denying the node CIDRs keeps TURN clients out of the node network (kubelet, VXLAN
+    /// and every other host port), and it is also why relayed media must reach the SFU at its public address, through the
+    /// cloud router's hairpin NAT (README "coturn"). The rules stay written out even where a release denies a range by
+    /// itself (4.13.1+: link-local, unique-local, site-local): the file then says what is denied on every release.
+    /// </summary>
+    public static IReadOnlyList<DeniedRange> For(NodesSpec nodes, CoturnVersion version) =>
         Special
+            .Concat(version.CanonicalizesEmbeddedIpv4 ? [] : Ipv4Compatible)
             .Concat(nodes.PodCidrs.Select(c => new DeniedRange(c, "cluster pods (podCidrs)")))
             .Concat(nodes.ServiceCidrs.Select(c => new DeniedRange(c, "cluster services (serviceCidrs)")))
             .Concat(nodes.NodeCidrs.Select(c => new DeniedRange(c, "cluster nodes (nodeCidrs)")))
@@ -91,20 +116,66 @@ public static class DeniedPeers
     }
 
     /// <summary>
-    /// Whether coturn counts <paramref name="peer"/> as inside <paramref name="range"/>, re-stated from coturn's
-    /// <c>ioa_addr_in_range</c> and <c>addr_less_eq</c> (src/client/ns_turn_ioaddr.c, the same from 4.6.1 to 4.17.1): an
-    /// all-zero bound (0.0.0.0 or ::) means "open on that side", and addresses of different families compare by family
-    /// number (AF_INET 2 before AF_INET6 10). So a range starting at :: holds every IPv4 address, and "::" alone holds
-    /// everything. (4.17 also reduces IPv4-embedding IPv6 peers to IPv4 before comparing with an IPv4 range; the
-    /// ::ffff:0:0/96, 64:ff9b::/96 and 2002::/16 rules deny those on every version.)
+    /// Whether coturn <paramref name="version"/> counts <paramref name="peer"/> as inside <paramref name="range"/>,
+    /// re-stated from coturn's <c>ioa_addr_in_range</c> and <c>addr_less_eq</c> (src/client/ns_turn_ioaddr.c at 4.6.1,
+    /// 4.7.0, 4.13.1 and 4.17.1): an all-zero bound (0.0.0.0 or ::) means "open on that side"; addresses of different
+    /// families compare by family number (AF_INET 2 before AF_INET6 10), so a range starting at :: holds every IPv4
+    /// address and "::" alone holds everything; IPv6 bounds compare byte by byte before 4.16.0 (a box) and in order from
+    /// it (the span); from 4.13.1 a peer that embeds an IPv4 address (::ffff:a.b.c.d, ::a.b.c.d, 2002:AABB:CCDD::,
+    /// 64:ff9b::a.b.c.d) is reduced to that address when the range is IPv4.
     /// </summary>
-    public static bool CoturnMatches(IpRange range, IPAddress peer)
+    public static bool CoturnMatches(IpRange range, IPAddress peer, CoturnVersion version)
     {
         static int Family(IPAddress a) => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 2 : 10;
         static bool Zero(IPAddress a) => IpRange.ToNumber(a) == 0;
-        static bool LessEq(IPAddress a, IPAddress b) =>
-            a.AddressFamily != b.AddressFamily ? Family(a) < Family(b) : IpRange.ToNumber(a) <= IpRange.ToNumber(b);
+        bool LessEq(IPAddress a, IPAddress b)
+        {
+            if (a.AddressFamily != b.AddressFamily)
+            {
+                return Family(a) < Family(b);
+            }
+            if (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !version.ComparesIpv6AsSpan)
+            {
+                return a.GetAddressBytes().Zip(b.GetAddressBytes()).All(p => p.First <= p.Second);
+            }
+            return IpRange.ToNumber(a) <= IpRange.ToNumber(b);
+        }
+        if (version.CanonicalizesEmbeddedIpv4 && range.Family == System.Net.Sockets.AddressFamily.InterNetwork && EmbeddedIpv4(peer) is { } v4)
+        {
+            peer = v4;
+        }
         return (Zero(range.First) || LessEq(range.First, peer)) && (Zero(range.Last) || LessEq(peer, range.Last));
+    }
+
+    /// <summary>
+    /// The IPv4 address an IPv6 peer embeds, as coturn 4.13.1+ reads it (<c>ioa_addr_get_embedded_ipv4</c>): IPv4-mapped,
+    /// 6to4 (bytes 2-5), NAT64 64:ff9b::/96, IPv4-compatible (except :: and ::1); null otherwise.
+    /// </summary>
+    public static IPAddress? EmbeddedIpv4(IPAddress peer)
+    {
+        if (peer.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return null;
+        }
+        var u = peer.GetAddressBytes();
+        bool ZeroUpTo(int n) => u.Take(n).All(b => b == 0);
+        if (ZeroUpTo(10) && u[10] == 0xff && u[11] == 0xff)
+        {
+            return new IPAddress(u[12..16]);
+        }
+        if (u[0] == 0x20 && u[1] == 0x02)
+        {
+            return new IPAddress(u[2..6]);
+        }
+        if (u[0] == 0x00 && u[1] == 0x64 && u[2] == 0xff && u[3] == 0x9b && u[4..12].All(b => b == 0))
+        {
+            return new IPAddress(u[12..16]);
+        }
+        if (ZeroUpTo(12) && !(u[12] == 0 && u[13] == 0 && u[14] == 0 && u[15] is 0 or 1))
+        {
+            return new IPAddress(u[12..16]);
+        }
+        return null;
     }
 
     /// <summary>True when <paramref name="ranges"/> together cover every address of <paramref name="cidr"/>.</summary>

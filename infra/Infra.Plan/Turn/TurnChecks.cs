@@ -78,7 +78,7 @@ public static class TurnChecks
             Components.Coturn.CoturnVersion.FromImage(spec.Images.Coturn) is not null)
         {
             yield return ConfigError.Invalid(ImagesSection.CoturnImage, $"\"{spec.Images.Coturn}\"",
-                $"a Debian-based coturn image (e.g. coturn/coturn:4.7.0) while {TurnSection.ExternalIpDiscovery.FullName} is true: " +
+                $"a Debian-based coturn image (e.g. coturn/coturn:4.17.2) while {TurnSection.ExternalIpDiscovery.FullName} is true: " +
                 "the Alpine variant has no openssl command, which the init container uses to read the Node's ExternalIP");
         }
     }

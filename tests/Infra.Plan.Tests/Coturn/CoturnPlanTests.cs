@@ -50,7 +50,7 @@ public class CoturnPlanTests
         var pod = DaemonSet(plan).Spec.Template.Spec;
         var turn = pod.Containers.Single(c => c.Name == "turnserver");
 
-        Assert.Equal("coturn/coturn:4.7.0", turn.Image);
+        Assert.Equal("coturn/coturn:4.17.2", turn.Image);
         Assert.True(pod.SecurityContext.RunAsNonRoot);
         Assert.Equal(65534, pod.SecurityContext.RunAsUser);
         Assert.Equal(["ALL"], turn.SecurityContext.Capabilities.Drop);
@@ -109,7 +109,7 @@ public class CoturnPlanTests
     [Fact]
     public void Config_follows_the_pinned_coturn_version()
     {
-        // GIVEN the default 4.7.0 and an older 4.6.2 image
+        // GIVEN the default 4.17.2 and an older 4.6.2 image
         var current = Options(ConfigMap(PlanOf()).Data[CoturnPaths.TemplateConf]);
         var older = Options(ConfigMap(PlanOf(("coturnImage", S("coturn/coturn:4.6.2")))).Data[CoturnPaths.TemplateConf]);
 
@@ -120,6 +120,36 @@ public class CoturnPlanTests
         Assert.Contains("no-tlsv1_1", older);
         Assert.Contains("prometheus", current);
         Assert.DoesNotContain("no-tlsv1_2", current); // TLS 1.2 stays allowed
+        // and options that are defaults (or deprecated, logged at ERROR) in 4.17 are written only for the older release
+        foreach (var option in new[] { "no-cli", "no-rfc5780", "no-software-attribute" })
+        {
+            Assert.DoesNotContain(option, current);
+            Assert.Contains(option, older);
+        }
+        Assert.DoesNotContain("simple-log", current); // a no-op with log-file=stdout (coturn #2028)
+        Assert.DoesNotContain("simple-log", older);
+    }
+
+    [Theory]
+    [InlineData("coturn/coturn:4.9.0", true, true)]
+    [InlineData("coturn/coturn:4.10.0", false, true)]
+    [InlineData("coturn/coturn:4.16.0", false, true)]
+    [InlineData("coturn/coturn:4.17.0", false, false)]
+    [InlineData("coturn/coturn:4.17.2", false, false)]
+    public void No_cli_and_the_DTLS_port_follow_the_release(string image, bool noCli, bool dtlsPort)
+    {
+        // GIVEN a coturn release WHEN the plan is built
+        var plan = PlanOf(("coturnImage", S(image)));
+        var options = Options(ConfigMap(plan).Data[CoturnPaths.TemplateConf]);
+        var ports = DaemonSet(plan).Spec.Template.Spec.Containers.Single(c => c.Name == "turnserver").Ports;
+        var portPlan = Infra.Plan.Ports.PortPlan.For(Parse(With(("coturnImage", S(image)))).OrThrow());
+
+        // THEN no-cli is written only before 4.10.0 (from there it is the default and only logs an error), and UDP on the
+        // TLS port is declared (container port and port plan) only where the release starts DTLS by itself (before 4.17.0)
+        Assert.Equal(noCli, options.Contains("no-cli"));
+        Assert.Equal(dtlsPort, ports.Any(p => p.Name == "turns-udp"));
+        Assert.Equal(dtlsPort, portPlan.Ports.Any(p => p.Purpose == "TURN over DTLS"));
+        Assert.DoesNotContain("dtls", options); // never asked for
     }
 
     [Fact]
@@ -128,7 +158,7 @@ public class CoturnPlanTests
         var spec = Parse(With(("tier", S("large")), ("mediaNodeCount", S("3")), ("turnRelayPorts", S("61000-65500")), ("turnUserQuota", S("8")))).OrThrow();
         var options = Options(CoturnPlan.Build(Derived.From(spec)).TurnServerConfText);
 
-        foreach (var required in new[] { "use-auth-secret", "no-cli", "fingerprint", "no-multicast-peers", "no-tcp-relay" })
+        foreach (var required in new[] { "use-auth-secret", "fingerprint", "no-multicast-peers", "no-tcp-relay" })
         {
             Assert.Contains(required, options);
         }

@@ -37,7 +37,7 @@ public sealed class CoturnServerFixture : IDisposable
             SkipReason = $"SKIPPED: {string.Join(", ", missing)} not installed (apt-get install coturn openssl)";
             return;
         }
-        // GIVEN the plan's ConfigMap for the default coturn image (4.7.0), run the way the pod runs it
+        // GIVEN the plan's ConfigMap for the default coturn image (4.17.2), run the way the pod runs it
         var plan = Planner.Build(Parse(With()).OrThrow());
         var configMap = plan.Coturn.Config.Data.AsReadOnly();
         _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret, CoturnInit.InitEnv(plan.Coturn.DaemonSet));
@@ -85,7 +85,14 @@ public sealed class CoturnServerTests(CoturnServerFixture turn) : IClassFixture<
         Assert.Equal(CoturnTestConfig.IncompatibleWith461.Concat(replaced).ToHashSet(), removedOptions);
         Assert.Contains("static-auth-secret=" + turn.Secret, turn.FinalConfig.Split('\n'));
         // everything security-relevant of the generated config reached the server unchanged
-        foreach (var option in new[] { "use-auth-secret", "no-cli", "fingerprint", "no-multicast-peers", "no-tcp-relay", "no-rfc5780" })
+        foreach (var option in new[] { "use-auth-secret", "fingerprint", "no-multicast-peers", "no-tcp-relay" })
+        {
+            Assert.Contains(option, turn.GeneratedConfig.Split('\n'));
+            Assert.Contains(option, turn.FinalConfig.Split('\n'));
+        }
+        // and 4.6.1 was told the pinned release's defaults the generated config leaves to the release (no telnet CLI,
+        // no NAT discovery, no SOFTWARE attribute, no DTLS, no TLS 1.0/1.1)
+        foreach (var option in CoturnTestConfig.PinnedDefaultsFor461)
         {
             Assert.Contains(option, turn.FinalConfig.Split('\n'));
         }

@@ -44,7 +44,7 @@ public class EgressPlanTests
         var egress = plan.Egress!;
         var release = egress.Release;
 
-        Assert.Equal(("egress", "egress", "1.9.0", "https://helm.livekit.io"), (release.Name, release.Chart, release.Version, release.Repository));
+        Assert.Equal(("egress", "egress", "1.8.4", "https://helm.livekit.io"), (release.Name, release.Chart, release.Version, release.Repository));
         Assert.Equal(plan.Spec.Site.Namespace, release.Namespace);
         Assert.Equal(LivekitPlan.PostRendererPath, release.PostRenderer);
         Assert.Equal(new SecretConsumer("Deployment", plan.Spec.Site.Namespace, EgressPlan.FullName), release.Pods);

@@ -85,6 +85,9 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
             // Trust that CA in addition to the image's bundle: Go loads its default bundle and every file of SSL_CERT_DIR
             // (crypto/x509 root_unix.go), whereas SSL_CERT_FILE would replace the bundle and break the federation
             // lookups. Never LIVEKIT_INSECURE_SKIP_VERIFY_TLS: it turns off verification of those lookups too.
+            // This holds for the Go releases (0.6.0 pinned). The Rust rewrite (0.7.0) builds its reqwest client with
+            // rustls-tls (compiled-in webpki roots: element-hq/lk-jwt-service Cargo.toml, src/helper.rs http_client),
+            // which never reads SSL_CERT_DIR: README "The authorizer" says why the pin stays at 0.6.0.
             env.Add(new V1EnvVar { Name = "SSL_CERT_DIR", Value = InternalCaDirectory });
         }
         return env;

@@ -59,13 +59,13 @@ public static class CoturnDaemonSet
                         // A changed config or script rolls the pods (a ConfigMap edit alone would not).
                         Annotations = new Dictionary<string, string> { ["matrix-rtc/config-sha256"] = Checksum(config) },
                     },
-                    Spec = PodSpec(spec, image, ports, size, sharedSecretName, tlsSecretName),
+                    Spec = PodSpec(spec, version, image, ports, size, sharedSecretName, tlsSecretName),
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(EnvironmentSpec spec, string image, Spec.Sections.PortsSpec ports, ResourceSize size,
+    private static V1PodSpec PodSpec(EnvironmentSpec spec, CoturnVersion version, string image, Spec.Sections.PortsSpec ports, ResourceSize size,
         string sharedSecretName, string tlsSecretName) => new()
     {
         HostNetwork = true,
@@ -131,7 +131,8 @@ public static class CoturnDaemonSet
                     HostPort("turn-udp", ports.Turn, "UDP"),
                     HostPort("turn-tcp", ports.Turn, "TCP"),
                     HostPort("turns-tcp", ports.TurnTlsEffective, "TCP"),
-                    HostPort("turns-udp", ports.TurnTlsEffective, "UDP"),
+                    // DTLS only where the release starts it by itself (before 4.17.0): the port plan says the same.
+                    .. version.StartsDtlsByDefault ? [HostPort("turns-udp", ports.TurnTlsEffective, "UDP")] : Array.Empty<V1ContainerPort>(),
                     HostPort("metrics", ports.TurnMetrics, "TCP"),
                 ],
                 // A TCP connect to the TURN port: turnserver accepts only once its listeners and relays are up.

@@ -11,7 +11,8 @@ public sealed record ConfLine(string Option, string? Value = null, string? Why =
 }
 
 /// <summary>
-/// turnserver.conf for the pinned coturn release, with no secret and no node address: the init container
+/// turnserver.conf for the pinned coturn release (options read from coturn's examples/etc/turnserver.conf and
+/// src/apps/relay/mainrelay.c at the releases <see cref="CoturnVersion"/> names), with no secret and no node address: the init container
 /// appends <c>static-auth-secret</c> (from the Secret) and <c>listening-ip</c>/<c>relay-ip</c>/<c>external-ip</c>
 /// (from the node) at pod start.
 /// </summary>
@@ -23,8 +24,15 @@ public static class TurnServerConf
         var lines = new List<ConfLine>
         {
             new("listening-port", ports.Turn.ToString(), "TURN/STUN over UDP and TCP"),
-            new("tls-listening-port", ports.TurnTlsEffective.ToString(), "TURN over TLS (and DTLS)"),
-            new("no-rfc5780", null, "NAT discovery needs a second public address; without it no alt ports outside the port plan"),
+            new("tls-listening-port", ports.TurnTlsEffective.ToString(),
+                version.StartsDtlsByDefault ? "TURN over TLS (and DTLS: this release starts it on the same port)" : "TURN over TLS (DTLS stays off: no client here uses it)"),
+        };
+        if (version.NeedsNoRfc5780AndNoSoftwareAttribute)
+        {
+            lines.Add(new("no-rfc5780", null, $"coturn {version} runs NAT discovery by default; it needs a second public address and alt ports outside the port plan"));
+        }
+        lines.AddRange(
+        [
             new("min-port", ports.TurnRelay.First.ToString(), "relay range from the port plan: outside the NodePort and ephemeral ranges"),
             new("max-port", ports.TurnRelay.Last.ToString()),
             new("realm", spec.Site.TurnHost),
@@ -34,11 +42,17 @@ public static class TurnServerConf
             new("stale-nonce", "600"),
             new("user-quota", userQuota.ToString(), "concurrent allocations per user (tier)"),
             new("total-quota", totalQuota.ToString(), "concurrent allocations per node (tier); at most the relay range"),
-            new("no-cli", null, "no telnet admin console"),
-            new("no-multicast-peers"),
-            new("no-tcp-relay", null, "calls relay UDP media only; TCP relay would let clients open TCP connections anywhere"),
-            new("no-software-attribute", null, "do not announce the coturn version"),
-        };
+        ]);
+        if (version.NeedsNoCli)
+        {
+            lines.Add(new("no-cli", null, $"no telnet admin console (coturn {version} starts it by default)"));
+        }
+        lines.Add(new("no-multicast-peers"));
+        lines.Add(new("no-tcp-relay", null, "calls relay UDP media only; TCP relay would let clients open TCP connections anywhere"));
+        if (version.NeedsNoRfc5780AndNoSoftwareAttribute)
+        {
+            lines.Add(new("no-software-attribute", null, $"do not announce the coturn version (coturn {version} does by default)"));
+        }
         if (version.NeedsNoTlsV1Options)
         {
             lines.Add(new("no-tlsv1", null, $"coturn {version} still offers TLS 1.0 by default"));
@@ -50,17 +64,17 @@ public static class TurnServerConf
             new("pkey", CoturnPaths.KeyFile),
             new("pidfile", CoturnPaths.PidFile),
             new("userdb", CoturnPaths.RunDir + "/turndb", "unused with use-auth-secret, but coturn opens it; keep it off the read-only root"),
+            // No simple-log: it only turns off log file rollover, a no-op with log-file=stdout (coturn #2028).
             new("log-file", "stdout"),
-            new("simple-log"),
         ]);
         if (version.HasPrometheus)
         {
             lines.Add(new("prometheus", null, "metrics on the port plan's port, cluster only"));
             lines.Add(new("prometheus-port", ports.TurnMetrics.ToString()));
         }
-        foreach (var denied in DeniedPeers.For(spec.Nodes))
+        foreach (var denied in DeniedPeers.For(spec.Nodes, version))
         {
-            lines.Add(new("denied-peer-ip", denied.Range.ToCoturnString(), $"{denied.Cidr}: {denied.Reason}"));
+            lines.Add(new("denied-peer-ip", denied.Range.ToCoturnString(), $"{denied.Label}: {denied.Reason}"));
         }
         return lines;
     }

@@ -24,7 +24,7 @@ public enum HostSource
     NodeAddress,
     /// <summary>Calico IPIP/VXLAN: the sender's tunl0 / vxlan.calico address, which IPAM takes from the node's block of the pool.</summary>
     PoolTunnel,
-    /// <summary>flannel VXLAN/WireGuard: the sender's flannel.1 (flannel.wg) address, the first address of its node subnet.</summary>
+    /// <summary>flannel VXLAN/WireGuard: the sender's flannel.1 (flannel-wg) address, the first address of its node subnet.</summary>
     SubnetTunnel,
     /// <summary>Cilium: the remote-node identity, whatever the address (carried in the tunnel header or looked up).</summary>
     RemoteNode,

@@ -27,7 +27,7 @@ public static class HostSources
         return spec.Cluster.Cni switch
         {
             CniProfile.CalicoBgp => nodes.NodeCidrs,
-            // host-gw routes from the node address; VXLAN and WireGuard from flannel.1 (flannel.wg), the node subnet's first address.
+            // host-gw routes from the node address; VXLAN and WireGuard from flannel.1 (flannel-wg, flannel-wg-v6), the node subnet's first address.
             CniProfile.Flannel => [.. nodes.NodeCidrs, .. FlannelTunnelAddresses(nodes)],
             // Calico's tunl0/vxlan.calico address comes from the node's IPAM block, anywhere in the pool; CrossSubnet and
             // routed setups use the node address. Generic covers every address-based data path at once.
@@ -46,8 +46,9 @@ public static class HostSources
 
     /// <summary>
     /// flannel gives each node a pod subnet (the Node's spec.podCIDR, sized by --node-cidr-mask-size) and puts its first
-    /// address on flannel.1 (flannel.wg) as a /32 (/128): flannel-io/flannel pkg/backend/vxlan/vxlan.go
-    /// <c>dev.Configure(ip.IP4Net{IP: lease.Subnet.IP, PrefixLen: 32}, …)</c>, wireguard.go the same. Host-local IPAM
+    /// address on flannel.1 (WireGuard: flannel-wg, flannel-wg-v6) as a /32 (/128): flannel-io/flannel pkg/backend/vxlan/vxlan.go
+    /// <c>dev.Configure(ip.IP4Net{IP: lease.Subnet.IP, PrefixLen: 32}, …)</c>; pkg/backend/wireguard/wireguard.go
+    /// creates "flannel-wg" and calls <c>dev.Configure(lease.Subnet.IP, …)</c> (device.go: a /32). Host-local IPAM
     /// never hands that network address to a pod, so these /32s admit host traffic only.
     /// </summary>
     public static IReadOnlyList<Cidr> FlannelTunnelAddresses(NodesSpec nodes)

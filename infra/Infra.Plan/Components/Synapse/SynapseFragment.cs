@@ -14,7 +14,8 @@ public static class SynapseFragment
     public const string FileName = "matrixrtc.yaml";
     public const string TurnSecretFileName = "turn_shared_secret";
 
-    /// <summary>Element Call's documented minimums (element-call docs/self_hosting.md).</summary>
+    /// <summary>Element Call's documented minimums (element-call docs/self_hosting.md). msc3266_enabled is a no-op from
+    /// Synapse 1.153 (MSC3266 stable, synapse #19720) and still needed before it.</summary>
     public static readonly IReadOnlyList<string> RequiredFeatures = ["msc3266_enabled", "msc4143_enabled", "msc4222_enabled"];
     public const string DefaultMaxEventDelay = "24h";
     public static readonly (double PerSecond, double Burst) RcMessageMinimum = (0.5, 30);

@@ -44,7 +44,9 @@ public static class SynapseKeys
     public static IReadOnlyList<SynapseKey> Known { get; } =
     [
         new(ExperimentalFeatures, Experimental, "experimental MSC switches (one mapping)"),
-        new("experimental_features.msc3266_enabled", Experimental, "MSC3266 room summary API (Element Call joins by link)"),
+        // Needed on Synapse 1.140-1.152; a no-op from 1.153, where MSC3266 is stable and the flag was removed
+        // (element-hq/synapse #19720; Synapse ignores unknown experimental flags).
+        new("experimental_features.msc3266_enabled", Experimental, "MSC3266 room summary API (Element Call joins by link); no-op on Synapse >= 1.153"),
         new("experimental_features.msc4143_enabled", Experimental, "MSC4143 MatrixRTC transports (/rtc/transports)"),
         new("experimental_features.msc4222_enabled", Experimental, "MSC4222 state_after in /sync (call membership state)"),
         new(MaxEventDelayDuration, Server, "MSC4140 delayed events: a call member's leave event fires if the client vanishes"),
@@ -57,6 +59,10 @@ public static class SynapseKeys
         new(MatrixRtc, MatrixRtcPy, "MatrixRTC transports advertised to clients (Synapse >= 1.140)"),
         new("matrix_rtc.transports", MatrixRtcPy, "list of transports"),
         new("matrix_rtc.transports[].type", MatrixRtcPy, "\"livekit\""),
+        // Accepted by every Synapse with matrix_rtc (1.140+). Synapse #20146 (after 1.157) adds transports[].url, the SFU's
+        // WebSocket URL, and deprecates this key but still accepts it and still returns it to clients; clients that use
+        // `url` reach the authorizer through the client-server API, which needs lk-jwt-service registered as an application
+        // service, which 0.6.0 (pinned) is not. So the fragment writes livekit_service_url only.
         new("matrix_rtc.transports[].livekit_service_url", MatrixRtcPy, "the authorizer's public URL"),
         new(TurnUris, Voip, "TURN URIs for legacy 1:1 calls"),
         new(TurnSharedSecretPath, Voip, "file holding the TURN REST shared secret (mounted from a Secret)"),

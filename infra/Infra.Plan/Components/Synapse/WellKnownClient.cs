@@ -5,8 +5,9 @@ using System.Text.Json.Nodes;
 namespace Infra.Plan.Components.Synapse;
 
 /// <summary>
-/// <c>/.well-known/matrix/client</c> with <c>org.matrix.msc4143.rtc_foci</c>, which older clients use to
-/// find the authorizer (newer ones ask Synapse's /rtc/transports). Merged with the operator's current
+/// <c>/.well-known/matrix/client</c> with <c>org.matrix.msc4143.rtc_foci</c>: legacy discovery, kept for older clients.
+/// Element Call from v0.24 ("Remove well-known discovery") asks only Synapse's /rtc/transports (MSC4143, the
+/// <c>matrix_rtc</c> fragment); older Element Call and other clients still read rtc_foci. Merged with the operator's current
 /// document (config key <c>wellKnownClientExisting</c>) so m.homeserver and friends are kept. Serve it as
 /// application/json with <c>Access-Control-Allow-Origin: *</c>.
 /// </summary>

@@ -37,7 +37,7 @@ public static partial class ImagesSection
     public static readonly ConfigKey RedisImage = new("redisImage", ConfigType.String,
         "Redis-compatible image for data and sentinel containers (BSD licensed: valkey 8.x or redis <= 7.2).", "valkey/valkey:8.1.9");
     public static readonly ConfigKey CoturnImage = new("coturnImage", ConfigType.String,
-        "coturn image; the generated turnserver.conf follows its version.", "coturn/coturn:4.7.0");
+        "coturn image; the generated turnserver.conf follows its version.", "coturn/coturn:4.17.2");
     public static readonly ConfigKey AuthorizerImage = new("authorizerImage", ConfigType.String,
         "MatrixRTC authorizer (lk-jwt-service) image, 0.6.0 or newer.", "ghcr.io/element-hq/lk-jwt-service:0.6.0");
     public static readonly ConfigKey PullSecrets = new("imagePullSecrets", ConfigType.StringArray,
