@@ -65,9 +65,11 @@ public static partial class EgressSection
 
     public static readonly ConfigKey Enabled = new("egress", ConfigType.Boolean,
         "Deploy LiveKit Egress: room recordings to object storage and RTMP(S) streams of calls.", false);
-    // livekit/egress v1.14.1 (newest release when chosen); pin its digest in production.
+    // The newest livekit/egress release when chosen, kept current by Renovate; production pins its digest.
+    // renovate: datasource=docker
     public static readonly ConfigKey Image = new("egressImage", ConfigType.String,
         "LiveKit Egress image (repository:tag, by digest in production).", "livekit/egress:v1.14.1");
+    // renovate: datasource=helm registryUrl=https://helm.livekit.io depName=egress
     public static readonly ConfigKey ChartVersion = new("egressChartVersion", ConfigType.String,
         "Version of the egress Helm chart from https://helm.livekit.io.", "1.9.0");
     public static readonly ConfigKey Recordings = new("egressRecordings", ConfigType.Integer,
