@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Infra.Plan.Components.Observability;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Tests.Chart;
+using Infra.Plan.Tests.Spec;
 using Infra.Plan.Tests.Support;
 using Infra.Servers;
 using k8s;
@@ -24,18 +25,8 @@ public sealed partial class PromtoolTests : IDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("matrix-rtc-promtool-").FullName;
 
-    public static TheoryData<string> StacksWithMonitoring()
-    {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Stacks.RepoRoot, "Pulumi.*.yaml").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileName(path)["Pulumi.".Length..^".yaml".Length]);
-        }
-        return data;
-    }
-
     [SkippableTheory]
-    [MemberData(nameof(StacksWithMonitoring))]
+    [MemberData(nameof(CliConfigGateTests.StackNames), MemberType = typeof(CliConfigGateTests))]
     public void Promtool_accepts_the_rendered_rules_of_every_stack(string stack)
     {
         // GIVEN the stack with monitoring on (a stack that has it off renders no PrometheusRule)
