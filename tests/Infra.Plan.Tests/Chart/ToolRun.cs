@@ -8,7 +8,8 @@ public sealed record ToolResult(int ExitCode, string Stdout, string Stderr);
 public static class ToolRun
 {
     public static ToolResult Run(string file, IEnumerable<string> args, string? stdin = null,
-        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null, string? workingDirectory = null,
+        Func<string, bool>? dropEnv = null)
     {
         var psi = new ProcessStartInfo(file)
         {
@@ -16,7 +17,12 @@ public static class ToolRun
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
+        foreach (var k in psi.Environment.Keys.Where(k => dropEnv?.Invoke(k) == true).ToList())
+        {
+            psi.Environment.Remove(k);
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

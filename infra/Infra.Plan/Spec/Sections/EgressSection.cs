@@ -65,12 +65,14 @@ public static partial class EgressSection
 
     public static readonly ConfigKey Enabled = new("egress", ConfigType.Boolean,
         "Deploy LiveKit Egress: room recordings to object storage and RTMP(S) streams of calls.", false);
-    // livekit/egress v1.14.1 (newest release when chosen); pin its digest in production.
+    // The newest livekit/egress release when chosen, kept current by Renovate; production pins its digest.
+    // renovate: datasource=docker
     public static readonly ConfigKey Image = new("egressImage", ConfigType.String,
         "LiveKit Egress image (repository:tag, by digest in production).", "livekit/egress:v1.14.1");
     // 1.8.4: the newest egress chart https://helm.livekit.io is shown to serve (livekit-helm #146: 1.9.0 was never pushed,
     // the index served 1.8.4). 1.9.0 changed only Chart.yaml (livekit-helm 2f430c9..b6c28d7); the chart tests check that
     // their 1.9.0 copy has 1.8.4's templates and values (tests/Infra.Plan.Tests/Chart/EgressChartIdentity.cs).
+    // renovate: datasource=helm registryUrl=https://helm.livekit.io depName=egress
     public static readonly ConfigKey ChartVersion = new("egressChartVersion", ConfigType.String,
         "Version of the egress Helm chart from https://helm.livekit.io (check it is served: helm search repo livekit/egress --versions).", "1.8.4");
     public static readonly ConfigKey Recordings = new("egressRecordings", ConfigType.Integer,

@@ -34,14 +34,18 @@ public static partial class ImagesSection
         "sha256 digest of the media-relay image (sha256:<64 hex>); required when production is true.", "");
     public static readonly ConfigKey LivekitVersion = new("mediaRelayLivekitVersion", ConfigType.String,
         "LiveKit server version the media-relay image carries, e.g. v1.13.5 (v1.13.0 or newer: TURN secret_file). Required.", Required: true);
+    // renovate: datasource=docker
     public static readonly ConfigKey RedisImage = new("redisImage", ConfigType.String,
         "Redis-compatible image for data and sentinel containers (BSD licensed: valkey 8.x or redis <= 7.2).", "valkey/valkey:8.1.9");
+    // renovate: datasource=docker
     public static readonly ConfigKey CoturnImage = new("coturnImage", ConfigType.String,
         "coturn image; the generated turnserver.conf follows its version.", "coturn/coturn:4.17.2");
+    // renovate: datasource=docker
     public static readonly ConfigKey AuthorizerImage = new("authorizerImage", ConfigType.String,
         "MatrixRTC authorizer (lk-jwt-service) image, 0.6.0 or newer.", "ghcr.io/element-hq/lk-jwt-service:0.6.0");
     public static readonly ConfigKey PullSecrets = new("imagePullSecrets", ConfigType.StringArray,
         "Names of existing image pull Secrets (in both namespaces) for private registries.", Array.Empty<string>());
+    // renovate: datasource=helm registryUrl=https://helm.livekit.io depName=livekit-server
     public static readonly ConfigKey ChartVersion = new("livekitChartVersion", ConfigType.String,
         "Version of the livekit-server Helm chart from https://helm.livekit.io.", "1.9.0");
 

@@ -19,6 +19,7 @@ public static class ObservabilitySection
         "Labels (key=value) the Prometheus operator selects ServiceMonitors and PrometheusRules by.", new[] { "release=kube-prometheus-stack" });
     public static readonly ConfigKey DashboardLabels = new("grafanaDashboardLabels", ConfigType.StringArray,
         "Labels (key=value) the Grafana sidecar selects dashboard ConfigMaps by.", new[] { "grafana_dashboard=1" });
+    // renovate: datasource=docker
     public static readonly ConfigKey RedisExporterImage = new("redisExporterImage", ConfigType.String,
         "redis_exporter sidecar image in each Redis pod (monitoring on); pin by digest in production.", "oliver006/redis_exporter:v1.90.0");
 
