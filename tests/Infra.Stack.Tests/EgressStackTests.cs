@@ -54,7 +54,7 @@ public sealed class EgressStackTests
         Assert.Equal(spec.Site.Namespace, release.String("namespace"));
         Assert.Equal(run.ProviderRef(), release.Provider);
         Assert.Equal(LivekitPlan.PostRendererPath, release.String("postrender"));
-        Assert.False(release.Input("atomic")?.GetBoolean() ?? false);
+        Assert.False(release.Bool("atomic") ?? throw new Xunit.Sdk.XunitException("atomic is not sent"));
         // The reviewed values file byte for byte; beyond it only the rotation hash of the Secrets the pods read
         Assert.Equal(run.Plan.Egress!.Release.Values.Content, run.ReleaseValues(EgressPlan.ReleaseName));
         var extra = Registration.Unwrap(release.Inputs.GetProperty("values"));
@@ -62,6 +62,10 @@ public sealed class EgressStackTests
         if (!preview)
         {
             Assert.Matches("^[0-9a-f]{64}$", release.Input("values", "podAnnotations", SecretHashes.Annotation)?.GetString());
+        }
+        else
+        {
+            Assert.True(release.IsUnknownAt("values", "podAnnotations"), "the egress rotation hash is known in a new stack's preview");
         }
 
         // It waits for the Secrets its pods read, its namespace and LiveKit's generated key (what it joins rooms with;
@@ -111,12 +115,18 @@ public sealed class EgressStackTests
             ("egressS3AccessKey", CliConfigValue.Encrypted(AccessKey)), ("egressS3SecretKey", CliConfigValue.Encrypted(SecretKey)));
         var run = await RunAsync("dev", config, preview);
 
-        // THEN (update) the config Secret carries both keys, exactly; and no registration has them in plain text
+        // THEN (update) the config Secret carries both keys, exactly; a new stack's preview cannot know the document
+        // (it holds LiveKit's generated key too); and no registration has them in plain text
         if (!preview)
         {
             var egress = ConfigOf(run);
             Assert.Equal(AccessKey, At(egress, "storage.s3.access_key"));
             Assert.Equal(SecretKey, At(egress, "storage.s3.secret"));
+        }
+        else
+        {
+            var secret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (run.Plan.Spec.Site.Namespace, EgressPlan.ConfigSecret));
+            Assert.True(secret.IsUnknownAt("stringData", EgressPlan.ConfigKey), "the Egress config is known in a new stack's preview");
         }
         Assert.All(run.Registrations, r => Assert.DoesNotContain(r.PlainStrings(), s => s.Contains(AccessKey, StringComparison.Ordinal) || s.Contains(SecretKey, StringComparison.Ordinal)));
         Assert.Single(run.OfType(ReleaseType), r => r.String("name") == EgressPlan.ReleaseName);

@@ -28,22 +28,28 @@ public sealed class MatrixRtcStackTests
         var grouped = run.GroupObjects().ToList();
         var typed = run.TypedObjects().Select(t => t.Key).ToList();
 
-        // A group whose workloads read generated Secrets carries their rotation hash (SecretHashes) in its YAML: unknown
-        // in a new stack's preview, as the engine would see it. Only update mode sees every group's objects.
-        var unknownYaml = run.OfType(ConfigGroupType).Where(g => g.String("yaml") is null).ToList();
-        Assert.True(preview || unknownYaml.Count == 0, $"ConfigGroups without known YAML in an update: {string.Join(", ", unknownYaml)}");
+        // THEN a group whose workloads read generated Secrets carries their rotation hash (SecretHashes) in its YAML, so
+        // a new stack's preview sends exactly those groups' YAML as unknown (as the engine would see it); an update none
+        foreach (var component in run.Plan.Components.Where(c => c.Objects.Any(o => o is not k8s.Models.V1Namespace)))
+        {
+            var group = Assert.Single(run.ChildrenOf(run.ComponentOf(component)), r => r.Type == ConfigGroupType);
+            var expectUnknown = preview && run.YamlUnknownInPreview(component);
+            Assert.True(expectUnknown == group.IsUnknownAt("yaml"), $"{group}: YAML is {(expectUnknown ? "known" : "unknown")} in {(preview ? "a preview" : "an update")}");
+            Assert.True(expectUnknown || group.String("yaml") is { Length: > 0 }, $"{group}: no YAML sent");
+        }
+        Assert.True(!preview || run.OfType(ConfigGroupType).Any(g => g.IsUnknownAt("yaml")), "a preview knows every rotation hash");
+        // (The objects of a group with unknown YAML: the plan's, registered by their component's group.)
+        var pending = run.PlannedGroupObjects().Where(p => p.Group.IsUnknownAt("yaml")).Select(p => p.Object.Key).ToList();
 
-        // THEN every rendered object is registered exactly once: in a ConfigGroup with the same content (but for the
-        // rotation hash on a pod template), or typed
+        // AND every rendered object is registered exactly once: in a ConfigGroup with the same content (but for the
+        // rotation hash on a pod template), typed, or in the group of its component whose YAML the preview cannot know
         foreach (var rendered in run.RenderedObjects())
         {
             var inGroups = grouped.Where(g => g.Object.Key == rendered.Key).ToList();
             var asTyped = typed.Count(k => k == rendered.Key);
-            if (inGroups.Count + asTyped == 0 && unknownYaml.Count > 0)
-            {
-                continue; // in a group whose YAML the preview does not know yet
-            }
-            Assert.True(inGroups.Count + asTyped == 1, $"{rendered}: registered {inGroups.Count} time(s) in ConfigGroups and {asTyped} time(s) typed");
+            var inUnknown = pending.Count(k => k == rendered.Key);
+            Assert.True(inGroups.Count + asTyped + inUnknown == 1,
+                $"{rendered}: registered {inGroups.Count} time(s) in ConfigGroups, {asTyped} time(s) typed, {inUnknown} time(s) in a group with unknown YAML");
             if (inGroups.Count == 1)
             {
                 Assert.Equal(rendered.Canonical, WithoutRotationHash(inGroups[0].Object).Canonical);
@@ -86,6 +92,21 @@ public sealed class MatrixRtcStackTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_configured_kube_context_is_the_one_the_provider_uses(bool preview)
+    {
+        // GIVEN dev with a kube context set (both stack files leave kubeContext empty, so the every-stack test above
+        // compares "not sent" with "not sent")
+        const string context = "admin@rtc-staging";
+        var run = await RunAsync("dev", Config("dev", ("kubeContext", context)), preview);
+
+        // THEN the one Kubernetes provider is registered with it, known in both modes (it is config, not an output)
+        Assert.Equal(context, run.KubernetesProvider().String("context"));
+        Assert.Single(run.Registrations, r => r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [MemberData(nameof(EveryStackInBothModes), MemberType = typeof(StackRun))]
     public async Task Every_Kubernetes_object_waits_for_the_namespace_it_lives_in(string stack, bool preview)
     {
@@ -93,11 +114,13 @@ public sealed class MatrixRtcStackTests
         var namespaces = run.OfType(NamespaceType).ToDictionary(n => n.Metadata.Name, n => n.Urn);
         Assert.Equal([run.Plan.Spec.Site.Namespace, run.Plan.Spec.Site.MediaNamespace], namespaces.Keys.Order());
 
+        // A group's objects from the plan: a preview knows every group's dependencies, not every group's YAML.
+        var planned = run.PlannedGroupObjects().GroupBy(p => p.Group.Urn).ToDictionary(g => g.Key, g => g.Select(p => p.Object.Namespace).ToHashSet());
         var checkedObjects = 0;
         var missing = new List<string>();
         foreach (var r in run.Registrations.Where(r => r.IsKubernetes && r.Type != NamespaceType))
         {
-            var inNamespaces = r.Type == ConfigGroupType ? r.Objects().Select(o => o.Namespace).ToHashSet()
+            var inNamespaces = r.Type == ConfigGroupType ? planned[r.Urn]
                 : r.Type == ReleaseType ? [r.String("namespace") ?? ""]
                 : [r.Metadata.Namespace];
             var waits = run.WaitsFor(r);
@@ -122,9 +145,10 @@ public sealed class MatrixRtcStackTests
         var secrets = run.OfType(SecretType).GroupBy(s => s.Metadata).ToDictionary(g => g.Key, g => Assert.Single(g).Urn);
 
         // Workloads inside ConfigGroups (Redis, coturn, the authorizer): each Secret their pods read that this stack
-        // creates must exist before the group's objects are created.
+        // creates must exist before the group's objects are created. (The plan's objects: a new stack's preview sends
+        // some groups' YAML as unknown, but every group's dependencies.)
         var pairs = 0;
-        foreach (var (group, workload) in run.GroupObjects().Where(g => IsWorkload(g.Object)))
+        foreach (var (group, workload) in run.PlannedGroupObjects().Where(g => IsWorkload(g.Object)))
         {
             var waits = run.WaitsFor(group);
             foreach (var name in SecretsRead(workload).Where(n => secrets.ContainsKey((workload.Namespace, n))))
@@ -133,7 +157,7 @@ public sealed class MatrixRtcStackTests
                 pairs++;
             }
         }
-        Assert.True(preview || pairs >= 3, $"only {pairs} workload/Secret pairs found");
+        Assert.True(pairs >= 3, $"only {pairs} workload/Secret pairs found");
 
         // The SFU (rendered by Helm, so read from its values): the Secrets the post-renderer wires in and the API keys.
         var release = run.Release();
@@ -153,7 +177,7 @@ public sealed class MatrixRtcStackTests
         Assert.True(secrets.ContainsKey((ns, SecretNames.TurnShared)), "the TURN Secret is not created by the stack");
 
         // And LiveKit's Redis: the Services its sentinel addresses name must exist before the SFU starts.
-        var services = run.GroupObjects().Where(g => g.Object.Kind == "Service").ToDictionary(g => (g.Object.Namespace, g.Object.Name), g => g.Group.Urn);
+        var services = run.PlannedGroupObjects().Where(g => g.Object.Kind == "Service").ToDictionary(g => (g.Object.Namespace, g.Object.Name), g => g.Group.Urn);
         var addresses = ((YamlSequenceNode)Child(Child(values, "livekit"), "redis").Children[new YamlScalarNode("sentinel_addresses")]).Children
             .Select(a => ((YamlScalarNode)a).Value!.Split(':')[0].Split('.')).ToList();
         var managed = 0;
@@ -166,9 +190,50 @@ public sealed class MatrixRtcStackTests
                 managed++;
             }
         }
-        // (A new stack's preview may not know the Redis group's YAML yet: see the rotation hash above.)
-        Assert.True(preview || (run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed) == managed > 0,
+        Assert.True((run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed) == managed > 0,
             $"{managed} managed Redis Service(s) found for redisMode {run.Plan.Spec.Redis.Mode}");
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryStackInBothModes), MemberType = typeof(StackRun))]
+    public async Task Every_component_creates_its_objects_and_releases_after_its_own_Secrets(string stack, bool preview)
+    {
+        // GIVEN a stack's components
+        var run = await RunAsync(stack, preview);
+
+        // THEN each component's Secrets are its children, and its ConfigGroup and each of its Releases wait for every one
+        // of them (dependencies are known in a preview too): a pod, or Synapse reading the fragment, never starts
+        // before the Secret it mounts exists
+        var covered = new List<string>();
+        foreach (var component in run.Plan.Components.Where(c => c.Secrets.Count > 0))
+        {
+            var children = run.ChildrenOf(run.ComponentOf(component));
+            var secrets = children.Where(r => r.Type == SecretType).ToList();
+            Assert.Equal(component.Secrets.Select(s => (s.Namespace, s.Name)).Order(), secrets.Select(s => s.Metadata).Order());
+            var users = children.Where(r => r.Type is ConfigGroupType or ReleaseType).ToList();
+            Assert.Equal((component.Objects.Any(o => o is not k8s.Models.V1Namespace) ? 1 : 0) + component.Releases.Count, users.Count);
+            foreach (var user in users)
+            {
+                var waits = run.WaitsFor(user);
+                Assert.All(secrets, s => Assert.True(waits.Contains(s.Urn), $"{component.Name}: {user} does not wait for its Secret {s.Metadata}"));
+            }
+            if (users.Count > 0)
+            {
+                covered.Add(component.Name);
+            }
+        }
+        // AND that was every component that has Secrets and something using them (TLS only fills Secrets others mount)
+        var expected = new List<string> { Infra.Plan.Components.Coturn.CoturnPlan.Component, LivekitPlan.Component,
+            Infra.Plan.Components.Authorizer.AuthorizerPlan.Component, SynapsePlan.Component };
+        if (run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed)
+        {
+            expected.Add(Infra.Plan.Components.Redis.RedisPlan.Component);
+        }
+        if (run.Plan.Egress is not null)
+        {
+            expected.Add(Infra.Plan.Components.Egress.EgressPlan.Component);
+        }
+        Assert.Equal(expected.Order(StringComparer.Ordinal), covered.Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -189,12 +254,19 @@ public sealed class MatrixRtcStackTests
         }
         Assert.Equal(Source(coturnSecret), Source(synapseSecret));
 
-        // AND (update: values are known) the value Synapse mounts is the value coturn accepts
+        // AND (update: values are known) the value Synapse mounts is the value coturn accepts; a new stack's preview
+        // cannot know either yet
+        var synapseKey = Assert.Single(synapse.Entries).Key;
         if (!preview)
         {
             var coturnValue = coturnSecret.String("stringData", turn.Key);
             Assert.NotNull(coturnValue);
-            Assert.Equal(coturnValue, synapseSecret.String("stringData", Assert.Single(synapse.Entries).Key));
+            Assert.Equal(coturnValue, synapseSecret.String("stringData", synapseKey));
+        }
+        else
+        {
+            Assert.True(coturnSecret.IsUnknownAt("stringData", turn.Key), "coturn's TURN secret is known in a new stack's preview");
+            Assert.True(synapseSecret.IsUnknownAt("stringData", synapseKey), "Synapse's TURN secret is known in a new stack's preview");
         }
     }
 
@@ -221,6 +293,10 @@ public sealed class MatrixRtcStackTests
             Assert.Equal([SecretHashes.Annotation], rotation.EnumerateObject().Select(p => p.Name));
             Assert.Matches("^[0-9a-f]{64}$", rotation.GetProperty(SecretHashes.Annotation).GetString());
         }
+        else
+        {
+            Assert.True(release.IsUnknownAt("values", "podAnnotations"), "the SFU's rotation hash is known in a new stack's preview");
+        }
         // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's source hash
         Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
         Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), PostRendererInput.ValuesKey), PostRendererInput.SourcesEntry));
@@ -232,11 +308,33 @@ public sealed class MatrixRtcStackTests
         var script = Path.Combine(RepoRoot, postrender!);
         Assert.True(File.Exists(script) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0), $"{script} is not an executable file");
 
-        // Waiting: never atomic (a rollback mid-drain cuts calls); the plan's await decision and its timeout.
-        Assert.False(release.Input("atomic")?.GetBoolean() ?? false);
+        // Waiting: never atomic (a rollback mid-drain cuts calls), said explicitly; the plan's await decision and its timeout.
+        Assert.False(release.Bool("atomic") ?? throw new Xunit.Sdk.XunitException("atomic is not sent"));
         var wait = run.Plan.Livekit.Release.Wait;
-        Assert.Equal(wait.SkipAwait, release.Input("skipAwait")?.GetBoolean() ?? false);
-        Assert.Equal(wait.TimeoutSeconds, release.Input("timeout")?.GetInt32());
+        Assert.Equal(wait.SkipAwait, release.Bool("skipAwait"));
+        Assert.Equal(wait.TimeoutSeconds, release.Int("timeout"));
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryStackInBothModes), MemberType = typeof(StackRun))]
+    public async Task Every_release_sends_the_plans_rollout_settings_explicitly(string stack, bool preview)
+    {
+        // GIVEN a stack's planned releases (the SFU's; Egress's where it is on)
+        var run = await RunAsync(stack, preview);
+        var planned = run.Plan.Components.SelectMany(c => c.Releases).ToList();
+        Assert.Equal(planned.Select(p => p.Name).Order(StringComparer.Ordinal), run.OfType(ReleaseType).Select(r => r.String("name")!).Order(StringComparer.Ordinal));
+
+        // THEN each Release carries the plan's atomic flag, history limit and await settings as sent fields: a field
+        // left out would take the provider's default, which a reader of `?? false` cannot tell from the plan's false
+        foreach (var plan in planned)
+        {
+            var release = run.Release(plan.Name);
+            Assert.True(release.Bool("atomic") == plan.Atomic, $"{plan.Name}: atomic sent as {release.Bool("atomic")?.ToString() ?? "nothing"}, planned {plan.Atomic}");
+            Assert.True(release.Int("maxHistory") == plan.MaxHistory, $"{plan.Name}: maxHistory sent as {release.Int("maxHistory")?.ToString() ?? "nothing"}, planned {plan.MaxHistory}");
+            Assert.True(release.Bool("skipAwait") == plan.Wait.SkipAwait, $"{plan.Name}: skipAwait sent as {release.Bool("skipAwait")?.ToString() ?? "nothing"}");
+            Assert.True(release.Int("timeout") == plan.Wait.TimeoutSeconds, $"{plan.Name}: timeout sent as {release.Int("timeout")?.ToString() ?? "nothing"}");
+            Assert.InRange(plan.MaxHistory, 1, 100); // bounded: Helm keeps every revision (with its values) when 0
+        }
     }
 
     [Theory]
@@ -249,8 +347,8 @@ public sealed class MatrixRtcStackTests
         var run = await RunAsync("dev", Config("dev", ("sfuDrainSeconds", drainSeconds)));
         var release = run.Release();
         Assert.Equal(1, run.Plan.Sizing.SfuReplicas);
-        Assert.Equal(skipAwait, release.Input("skipAwait")?.GetBoolean() ?? false);
-        Assert.Equal(timeout, release.Input("timeout")?.GetInt32());
+        Assert.Equal(skipAwait, release.Bool("skipAwait"));
+        Assert.Equal(timeout, release.Int("timeout"));
     }
 
     [Theory]
@@ -259,10 +357,13 @@ public sealed class MatrixRtcStackTests
     {
         var run = await RunAsync(stack, preview);
         var generated = run.Mocks.SecretValues.Distinct().ToList();
+        var turn = run.Plan.Topology.Turn.SharedSecret;
+        var coturnSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
         if (preview)
         {
-            // A new stack's preview: the generated values are unknown, so none can leak yet.
+            // A new stack's preview: the generated values are unknown (sent as such, not left out), so none can leak yet.
             Assert.Empty(generated);
+            Assert.True(coturnSecret.IsUnknownAt("stringData", turn.Key), "the TURN secret is known in a new stack's preview");
             return;
         }
         Assert.NotEmpty(generated);
@@ -278,8 +379,6 @@ public sealed class MatrixRtcStackTests
             }
         }
         // And the scan can see them: the TURN secret travels, wrapped, in coturn's Secret.
-        var turn = run.Plan.Topology.Turn.SharedSecret;
-        var coturnSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
         Assert.True(coturnSecret.IsSecretAt("stringData", turn.Key), "the TURN secret is not sent as a secret");
         Assert.Contains(generated, g => coturnSecret.String("stringData", turn.Key) == g);
     }
@@ -299,6 +398,14 @@ public sealed class MatrixRtcStackTests
             Assert.StartsWith("MockPassword", await ValueOf(s.TurnSharedSecret));
             Assert.StartsWith("APIMockKey", await ValueOf(s.LivekitApiKey));
             Assert.StartsWith("MockPassword", await ValueOf(s.LivekitApiSecret));
+        }
+        else
+        {
+            // A new stack's preview cannot know generated values: unknown, not empty or a placeholder
+            foreach (var generated in new[] { s.TurnSharedSecret, s.LivekitApiKey, s.LivekitApiSecret })
+            {
+                Assert.False(await Pulumi.Utilities.OutputUtilities.GetIsKnownAsync(generated));
+            }
         }
         Assert.False(await Output.IsSecretAsync(s.SfuUrl));
         Assert.Equal(run.Plan.Topology.SfuWssUrl, await ValueOf(s.SfuUrl));
@@ -372,6 +479,12 @@ public sealed class MatrixRtcStackTests
             Assert.True(secret.IsSecretAt("stringData", turn.PreviousSecret.Key));
             Assert.Equal(previous, secret.String("stringData", turn.PreviousSecret.Key));
             Assert.NotNull(secret.String("stringData", turn.SharedSecret.Key));
+        }
+        else
+        {
+            // The data is one output: with the generated new value unknown, the old one (config, known) is sent unknown too
+            Assert.True(secret.IsUnknownAt("stringData", turn.PreviousSecret.Key), "the TURN Secret's data is known in a new stack's preview");
+            Assert.True(secret.IsUnknownAt("stringData", turn.SharedSecret.Key), "the generated TURN secret is known in a new stack's preview");
         }
         Assert.All(run.Registrations, r => Assert.DoesNotContain(r.PlainStrings(), s => s.Contains("OldTurnSecret", StringComparison.Ordinal)));
     }

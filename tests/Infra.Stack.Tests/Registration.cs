@@ -60,20 +60,43 @@ internal sealed record Registration(
     public bool IsKubernetes => Type.StartsWith("kubernetes:", StringComparison.Ordinal);
 
     /// <summary>An input with the secret wrapper and asset signature removed; null when absent or unknown.</summary>
-    public JsonElement? Input(params string[] path)
+    public JsonElement? Input(params string[] path) => Sent(path) is { } e && !IsUnknownValue(e) ? e : null;
+
+    /// <summary>
+    /// Whether the input at <paramref name="path"/> is sent as the unknown sentinel: a preview value computed from an
+    /// output the engine does not know yet. Absent is not unknown (<see cref="Input"/> answers null for both).
+    /// </summary>
+    public bool IsUnknownAt(params string[] path) => Sent(path) is { } e && IsUnknownValue(e);
+
+    /// <summary>A boolean input as sent; null when absent or unknown (so `?? default` never hides a missing field).</summary>
+    public bool? Bool(params string[] path) => Input(path) is { ValueKind: JsonValueKind.True or JsonValueKind.False } b ? b.GetBoolean() : null;
+
+    /// <summary>An integer input as sent; null when absent or unknown.</summary>
+    public int? Int(params string[] path) => Input(path) is { ValueKind: JsonValueKind.Number } n ? n.GetInt32() : null;
+
+    /// <summary>
+    /// The input at <paramref name="path"/> with secret wrappers removed; null when absent. Unknown when it or a map
+    /// around it is unknown (an InputMap is one output: one unknown value makes the whole map unknown).
+    /// </summary>
+    private JsonElement? Sent(string[] path)
     {
         JsonElement current = Inputs;
         foreach (var key in path)
         {
             current = Unwrap(current);
+            if (IsUnknownValue(current))
+            {
+                return current;
+            }
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(key, out current))
             {
                 return null;
             }
         }
-        current = Unwrap(current);
-        return current.ValueKind == JsonValueKind.String && current.GetString() == Unknown ? null : current;
+        return Unwrap(current);
     }
+
+    private static bool IsUnknownValue(JsonElement e) => e.ValueKind == JsonValueKind.String && e.GetString() == Unknown;
 
     /// <summary>Whether the input at <paramref name="path"/> is sent as a secret (it, or a map or list around it, is wrapped).</summary>
     public bool IsSecretAt(params string[] path)

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Infra.Plan.Contract;
+using Infra.Plan.Kubernetes;
 using Infra.Plan.Rendering;
 using YamlDotNet.RepresentationModel;
 
@@ -77,6 +79,49 @@ internal static class RunQueries
     /// <summary>Every ConfigGroup object with the group that registers it.</summary>
     public static IEnumerable<(Registration Group, ManifestObject Object)> GroupObjects(this StackRun run) =>
         run.OfType(ConfigGroupType).SelectMany(g => g.Objects().Select(o => (g, o)));
+
+    /// <summary>The registration of a planned component (a ComponentResource of its type and name).</summary>
+    public static Registration ComponentOf(this StackRun run, ComponentPlan component) =>
+        Assert.Single(run.Registrations, r => r.Type == component.PulumiType && r.Name == component.Name && !r.Custom && !r.Remote);
+
+    /// <summary>The registrations whose parent is <paramref name="parent"/>.</summary>
+    public static IReadOnlyList<Registration> ChildrenOf(this StackRun run, Registration parent) =>
+        run.Registrations.Where(r => r.Parent == parent.Urn).ToList();
+
+    /// <summary>
+    /// Every object the ConfigGroups will create, as the plan has it (render's manifests), with the group of its
+    /// component that registers it. A new stack's preview does not know the YAML of some groups (<see
+    /// cref="YamlUnknownInPreview"/>), but it knows every group's dependencies: checks of who waits for what read the
+    /// objects from here, in both modes. That the registered YAML is this is checked where it is known.
+    /// </summary>
+    public static IEnumerable<(Registration Group, ManifestObject Object)> PlannedGroupObjects(this StackRun run) =>
+        run.Plan.Components
+            .Select(c => (Component: c, Objects: c.Objects.Where(o => o is not k8s.Models.V1Namespace).ToList()))
+            .Where(c => c.Objects.Count > 0)
+            .SelectMany(c =>
+            {
+                var group = Assert.Single(run.ChildrenOf(run.ComponentOf(c.Component)), r => r.Type == ConfigGroupType);
+                return Parse(ManifestWriter.Write(c.Objects)).Select(o => (group, o));
+            });
+
+    /// <summary>
+    /// Whether a new stack's preview cannot know the YAML of <paramref name="component"/>'s ConfigGroup: a workload in it
+    /// reads a Secret filled from a generated value, so its rotation hash (SecretHashes) is unknown until the Random and
+    /// Tls resources exist. Values from config (decrypted by the CLI) and read Secrets are known in a preview.
+    /// </summary>
+    public static bool YamlUnknownInPreview(this StackRun run, ComponentPlan component)
+    {
+        static bool Generated(SecretSource s) => s switch
+        {
+            SecretSource.Random or SecretSource.Certificate or SecretSource.PrivateKey or SecretSource.IssuerCertificate => true,
+            SecretSource.Format f => f.Parts.Any(Generated),
+            SecretSource.YamlTemplate t => t.Values.Any(Generated),
+            _ => false,
+        };
+        var generated = run.Plan.Components.SelectMany(c => c.Secrets).Where(s => s.Entries.Any(e => Generated(e.Source))).ToList();
+        return component.Objects.Select(SecretHashes.ConsumerOf).OfType<SecretConsumer>()
+            .Any(consumer => generated.Any(s => s.ConsumedBy.Contains(consumer)));
+    }
 
     /// <summary>The objects render writes to manifests/ for the same plan.</summary>
     public static IReadOnlyList<ManifestObject> RenderedObjects(this StackRun run) =>
