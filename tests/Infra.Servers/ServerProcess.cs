@@ -94,6 +94,20 @@ public sealed class ServerProcess : IDisposable
 
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit((int)timeout.TotalMilliseconds);
 
+    /// <summary>The exit code once the process has exited (its output read to the end), else null.</summary>
+    public int? ExitCode
+    {
+        get
+        {
+            if (!_process.WaitForExit(0))
+            {
+                return null;
+            }
+            _process.WaitForExit(); // the exited process's output streams are drained
+            return _process.ExitCode;
+        }
+    }
+
     public void Dispose()
     {
         try

@@ -57,6 +57,8 @@ public class CoturnPlanTests
         Assert.Equal(["NET_BIND_SERVICE"], turn.SecurityContext.Capabilities.Add);
         Assert.True(turn.SecurityContext.ReadOnlyRootFilesystem);
         Assert.NotEqual(true, turn.SecurityContext.Privileged);
+        // no escalation: the image's file capability survives no_new_privs (CoturnPrivilegeTests, on the real turnserver)
+        Assert.False(turn.SecurityContext.AllowPrivilegeEscalation);
         // every other container gets no capability at all
         foreach (var c in pod.Containers.Concat(pod.InitContainers).Where(c => c != turn))
         {

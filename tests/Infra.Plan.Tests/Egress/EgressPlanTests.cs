@@ -173,7 +173,23 @@ public class EgressPlanTests
         // scratch space of the sizes the model gives, in the directories Egress and Chrome write
         var scratch = plan.Egress.Wiring.Scratch!.ToDictionary(s => s.Directory, s => s.SizeLimit);
         Assert.Equal($"{sizing.ScratchGiB}Gi", scratch[EgressPlan.RecordingsDirectory]);
-        Assert.Equal($"{sizing.ChromeTmpGiB}Gi", scratch[EgressPlan.TmpDirectory]);
+        Assert.Equal($"{sizing.TmpGiB}Gi", scratch[EgressPlan.TmpDirectory]);
+        // prod (large tier, 10 CPU / 10 GiB pods, 3 h limit): 16 track jobs × 4.2 GB × 1.25 fill the scratch most
+        Assert.Equal(("79Gi", "1Gi", "81Gi"), (scratch[EgressPlan.RecordingsDirectory], scratch[EgressPlan.TmpDirectory],
+            values.Resources.Requests["ephemeral-storage"].ToString()));
+    }
+
+    [Fact]
+    public void Memory_admission_is_on_and_derived_from_the_pods_memory_limit()
+    {
+        // GIVEN prod's Egress config (large tier: 10 GiB pods, two room composites each)
+        var plan = Stacks.Plan("prod");
+        var config = Yaml(Config(plan.Egress!).Filled);
+
+        // THEN max_memory sits 0.5 GiB below the 10 GiB limit, each job counts 3.75 GiB, measured on the pod's cgroup
+        Assert.Equal(("9.5", "3.75", "cgroup"), (At(config, "cpu_cost.max_memory"), At(config, "cpu_cost.memory_cost"), At(config, "cpu_cost.memory_source")));
+        // AND the CPU admission's figures are kept as they were
+        Assert.Equal(("0.8", "4"), (At(config, "cpu_cost.max_cpu_utilization"), At(config, "cpu_cost.room_composite_cpu_cost")));
     }
 
     [Fact]

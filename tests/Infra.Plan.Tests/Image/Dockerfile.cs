@@ -62,6 +62,14 @@ public sealed record DockerStage(int Index, string Base, string? Name, string? P
     /// <summary>The last USER (the one the image runs as), expanded; null when the stage sets none.</summary>
     public string? User => Of(DockerKeyword.User).Select(u => DockerWords.ExpandAll(u.Source.Arguments, u.Variables, Escape)).LastOrDefault();
 
+    /// <summary>
+    /// The working directory the stage leaves: its last WORKDIR, a relative one joined to the WORKDIR before it (Dockerfile
+    /// reference "WORKDIR"); null when the stage sets none, so the base image's applies.
+    /// </summary>
+    public string? Workdir => Of(DockerKeyword.Workdir)
+        .Select(w => DockerWords.ExpandAll(w.Source.Arguments, w.Variables, Escape).Trim())
+        .Aggregate((string?)null, (previous, dir) => dir.StartsWith('/') || previous is null ? dir : $"{previous.TrimEnd('/')}/{dir}");
+
     public CommandForm? Entrypoint => Of(DockerKeyword.Entrypoint).Select(e => CommandForm.Of(e.Source.Arguments)).LastOrDefault();
 
     public CommandForm? Cmd => Of(DockerKeyword.Cmd).Select(e => CommandForm.Of(e.Source.Arguments)).LastOrDefault();

@@ -21,9 +21,12 @@ public static partial class DockerfileRules
         "matrix-rtc.livekit.version", "matrix-rtc.livekit.commit", "matrix-rtc.livekit.patches", "matrix-rtc.build.image",
     ];
 
-    /// <summary>The only instructions the runtime stage may have: no RUN (there is no shell), no ADD, ENV, CMD, SHELL.</summary>
+    /// <summary>
+    /// The only instructions the runtime stage may have: no RUN (there is no shell), no ADD, ENV, CMD, SHELL. WORKDIR is
+    /// allowed (the server opens a relative key_file from it: tests/Infra.Plan.Tests/ContainerStart checks where it lands).
+    /// </summary>
     public static readonly DockerKeyword[] RuntimeStageKeywords =
-        [DockerKeyword.From, DockerKeyword.Arg, DockerKeyword.Label, DockerKeyword.Copy, DockerKeyword.User, DockerKeyword.Entrypoint];
+        [DockerKeyword.From, DockerKeyword.Arg, DockerKeyword.Label, DockerKeyword.Copy, DockerKeyword.User, DockerKeyword.Workdir, DockerKeyword.Entrypoint];
 
     /// <summary>
     /// distroless "static" images carry ca-certificates, tzdata, /tmp and a passwd entry, and no shell

@@ -81,6 +81,62 @@ public class EgressCapacityTests
         Assert.True(longer.ScratchGiB * 1024.0 * 1024 * 1024 >= longer.RecordingsPerPod * longer.RecordingBytes * EgressCapacityModel.ScratchMargin);
     }
 
+    /// <summary>
+    /// Egress's memory admission, re-stated from monitor.go (checkMemoryAdmissionLocked, cgroup source): a job is refused
+    /// when used + pending + memory_cost + 1.0 ≥ max_memory. Each admitted job counts at its memory_cost (pending for its
+    /// first 15 s, then measured: at least that is what the cost says it grows to). Room composites are admitted one by one.
+    /// </summary>
+    private static int MemoryAdmitted(double maxMemory, double cost, double idle)
+    {
+        var running = 0;
+        while (running < 1000 && !(idle + running * cost + cost + EgressCapacityModel.MemoryHeadroomGiB >= maxMemory))
+        {
+            running++;
+        }
+        return running;
+    }
+
+    [Theory]
+    [InlineData(4, 1, 3.5, 1.75)]
+    [InlineData(10, 2, 9.5, 3.75)]
+    [InlineData(16, 3, 15.5, 4.5)]
+    public void Memory_admission_sits_below_the_limit_and_prices_each_planned_composite(double limitGiB, int composites, double maxMemory, double cost) =>
+        Assert.Equal((maxMemory, cost), EgressCapacityModel.MemoryAdmission(limitGiB, composites));
+
+    [Fact]
+    public void Memory_admission_admits_exactly_the_room_composites_cpu_admission_plans_on_every_tier()
+    {
+        foreach (var tier in TierCatalog.All)
+        {
+            var s = EgressSizing.For(tier, null, 10800, 11400);
+            Assert.True(s.MaxMemoryGiB < s.Pod.MemoryMiB / 1024.0, tier.Name);
+            Assert.Equal(s.RecordingsPerPod, MemoryAdmitted(s.MaxMemoryGiB, s.MemoryCostGiB, EgressCapacityModel.IdleMemoryGiB));
+        }
+    }
+
+    [Fact]
+    public void A_pod_too_small_for_its_composites_beside_the_headroom_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => EgressCapacityModel.MemoryAdmission(2, 1));
+        Assert.Contains("2 GiB pod has no memory for 1 room composites", e.Message);
+    }
+
+    [Fact]
+    public void The_scratch_holds_what_the_admitted_jobs_of_the_kind_that_writes_most_write()
+    {
+        // GIVEN a 3-hour limit: a 720p file is 4,222,800,000 bytes (3128 kbit/s), Chrome jobs add 1 GiB of scratch
+        var small = EgressSizing.For(TierCatalog.Get(Tier.Small), null, 10800, 11400);
+        var large = EgressSizing.For(TierCatalog.Get(Tier.Large), null, 10800, 11400);
+
+        // THEN a 4-CPU pod admits 6 track jobs (0.5 CPU each): 6 × 4.22 GB × 1.25 = 29.5 GiB, more than its one room
+        // composite (4.22 GB + 1 GiB) × 1.25 = 6.2 GiB; a 10-CPU pod 16 of them: 78.7 GiB
+        Assert.Equal((30, "track", 6, 1, 32), (small.ScratchGiB, small.ScratchBy.Kind, small.ScratchBy.Jobs, small.TmpGiB, small.EphemeralGiB));
+        Assert.Equal((79, "track", 16, 81), (large.ScratchGiB, large.ScratchBy.Kind, large.ScratchBy.Jobs, large.EphemeralGiB));
+        // AND without the Chrome scratch a room composite alone would be 5 GiB: Chrome's share is counted
+        var composite = EgressCapacityModel.JobKinds.Single(k => k.Name == "room composite");
+        Assert.True(composite.Chrome);
+    }
+
     [Fact]
     public void The_capacity_report_shows_recording_capacity_only_when_egress_is_on()
     {

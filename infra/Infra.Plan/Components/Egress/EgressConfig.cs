@@ -27,6 +27,8 @@ public sealed record EgressS3(string Bucket, string Region, string Endpoint, boo
 /// <param name="WsUrl">The SFU's in-cluster address: Egress joins rooms there (its Chrome too, from the local template page).</param>
 /// <param name="MaxDurationSeconds">Every session limit: a recording, stream or segment output ends after this long.</param>
 /// <param name="DisallowLocalStorage">Refuse requests that would write to the pod's disk only (files lost with the pod).</param>
+/// <param name="MaxMemoryGiB"><c>cpu_cost.max_memory</c>: memory admission and Egress's own kill of its largest job (EgressSizing).</param>
+/// <param name="MemoryCostGiB"><c>cpu_cost.memory_cost</c>: what each admitted job is counted at until Egress measures it.</param>
 public sealed record EgressConfig(
     SecretSource ApiKey,
     SecretSource ApiSecret,
@@ -38,8 +40,17 @@ public sealed record EgressConfig(
     int MaxDurationSeconds,
     bool DisallowLocalStorage,
     string StoragePrefix,
-    EgressS3? S3)
+    EgressS3? S3,
+    double MaxMemoryGiB,
+    double MemoryCostGiB)
 {
+    /// <summary>
+    /// <c>cpu_cost.memory_source</c>: the pod's cgroup working set (livekit/egress <c>pkg/config/service.go</c>
+    /// <c>MemorySourceCgroup</c>), which is what the memory limit and the kernel's OOM killer count, rather than the sum of
+    /// the job processes' RSS (<c>proc_rss</c>, the default), which leaves out the service, PulseAudio and tmpfs.
+    /// </summary>
+    public const string MemorySource = "cgroup";
+
     /// <summary>The config as a YAML document whose secret values are holes (see <see cref="SecretSource.YamlTemplate"/>).</summary>
     public SecretSource.YamlTemplate Template(string preview)
     {
@@ -97,6 +108,11 @@ public sealed record EgressConfig(
                 ["participant_cpu_cost"] = EgressCapacityModel.ParticipantCpuCost,
                 ["track_composite_cpu_cost"] = EgressCapacityModel.TrackCompositeCpuCost,
                 ["track_cpu_cost"] = EgressCapacityModel.TrackCpuCost,
+                // Memory admission is off unless max_memory is set (monitor.go checkMemoryAdmissionLocked): without it,
+                // light jobs admitted by CPU could outgrow the pod's memory and an OOM kill would end every recording on it.
+                ["max_memory"] = MaxMemoryGiB,
+                ["memory_cost"] = MemoryCostGiB,
+                ["memory_source"] = MemorySource,
             },
         };
         if (S3 is { } s3)

@@ -58,10 +58,14 @@ public sealed record EgressPlan(
     /// </summary>
     public const long RunAsUser = 1001;
 
-    /// <summary>Where Egress writes each file before it uploads it (livekit/egress pkg/config/base.go TmpDir).</summary>
+    /// <summary>
+    /// Egress's scratch root (livekit/egress pkg/config/base.go TmpDir): each job's TMPDIR is a directory in it
+    /// (cmd/server/main.go runHandler), holding its file until upload and, for Chrome jobs, Chrome's shared memory and
+    /// profile (--disable-dev-shm-usage puts them under TMPDIR instead of /dev/shm).
+    /// </summary>
     public const string RecordingsDirectory = "/home/egress/tmp";
 
-    /// <summary>Chrome's shared memory and profile (it runs with --disable-dev-shm-usage: /tmp instead of /dev/shm).</summary>
+    /// <summary>/tmp: for anything that ignores TMPDIR; small (EgressCapacityModel.TmpGiB).</summary>
     public const string TmpDirectory = "/tmp";
 
     public const string RedisCaDirectory = "/etc/egress-redis-tls";
@@ -120,7 +124,9 @@ public sealed record EgressPlan(
             spec.Egress.MaxDurationSeconds,
             DisallowLocalStorage: true,
             spec.Egress.StoragePrefix,
-            S3For(spec.Egress));
+            S3For(spec.Egress),
+            sizing.MaxMemoryGiB,
+            sizing.MemoryCostGiB);
         var template = config.Template(ConfigPreviewFile);
         secrets.Insert(0, new SecretPlan(ns, ConfigSecret, SecretPlan.Opaque, Component, [new(ConfigKey, template)], [consumer]));
 
@@ -195,7 +201,7 @@ public sealed record EgressPlan(
             Scratch:
             [
                 new ScratchMount("recordings", RecordingsDirectory, $"{sizing.ScratchGiB}Gi"),
-                new ScratchMount("tmp", TmpDirectory, $"{sizing.ChromeTmpGiB}Gi"),
+                new ScratchMount("tmp", TmpDirectory, $"{sizing.TmpGiB}Gi"),
             ],
             NoServiceAccountToken: true,
             PullSecrets: spec.Images.PullSecrets.Count > 0 ? spec.Images.PullSecrets : null);

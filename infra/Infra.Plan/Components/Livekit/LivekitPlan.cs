@@ -60,7 +60,13 @@ public sealed record LivekitPlan(
     /// <summary>The chart names the container after itself.</summary>
     public const string Container = Names.LivekitChart;
 
-    /// <summary>Relative on purpose: the chart mounts the keys Secret at <c>key_file</c> with <c>subPath: key_file</c>.</summary>
+    /// <summary>
+    /// Relative because it must be: the chart (templates/deployment.yaml) mounts the keys Secret with <c>mountPath: key_file</c>
+    /// and <c>subPath: key_file</c>, and the API server refuses an absolute subPath (kubernetes
+    /// <c>pkg/apis/core/validation/validation.go</c> <c>validateLocalDescendingPath</c>: "must be a relative path"). The
+    /// kubelet mounts it at <c>/keys.yaml</c> (<c>makeMounts</c> makes a relative mountPath absolute) and LiveKit opens it
+    /// relative to its working directory, which is <c>/</c> because the media-relay image says <c>WORKDIR /</c>.
+    /// </summary>
     public const string KeyFile = "keys.yaml";
 
     public const string TurnSecretDirectory = "/etc/livekit/turn";

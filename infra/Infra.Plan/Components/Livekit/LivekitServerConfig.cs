@@ -91,7 +91,7 @@ public sealed record WebhookConfig(IReadOnlyList<string> Urls)
 }
 
 /// <summary>The whole server config: what the chart writes, as <c>livekit:</c>, into its ConfigMap.</summary>
-/// <param name="KeyFile">Relative name: the chart mounts the keys Secret with <c>subPath: key_file</c>.</param>
+/// <param name="KeyFile">Relative name: the chart mounts the keys Secret with <c>subPath: key_file</c> (why: <see cref="LivekitPlan.KeyFile"/>).</param>
 /// <param name="EmbeddedTurnEnabled">Always false: coturn serves TURN on 3478/5349.</param>
 public sealed record LivekitServerConfig(
     int Port,
