@@ -44,7 +44,7 @@ public sealed record SizingPlan(
     /// this): a tier is never resized here, it is said not to carry its load.
     /// </summary>
     public static SizingPlan AtStatedMaximum(TierPreset preset, double videoShare = 0.7, double turnShare = 0.15, SizingAssumptions? assumptions = null) =>
-        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, preset.SfuReplicas,
+        Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null,
             explicitLoad: false, assumptions ?? SizingAssumptions.Default,
             EgressSizing.For(preset, null, (int)Spec.Sections.EgressSection.MaxDuration.Default!, (int)Spec.Sections.EgressSection.GracePeriod.Default!));
 

@@ -139,6 +139,7 @@ public static class LoadSection
     private static MeasuredCosts ReadMeasured(ConfigReader r)
     {
         var values = new Dictionary<ConfigKey, int?>();
+        var errorsBefore = r.Errors.Count;
         foreach (var (key, min, max, unit) in MeasuredRanges)
         {
             var allowed = $"0 (not measured: the model's own figure) or a whole number from {min} to {max} {unit}";
@@ -150,7 +151,7 @@ public static class LoadSection
             }
             values[key] = value == 0 ? null : value;
         }
-        if ((values[CpuNanosPerPacket] is null) != (values[CpuNanosPerKilobyte] is null))
+        if (r.Errors.Count == errorsBefore && (values[CpuNanosPerPacket] is null) != (values[CpuNanosPerKilobyte] is null))
         {
             var (given, missing) = values[CpuNanosPerPacket] is null ? (CpuNanosPerKilobyte, CpuNanosPerPacket) : (CpuNanosPerPacket, CpuNanosPerKilobyte);
             r.Fail(missing, "(not set)", $"a measured value too when {given.FullName} is set: the per-packet and per-byte costs come from the same " +
