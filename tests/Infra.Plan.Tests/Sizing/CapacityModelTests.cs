@@ -245,4 +245,23 @@ public class CapacityModelTests
         Assert.True(sizing.Headroom >= CapacityModel.TargetHeadroom);
         Assert.Contains(sizing.Warnings, w => w.StartsWith($"{sizing.SfuReplicas} SFUs planned instead of tier medium's 2"));
     }
+
+    [Fact]
+    public void A_seed_the_band_says_is_too_small_is_a_warning_not_a_policy_violation_unless_the_operator_set_the_count()
+    {
+        // GIVEN the small tier at its stated maximum (its seed cannot carry it at the band's upper edge)
+        var plan = Planner.Build(Stacks.Parse(Stacks.With()).OrThrow());
+        Assert.False(plan.Sizing.SeedCarriesLoad);
+
+        // THEN the plan keeps the seed's one SFU and warns; the capacity policy stays quiet
+        Assert.Equal(1, plan.Sizing.SfuReplicas);
+        Assert.Contains(plan.Sizing.Warnings, w => w.StartsWith("Tier small cannot carry its stated maximum"));
+        Assert.DoesNotContain(Infra.Plan.Policy.PolicyChecks.Check(plan), v => v.Rule == Infra.Plan.Policy.PolicyRule.SfuCapacity);
+
+        // WHEN the operator sets the SFU count below the band's need, THEN it is a violation naming sfuReplicas
+        var forced = Planner.Build(Stacks.Parse(Stacks.With(("sfuReplicas", Stacks.S("1")))).OrThrow());
+        var v = Assert.Single(Infra.Plan.Policy.PolicyChecks.Check(forced), v => v.Rule == Infra.Plan.Policy.PolicyRule.SfuCapacity);
+        Assert.Equal("matrix-rtc:sfuReplicas", v.Subject);
+        Assert.Contains("band up to", v.Message);
+    }
 }
