@@ -57,6 +57,14 @@ public static class CapacityModelBench
             output.WriteLine($"- {point.Name}: {point.Source}. {point.Notes}.");
         }
         output.WriteLine();
+        // Memory, held out: the only published per-pod figure of today's LiveKit under a known room (third-party v1.9 report:
+        // pods up to 3818 MiB with 250-person rooms of 25 publishers, 15 with video; the tester's subscriber takes at
+        // most 6 publishers' tracks, speaker layout).
+        const int people = 250, subscribers = 225, tracksPerSubscriber = 6 * 2;
+        var modelMiB = CapacityModel.BaseMemoryGiB * 1024 + people * CapacityModel.MemoryPerParticipantMiB + subscribers * tracksPerSubscriber * CapacityModel.MemoryPerForwardedTrackMiB;
+        output.WriteLine($"Memory, held out: third-party v1.9, one 250-person room per pod: published up to 3818 MiB, model {modelMiB.ToString("0", inv)} MiB " +
+            $"({((modelMiB / 3818 - 1) * 100).ToString("+0;-0;0", inv)}%): per-participant memory is an assumption; measure it (sfuMemoryMiBPerParticipant).");
+        output.WriteLine();
         output.WriteLine("Thin data: no public figures exist for Element-Call-like rooms of 5-30 people with DTX and E2EE; the version factor rests on one " +
             "report and the hardware classes on one third-party point. Calibrate on your own nodes (README).");
         return 0;
