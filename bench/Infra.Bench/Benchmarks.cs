@@ -8,6 +8,7 @@ public static class Benchmarks
     /// <summary>Each benchmark file adds itself here.</summary>
     public static IReadOnlyList<Benchmark> All { get; } =
     [
+        CapacityModelBench.Entry,
         CoturnRelayBench.Definition,
         LivekitChartBench.Benchmark,
         PolicyBench.Entry,

@@ -17,26 +17,42 @@ public static class ConfigDocs
     public const string TierBegin = "<!-- tier-table:begin (generated: dotnet run --project infra/Infra.Render -- docs --write) -->";
     public const string TierEnd = "<!-- tier-table:end -->";
 
-    /// <summary>The README's tier table: each preset and the capacity model's figures at its stated maximum.</summary>
+    /// <summary>
+    /// The README's tier table: each preset with its own SFU count and the capacity model's figures at its stated
+    /// maximum, with the band; a tier the band says cannot carry its load is said so, not resized.
+    /// </summary>
     public static string TierTable()
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var assumptions = Sizing.SizingAssumptions.Default;
+        var hw = Sizing.CapacityModel.Hardware(assumptions.Hardware);
         var sb = new StringBuilder();
         sb.AppendLine(TierBegin);
-        sb.AppendLine("| tier | calls | participants | SFU pods (each, Guaranteed) | at the stated maximum: calls × size | SFU CPU needed | CPU headroom | egress | TURN relay | largest call on one SFU | recordings/streams (with `egress`) |");
+        sb.AppendLine("| tier | calls | participants | SFU pods (each, Guaranteed) | at the stated maximum: calls × size | SFU CPU needed (band) | carries it? | egress | TURN relay | largest call on one SFU | recordings/streams (with `egress`) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var preset in Sizing.TierCatalog.All)
         {
-            var s = Sizing.SizingPlan.AtStatedMaximum(preset);
+            var s = Sizing.SizingPlan.AtStatedMaximum(preset, assumptions: assumptions);
+            var cpu = s.Estimate.Cpu;
+            var carries = s.SeedCarriesLoad
+                ? $"yes ({Sizing.SizingPlan.Percent(s.Headroom)} headroom at the upper edge)"
+                : $"**no**: the upper edge needs {s.SfuNodesNeeded} SFUs of {preset.Sfu.Cpu} CPU";
+            var largest = s.LargestCall.Cpu;
             sb.AppendLine($"| {preset.Name} | {preset.MinCalls}-{preset.MaxCalls} | {preset.MinParticipants}-{preset.MaxParticipants} | " +
                 $"{preset.SfuReplicas} × {preset.Sfu.Cpu} CPU / {preset.Sfu.Memory} | {s.Load.Calls} × {s.Load.ParticipantsPerCall} | " +
-                $"{s.Estimate.SfuCpuCores.ToString("0.0", inv)} cores | {Sizing.SizingPlan.Percent(s.Headroom)} | " +
+                $"{cpu.Central.ToString("0.0", inv)} cores ({cpu.Low.ToString("0.0", inv)}-{cpu.High.ToString("0.0", inv)}) | {carries} | " +
                 $"{s.Estimate.EgressMbps.ToString("0", inv)} Mbit/s | {s.Estimate.TurnRelayMbps.ToString("0", inv)} Mbit/s | " +
-                $"{s.LargestCall.Load.ParticipantsPerCall} people: {s.LargestCall.SfuCpuCores.ToString("0.0", inv)} cores ({Sizing.SizingPlan.Percent(s.LargestCallHeadroom)} headroom) | " +
+                $"{s.LargestCall.Load.ParticipantsPerCall} people: {largest.Central.ToString("0.0", inv)} cores (up to {largest.High.ToString("0.0", inv)}; " +
+                $"{(s.LargestCallHeadroom >= Sizing.CapacityModel.TargetHeadroom ? "fits" : "**does not fit**")} one SFU) | " +
                 $"{s.Egress!.Summary} |");
         }
         sb.AppendLine();
-        sb.AppendLine("Figures assume 70% of participants send video and 15% go through TURN; `report/capacity.md` of a render shows them for your stack.");
+        sb.AppendLine($"Assumptions: hardware class `{hw.Name}` ({hw.Examples}; set `sfuHardwareClass`), LiveKit ≥ 1.8, Opus DTX on (`audioDtx`), " +
+            $"{Sizing.CapacityModel.SpeakersPerCall} people speaking per call, simulcast with dynacast and adaptive stream (high layer {Math.Round(Sizing.CapacityModel.HighLayerKbps)} kbit/s), " +
+            "70% of participants send video, 15% go through TURN. The band is the hardware class's range with the model's ±" +
+            $"{Sizing.CapacityModel.FitError * 100:0}% error; \"carries it?\" and every capacity warning use its upper edge with {Sizing.SizingPlan.Percent(Sizing.CapacityModel.TargetHeadroom)} headroom.");
+        sb.AppendLine("The tiers keep their sizes: where the band says a tier cannot carry its stated maximum, plan for the load you expect (`calls`, `participantsPerCall`) " +
+            "or calibrate on your own nodes (below); `report/capacity.md` of a render shows the figures for your stack.");
         sb.AppendLine("\"egress\" is the SFU's outgoing bandwidth; the last column is LiveKit Egress: room-composite recordings or RTMP streams at once (`egressRecordings`), on pods never on the media nodes.");
         sb.AppendLine(TierEnd);
         return sb.ToString();

@@ -21,7 +21,8 @@ public static class StackExports
         var inv = CultureInfo.InvariantCulture;
         return $"tier {s.Preset.Name}: {s.Load.Calls} calls × {s.Load.ParticipantsPerCall} participants on {s.SfuReplicas} SFU(s) of " +
                $"{s.Preset.Sfu.Cpu} CPU / {s.Preset.Sfu.Memory}; {s.Estimate.SfuCpuCores.ToString("0.0", inv)} cores needed " +
-               $"({s.SfuNodesNeeded} node(s) for the headroom target), headroom {(s.Headroom * 100).ToString("0", inv)}%, " +
+               $"(band {s.Estimate.Cpu.Low.ToString("0.0", inv)}-{s.Estimate.Cpu.High.ToString("0.0", inv)}) " +
+               $"({s.SfuNodesNeeded} node(s) for the headroom target at the upper edge), headroom {(s.Headroom * 100).ToString("0", inv)}%, " +
                $"egress {s.Estimate.EgressMbps.ToString("0", inv)} Mbit/s, TURN relay {s.Estimate.TurnRelayMbps.ToString("0", inv)} Mbit/s";
     }
 }

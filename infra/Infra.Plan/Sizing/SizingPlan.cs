@@ -23,6 +23,9 @@ public sealed record SizingPlan(
 {
     public double SfuCores => Preset.Sfu.CpuMillis / 1000.0;
 
+    /// <summary>True when the tier's own SFUs keep the target headroom at the band's upper edge of its load.</summary>
+    public bool SeedCarriesLoad => SfuNodesNeeded <= Preset.SfuReplicas;
+
     public static SizingPlan For(EnvironmentSpec spec)
     {
         var preset = TierCatalog.For(spec.Load);
@@ -32,32 +35,53 @@ public sealed record SizingPlan(
         var egress = spec.Egress.Enabled
             ? EgressSizing.For(preset, spec.Egress.Recordings, spec.Egress.MaxDurationSeconds, spec.Egress.GracePeriodSeconds)
             : null;
-        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas, egress);
+        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas, spec.Load.Explicit,
+            SizingAssumptions.From(spec.Load), egress);
     }
 
-    /// <summary>A preset evaluated at its own stated maximum (the README's tier table and the tests use this).</summary>
-    public static SizingPlan AtStatedMaximum(TierPreset preset, double videoShare = 0.7, double turnShare = 0.15) =>
+    /// <summary>
+    /// A preset evaluated at its own stated maximum with its own SFU count (the README's tier table and the tests use
+    /// this): a tier is never resized here, it is said not to carry its load.
+    /// </summary>
+    public static SizingPlan AtStatedMaximum(TierPreset preset, double videoShare = 0.7, double turnShare = 0.15, SizingAssumptions? assumptions = null) =>
         Build(preset, new CallLoad(preset.MaxCalls, preset.ParticipantsPerCallAtMax, videoShare, turnShare), preset.LargestCallDefault, null,
+            explicitLoad: false, assumptions ?? SizingAssumptions.Default,
             EgressSizing.For(preset, null, (int)Spec.Sections.EgressSection.MaxDuration.Default!, (int)Spec.Sections.EgressSection.GracePeriod.Default!));
 
-    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride, EgressSizing? egress)
+    private static SizingPlan Build(TierPreset preset, CallLoad load, int largestCall, int? replicasOverride, bool explicitLoad,
+        SizingAssumptions assumptions, EgressSizing? egress)
     {
-        var estimate = CapacityModel.Estimate(load);
+        var estimate = CapacityModel.Estimate(load, assumptions);
         var cores = preset.Sfu.CpuMillis / 1000.0;
         var needed = CapacityModel.NodesNeeded(estimate, cores);
-        var replicas = replicasOverride ?? Math.Max(preset.SfuReplicas, needed);
+        // The tier's SFU count is the seed's: only load the operator states explicitly adds SFUs (and says so below).
+        var replicas = replicasOverride ?? (explicitLoad ? Math.Max(preset.SfuReplicas, needed) : preset.SfuReplicas);
         var headroom = CapacityModel.Headroom(estimate, replicas, cores);
-        var largest = CapacityModel.Estimate(new CallLoad(1, largestCall, load.VideoShare, load.TurnShare));
-        var largestHeadroom = 1 - largest.SfuCpuCores / cores;
+        var largest = CapacityModel.Estimate(new CallLoad(1, largestCall, load.VideoShare, load.TurnShare), assumptions);
+        var largestHeadroom = 1 - largest.Cpu.High / cores;
+        var inv = CultureInfo.InvariantCulture;
+        var band = $"{estimate.Cpu.Central.ToString("0.0", inv)} cores, band {estimate.Cpu.Low.ToString("0.0", inv)}–{estimate.Cpu.High.ToString("0.0", inv)}";
 
         var warnings = new List<string>();
+        if (replicasOverride is null && !explicitLoad && needed > preset.SfuReplicas)
+        {
+            warnings.Add($"Tier {preset.Name} cannot carry its stated maximum of {load.Calls} calls × {load.ParticipantsPerCall} participants at the band's upper edge " +
+                $"({band}): that needs {needed} SFU(s) of {cores:0} CPU for {Percent(CapacityModel.TargetHeadroom)} headroom, the tier has {preset.SfuReplicas}. " +
+                "Set calls and participantsPerCall to the load you expect, calibrate on your own nodes (README: Calibrating on your own nodes), or use a larger tier.");
+        }
+        if (replicasOverride is null && explicitLoad && replicas > preset.SfuReplicas)
+        {
+            warnings.Add($"{replicas} SFUs planned instead of tier {preset.Name}'s {preset.SfuReplicas}: {load.Calls} calls × {load.ParticipantsPerCall} participants need them at the band's upper edge ({band}).");
+        }
         if (headroom < CapacityModel.TargetHeadroom)
         {
-            warnings.Add($"CPU headroom {Percent(headroom)} at {load.Calls} calls × {load.ParticipantsPerCall} participants is below the {Percent(CapacityModel.TargetHeadroom)} target with {replicas} SFU(s) of {cores:0} CPU; {needed} are needed.");
+            warnings.Add($"CPU headroom {Percent(headroom)} at the band's upper edge ({band}) for {load.Calls} calls × {load.ParticipantsPerCall} participants is below the " +
+                $"{Percent(CapacityModel.TargetHeadroom)} target with {replicas} SFU(s) of {cores:0} CPU; {needed} are needed.");
         }
         if (largestHeadroom < CapacityModel.TargetHeadroom)
         {
-            warnings.Add($"One {largestCall}-participant call needs {largest.SfuCpuCores:0.0} CPU on a single SFU ({Percent(largestHeadroom)} headroom of {cores:0} CPU); a call cannot be split across nodes, so lower largestCall or use a larger tier.");
+            warnings.Add($"One {largestCall}-participant call needs up to {largest.Cpu.High:0.0} CPU on a single SFU (band's upper edge; central {largest.Cpu.Central:0.0}): " +
+                $"{Percent(largestHeadroom)} headroom of {cores:0} CPU; a call cannot be split across nodes, so lower largestCall or use a larger tier.");
         }
         // More SFUs than media nodes is an error, not a warning: Checks/ConfigRules.cs (SfuPerMediaNode).
         var memoryPerNode = CapacityModel.BaseMemoryGiB + estimate.SfuMemoryGiB / replicas;
@@ -70,10 +94,12 @@ public sealed record SizingPlan(
 
     internal static string Percent(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary><c>report/capacity.md</c>: the figures, the constants with their sources, and the warnings.</summary>
+    /// <summary><c>report/capacity.md</c>: the figures with their band, the assumptions, and the warnings.</summary>
     public string ToMarkdown(string stack)
     {
         var inv = CultureInfo.InvariantCulture;
+        var cpu = Estimate.Cpu;
+        var t = Estimate.Traffic;
         var sb = new StringBuilder();
         sb.AppendLine($"# Capacity: stack `{stack}`, tier `{Preset.Name}`");
         sb.AppendLine();
@@ -81,15 +107,17 @@ public sealed record SizingPlan(
         sb.AppendLine("|---|---|");
         sb.AppendLine($"| planned load | {Load.Calls} calls × {Load.ParticipantsPerCall} participants = {Load.Participants} participants |");
         sb.AppendLine($"| video / TURN share | {Percent(Load.VideoShare)} / {Percent(Load.TurnShare)} |");
-        sb.AppendLine($"| forwarded tracks (audio / video) | {Estimate.Media.AudioTracksForwarded.ToString("0", inv)} / {Estimate.Media.VideoTracksForwarded.ToString("0", inv)} (video at the {Estimate.VideoLayer} layer) |");
-        sb.AppendLine($"| SFU CPU needed | {Estimate.SfuCpuCores.ToString("0.00", inv)} cores |");
+        sb.AppendLine($"| hardware class / DTX | {CapacityModel.Hardware(Estimate.Assumptions.Hardware).Name}{(Estimate.Assumptions.MeasuredCpu is null ? "" : " (CPU costs measured on your nodes)")} / {(Estimate.Assumptions.Dtx ? "on" : "off")} |");
+        sb.AppendLine($"| forwarded tracks (audio / video) | {Estimate.AudioTracksForwarded.ToString("0", inv)} / {Estimate.VideoTracksForwarded.ToString("0", inv)} (video at the {Estimate.VideoLayer} layer) |");
+        sb.AppendLine($"| packets/s in / out | {t.PacketsIn.ToString("0", inv)} / {t.PacketsOut.ToString("0", inv)} |");
+        sb.AppendLine($"| SFU CPU needed | {cpu.Central.ToString("0.00", inv)} cores (band {cpu.Low.ToString("0.00", inv)}–{cpu.High.ToString("0.00", inv)}; sizing uses the upper edge) |");
         sb.AppendLine($"| SFU memory needed | {(CapacityModel.BaseMemoryGiB * SfuReplicas + Estimate.SfuMemoryGiB).ToString("0.00", inv)} GiB |");
         sb.AppendLine($"| SFU egress / ingress | {Estimate.EgressMbps.ToString("0", inv)} / {Estimate.IngressMbps.ToString("0", inv)} Mbit/s |");
         sb.AppendLine($"| TURN relay throughput | {Estimate.TurnRelayMbps.ToString("0", inv)} Mbit/s (coturn NICs carry twice that) |");
         sb.AppendLine($"| SFU pods | {SfuReplicas} × {Preset.Sfu.Cpu} CPU / {Preset.Sfu.Memory} (Guaranteed) |");
-        sb.AppendLine($"| SFU nodes needed for {Percent(CapacityModel.TargetHeadroom)} headroom | {SfuNodesNeeded} |");
-        sb.AppendLine($"| CPU headroom | {Percent(Headroom)} |");
-        sb.AppendLine($"| largest call ({LargestCall.Load.ParticipantsPerCall} participants) | {LargestCall.SfuCpuCores.ToString("0.00", inv)} cores on one SFU, {Percent(LargestCallHeadroom)} headroom |");
+        sb.AppendLine($"| SFU nodes needed for {Percent(CapacityModel.TargetHeadroom)} headroom at the upper edge | {SfuNodesNeeded} |");
+        sb.AppendLine($"| CPU headroom at the upper edge | {Percent(Headroom)} |");
+        sb.AppendLine($"| largest call ({LargestCall.Load.ParticipantsPerCall} participants) | {LargestCall.Cpu.Central.ToString("0.00", inv)} cores (band up to {LargestCall.Cpu.High.ToString("0.00", inv)}) on one SFU, {Percent(LargestCallHeadroom)} headroom at the upper edge |");
         sb.AppendLine();
         sb.AppendLine(Warnings.Count == 0 ? "No warnings." : "## Warnings");
         foreach (var w in Warnings)
@@ -97,12 +125,14 @@ public sealed record SizingPlan(
             sb.AppendLine($"- {w}");
         }
         sb.AppendLine();
-        sb.AppendLine("## Model");
+        sb.AppendLine("## Model and assumptions");
         sb.AppendLine();
-        sb.AppendLine($"CPU = {CapacityModel.CpuPerAudioTrack.ToString(inv)} × audio tracks + {CapacityModel.CpuPerVideoTrack.ToString(inv)} × video tracks + {CapacityModel.CpuPerEgressMBps.ToString(inv)} × egress MB/s,");
-        sb.AppendLine("fit to LiveKit's published benchmark (16 vCPU c2-standard-16: audio 10→3000 at 80% CPU, meeting 150×150 at 85%, livestream 1→3000 at 92%).");
+        sb.AppendLine("CPU = (CPU per packet) × packets/s + (CPU per byte) × bytes/s, both directions. The published fit comes from LiveKit's benchmark");
+        sb.AppendLine("(c2-standard-16, 2022) read with the load tester's own traffic; `dotnet run -c Release --project bench/Infra.Bench -- capacity-model`");
+        sb.AppendLine("prints it against every published point, fit and held out. No public figures exist for Element-Call-like rooms of 5-30 people");
+        sb.AppendLine("with DTX and E2EE: calibrate on your own nodes (README: Calibrating on your own nodes).");
         sb.AppendLine();
-        foreach (var a in CapacityModel.Assumptions)
+        foreach (var a in CapacityModel.AssumptionsFor(Estimate.Assumptions))
         {
             sb.AppendLine($"- {a}");
         }

@@ -65,7 +65,10 @@ public sealed partial class ConfigReader(IReadOnlyDictionary<string, ConfigValue
     public string DnsLabel(ConfigKey key) =>
         Matching(key, DnsLabelPattern(), "a Kubernetes name: at most 63 lower case letters, digits or '-', starting and ending alphanumeric");
 
-    public int Int(ConfigKey key, int min, int max)
+    public int Int(ConfigKey key, int min, int max) => Int(key, min, max, $"a whole number from {min} to {max}");
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>; otherwise an error saying <paramref name="allowed"/>.</summary>
+    public int Int(ConfigKey key, int min, int max, string allowed)
     {
         var fallback = key.Default is int d ? d : min;
         var raw = Raw(key);
@@ -84,7 +87,7 @@ public sealed partial class ConfigReader(IReadOnlyDictionary<string, ConfigValue
                 return value;
             }
         }
-        Fail(key, $"a whole number from {min} to {max}");
+        Fail(key, allowed);
         return fallback;
     }
 

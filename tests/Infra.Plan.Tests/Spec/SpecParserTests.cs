@@ -185,8 +185,8 @@ public class SpecParserTests
     public void Tier_auto_picks_the_smallest_tier_that_carries_the_load()
     {
         static Tier Resolved(EnvironmentSpec spec) => Derived.From(spec).Sizing.Preset.Tier;
-        Assert.Equal(Tier.Medium, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("4")), ("mediaNodeCount", S("2")))).OrThrow()));
-        Assert.Equal(Tier.Large, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("10")), ("mediaNodeCount", S("3")))).OrThrow()));
+        Assert.Equal(Tier.Medium, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("4")), ("mediaNodeCount", S("20")))).OrThrow()));
+        Assert.Equal(Tier.Large, Resolved(Parse(With(("tier", S("auto")), ("calls", S("30")), ("participantsPerCall", S("10")), ("mediaNodeCount", S("20")))).OrThrow()));
         var error = Assert.Single(Parse(With(("tier", S("auto")))).Errors);
         Assert.Equal("matrix-rtc:calls", error.Key);
     }
