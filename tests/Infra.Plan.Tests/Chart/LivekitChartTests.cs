@@ -121,12 +121,12 @@ public class LivekitChartTests
         // Our PDB selects exactly these pods
         var pdb = plan.Livekit.Contract.Objects.OfType<k8s.Models.V1PodDisruptionBudget>().Single();
         Assert.All(pdb.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, (string)podLabels[kv.Key]!));
-        // Our Ingress reaches the chart's Service on its port
+        // Our HTTPRoute reaches the chart's Service on its port
         var service = rendered.Single("Service");
-        var ingress = plan.Livekit.Contract.Objects.OfType<k8s.Models.V1Ingress>().Single();
-        var backend = ingress.Spec.Rules[0].Http.Paths[0].Backend.Service;
+        var route = (Infra.Plan.Components.Routing.HttpRouteSpec)plan.Livekit.Contract.Objects.OfType<CustomObject>().Single(o => o.Kind == "HTTPRoute").Spec;
+        var backend = Assert.Single(Assert.Single(route.Rules).BackendRefs);
         Assert.Equal(service.Name(), backend.Name);
-        Assert.Contains(service.At("spec.ports")!.AsArray(), p => (long)p!["port"]! == backend.Port.Number);
+        Assert.Contains(service.At("spec.ports")!.AsArray(), p => (long)p!["port"]! == backend.Port);
     }
 
     [SkippableTheory]

@@ -37,7 +37,25 @@ public static class Stacks
         ["matrix-rtc:mediaRelayImageRepository"] = S("registry.example.org/rtc/media-relay"),
         ["matrix-rtc:mediaRelayImageTag"] = S("v1.13.5-1"),
         ["matrix-rtc:mediaRelayLivekitVersion"] = S("v1.13.5"),
+        // routing gateway (the default) names the Gateway listener the HTTPRoutes attach to
+        ["matrix-rtc:gatewayName"] = S("public"),
+        ["matrix-rtc:gatewayNamespace"] = S("gateway"),
+        ["matrix-rtc:gatewaySectionName"] = S("https"),
     };
+
+    /// <summary>The gateway keys of <see cref="Minimal"/>, which routing ingress refuses.</summary>
+    public static readonly string[] GatewayKeys = ["matrix-rtc:gatewayName", "matrix-rtc:gatewayNamespace", "matrix-rtc:gatewaySectionName"];
+
+    /// <summary><see cref="With"/> on routing ingress: the minimal config without the gateway keys, plus the changes.</summary>
+    public static Dictionary<string, ConfigValue> WithIngress(params (string Key, ConfigValue Value)[] changes)
+    {
+        var config = With([("routing", S("ingress")), .. changes]);
+        foreach (var key in GatewayKeys)
+        {
+            config.Remove(key);
+        }
+        return config;
+    }
 
     public static Dictionary<string, ConfigValue> With(params (string Key, ConfigValue Value)[] changes)
     {
