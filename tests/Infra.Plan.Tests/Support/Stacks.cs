@@ -49,10 +49,14 @@ public static class Stacks
     /// <summary><see cref="With"/> on routing ingress: the minimal config without the gateway keys, plus the changes.</summary>
     public static Dictionary<string, ConfigValue> WithIngress(params (string Key, ConfigValue Value)[] changes)
     {
-        var config = With([("routing", S("ingress")), .. changes]);
+        var config = Minimal();
         foreach (var key in GatewayKeys)
         {
             config.Remove(key);
+        }
+        foreach (var (key, value) in changes.Prepend(("routing", S("ingress"))))
+        {
+            config[key.Contains(':') ? key : $"matrix-rtc:{key}"] = value;
         }
         return config;
     }
