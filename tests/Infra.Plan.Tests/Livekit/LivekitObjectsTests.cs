@@ -27,20 +27,7 @@ public class LivekitObjectsTests
             pdb.Spec.Selector.MatchLabels);
     }
 
-    /// <summary>Prod moved to routing ingress: the gateway keys out, routing ingress in, plus <paramref name="changes"/>.</summary>
-    private static EnvironmentPlan ProdOnIngress(params (string Key, ConfigValue Value)[] changes)
-    {
-        var config = File("prod").ToDictionary(kv => kv.Key, kv => kv.Value);
-        foreach (var key in GatewayKeys)
-        {
-            config.Remove(key);
-        }
-        foreach (var (key, value) in changes.Prepend(("routing", S("ingress"))))
-        {
-            config[$"matrix-rtc:{key}"] = value;
-        }
-        return Planner.Build(Planner.Validate("prod", config).OrThrow());
-    }
+    private static EnvironmentPlan ProdOnIngress(params (string Key, ConfigValue Value)[] changes) => Planner.Build(SpecOnIngress("prod", changes));
 
     [Fact]
     public void The_rtc_host_has_one_ingress_per_namespace_with_the_design_routes()

@@ -164,15 +164,7 @@ public class ConnectivityTests
     public void On_routing_ingress_the_ingress_controller_pods_carry_the_rtc_host_instead_of_the_gateway()
     {
         // GIVEN dev moved to routing ingress (no gateway keys), on an exact CNI profile
-        var config = File("dev").ToDictionary(kv => kv.Key, kv => kv.Value);
-        foreach (var key in GatewayKeys)
-        {
-            config.Remove(key);
-        }
-        config["matrix-rtc:routing"] = S("ingress");
-        config["matrix-rtc:cni"] = S("calico-bgp");
-
-        var edges = All(Planner.Validate("dev", config).OrThrow());
+        var edges = All(SpecOnIngress("dev", ("cni", S("calico-bgp"))));
 
         // THEN the same two flows, with the ingress controller's pods on their HTTPS port; no gateway proxy anywhere
         Assert.Contains("authorizer -> ingress-controller 443/TCP", edges);
