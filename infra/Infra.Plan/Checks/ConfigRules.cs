@@ -45,6 +45,8 @@ public static class ConfigRules
             d => DnsAddresses.CheckServiceIp(d.Spec)),
         new("FlannelTunnelAddresses", "flannel's tunnel addresses are each node subnet's first address, one ipBlock each",
             d => HostSources.CheckFlannel(d.Spec)),
+        new("RoutingKeysOfTheOtherMode", "a key of the routing mode not in use is ignored: policies would admit pods that carry no traffic",
+            d => RoutingSection.CheckOtherModeKeys(d.Spec)),
         new("EgressStorageTls", "over plain http the S3 keys and every recording cross the network readable", d => EgressSection.CheckProduction(d.Spec)),
     ];
 

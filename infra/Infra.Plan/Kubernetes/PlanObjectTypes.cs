@@ -14,4 +14,6 @@ namespace Infra.Plan.Kubernetes;
 [JsonSerializable(typeof(CustomObject))]
 [JsonSerializable(typeof(CertManagerCertificate))]
 [JsonSerializable(typeof(Components.Network.CiliumPolicySpec))]
+[JsonSerializable(typeof(Components.Routing.HttpRouteSpec))]
+[JsonSerializable(typeof(Components.Routing.ReferenceGrantSpec))]
 internal sealed partial class PlanObjectTypes : JsonSerializerContext;

@@ -1,10 +1,13 @@
 using k8s.Models;
+using Infra.Plan.Components.Routing;
+using Infra.Plan.Kubernetes;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Policy;
 
 /// <summary>
-/// Production speaks TLS: every Ingress host covered by a TLS entry, coturn's TLS listener never switched off, and TLS
+/// Production speaks TLS: every Ingress host covered by a TLS entry, every HTTPRoute attached to a named listener
+/// (the Gateway's HTTPS one; a route without sectionName attaches to plain-HTTP listeners too), coturn's TLS listener never switched off, and TLS
 /// between LiveKit, Redis and Sentinel when this project runs Redis. (Certificates clients accept, i.e. no
 /// self-signed ones, is a config rule: Checks/ConfigRules.cs ProductionTrustedTls.)
 /// </summary>
@@ -28,6 +31,14 @@ public static class TlsPolicy
             {
                 yield return new PolicyViolation(PolicyRule.TlsInProduction, $"Ingress {ingress.Metadata?.NamespaceProperty}/{ingress.Metadata?.Name}",
                     $"serves {host} without TLS; add it to spec.tls");
+            }
+        }
+        foreach (var route in plan.Objects.OfType<CustomObject>().Where(o => o.Spec is HttpRouteSpec))
+        {
+            foreach (var parent in ((HttpRouteSpec)route.Spec).ParentRefs.Where(p => string.IsNullOrEmpty(p.SectionName)))
+            {
+                yield return new PolicyViolation(PolicyRule.TlsInProduction, $"HTTPRoute {route.Metadata?.NamespaceProperty}/{route.Metadata?.Name}",
+                    $"attaches to every listener of Gateway {parent.Namespace}/{parent.Name}, plain HTTP included; name its HTTPS listener (sectionName)");
             }
         }
         foreach (var cm in plan.Objects.OfType<V1ConfigMap>())

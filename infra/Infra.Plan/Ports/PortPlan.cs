@@ -42,7 +42,7 @@ public sealed record PortPlan(IReadOnlyList<HostPort> Ports, PortRange Ephemeral
     public const string Sfu = "livekit";
     public const string Coturn = "coturn";
 
-    public const string SfuApiPurpose = "API/WebSocket (via the ingress)";
+    public const string SfuApiPurpose = "API/WebSocket (via the Gateway or ingress)";
     public const string RtcTcpPurpose = "ICE-TCP media";
     public const string RtcUdpPurpose = "RTC media (muxed)";
     public const string MetricsPurpose = "Prometheus metrics";

@@ -14,6 +14,7 @@ public sealed record EnvironmentSpec(
     NodesSpec Nodes,
     PortsSpec Ports,
     TlsSpec Tls,
+    RoutingSpec Routing,
     RedisSpec Redis,
     SfuSpec Sfu,
     TurnSpec Turn,
@@ -34,6 +35,7 @@ public sealed record EnvironmentSpec(
         ("Nodes and address ranges", NodesSection.Keys),
         ("Host ports", PortsSection.Keys),
         ("TLS and ingress", TlsSection.Keys),
+        ("Routing (Gateway API or Ingress)", RoutingSection.Keys),
         ("Redis Sentinel", RedisSection.Keys),
         ("SFU", SfuSection.Keys),
         ("TURN", TurnSection.Keys),
@@ -44,19 +46,20 @@ public sealed record EnvironmentSpec(
     ];
 
     /// <summary>Reads every section (single keys only; a bad key falls back to its default and is recorded in <paramref name="r"/>).</summary>
-    internal static EnvironmentSpec Read(string stack, ConfigReader r) => new(
-        stack,
-        SiteSection.Read(r),
-        LoadSection.Read(r),
-        ImagesSection.Read(r),
-        NodesSection.Read(r),
-        PortsSection.Read(r),
-        TlsSection.Read(r),
-        RedisSection.Read(r),
-        SfuSection.Read(r),
-        TurnSection.Read(r),
-        SynapseSection.Read(r),
-        ClusterSection.Read(r),
-        ObservabilitySection.Read(r),
-        EgressSection.Read(r));
+    internal static EnvironmentSpec Read(string stack, ConfigReader r)
+    {
+        var (site, load, images, nodes, ports) = (SiteSection.Read(r), LoadSection.Read(r), ImagesSection.Read(r), NodesSection.Read(r), PortsSection.Read(r));
+        // TLS reads the routing mode: the RTC host's certificate sits on the Gateway's listener or on the Ingresses.
+        var routing = RoutingSection.Read(r);
+        return new(stack, site, load, images, nodes, ports,
+            TlsSection.Read(r, routing.Mode),
+            routing,
+            RedisSection.Read(r),
+            SfuSection.Read(r),
+            TurnSection.Read(r),
+            SynapseSection.Read(r),
+            ClusterSection.Read(r),
+            ObservabilitySection.Read(r),
+            EgressSection.Read(r));
+    }
 }

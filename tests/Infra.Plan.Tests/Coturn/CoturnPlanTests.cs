@@ -215,7 +215,7 @@ public class CoturnPlanTests
     public void Other_tls_modes_add_no_Certificate_and_existing_secret_is_mounted_by_name()
     {
         var selfSigned = PlanOf();
-        var existing = PlanOf(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("rtc-cert")), ("turnTlsSecret", S("my-turn-cert")));
+        var existing = PlanOf(("tlsMode", S("existing-secret")), ("turnTlsSecret", S("my-turn-cert")));
 
         Assert.Empty(selfSigned.Coturn.Contract.Objects.OfType<CertManagerCertificate>());
         Assert.Empty(existing.Coturn.Contract.Objects.OfType<CertManagerCertificate>());

@@ -66,7 +66,8 @@ public class CoturnSpecErrorsTests
     [Fact]
     public void Existing_secret_without_the_TURN_secret_name_is_refused()
     {
-        var error = Single(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("rtc-cert")));
+        // routing gateway (the default): the RTC host's certificate is the listener's, only the TURN Secret is needed
+        var error = Single(("tlsMode", S("existing-secret")));
 
         Assert.Equal("matrix-rtc:turnTlsSecret", error.Key);
         Assert.Contains("a Secret name when tlsMode is existing-secret", error.Message);

@@ -4,7 +4,12 @@ using k8s.Models;
 using Infra.Plan.Components.Coturn;
 using Infra.Plan.Components.Egress;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Routing;
+using Infra.Plan.Components.Tls;
+using Infra.Plan.Kubernetes;
+using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Support.Stacks;
 
@@ -14,7 +19,8 @@ namespace Infra.Plan.Tests.Foundation;
 public sealed partial class PlanContractTests
 {
     public static TheoryData<string> Configs =>
-        ["dev", "prod", "existing-redis", "cert-manager", "existing-secret", "monitoring", "egress", "egress-tls-secret-keys", "egress-existing-redis"];
+        ["dev", "prod", "existing-redis", "cert-manager", "existing-secret", "monitoring", "egress", "egress-tls-secret-keys", "egress-existing-redis",
+         "ingress", "ingress-cert-manager", "ingress-existing-secret", "gateway-same-namespace"];
 
     /// <summary>Egress with an S3 bucket; <paramref name="more"/> adds keys.</summary>
     private static EnvironmentPlan Egress(params (string Key, ConfigValue Value)[] more) =>
@@ -27,7 +33,13 @@ public sealed partial class PlanContractTests
             ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
             ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")))).OrThrow()),
         "cert-manager" => Planner.Build(Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")), ("redisTls", S("true")))).OrThrow()),
-        "existing-secret" => Planner.Build(Parse(With(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
+        // routing gateway: the RTC host's certificate is the Gateway listener's own, only the TURN Secret is named
+        "existing-secret" => Planner.Build(Parse(With(("tlsMode", S("existing-secret")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
+        "ingress" => Planner.Build(Parse(WithIngress()).OrThrow()),
+        "ingress-cert-manager" => Planner.Build(Parse(WithIngress(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")))).OrThrow()),
+        "ingress-existing-secret" => Planner.Build(Parse(WithIngress(
+            ("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
+        "gateway-same-namespace" => Planner.Build(Parse(With(("gatewayNamespace", S("matrix-rtc")))).OrThrow()),
         "monitoring" => Planner.Build(Parse(With(("monitoring", S("true")))).OrThrow()),
         "egress" => Egress(),
         "egress-tls-secret-keys" => Egress(("redisTls", S("true")), ("monitoring", S("true")), ("egressStreaming", S("true")),
@@ -155,6 +167,15 @@ public sealed partial class PlanContractTests
                 foreach (var tls in ingress.Spec.Tls ?? [])
                 {
                     yield return ($"Ingress {ingress.Metadata.NamespaceProperty}/{ingress.Metadata.Name}", (ingress.Metadata.NamespaceProperty, tls.SecretName));
+                }
+            }
+            // An HTTPRoute's Gateway reads the listener certificate the README tells the operator to reference, unless the
+            // listener carries the operator's own (existing-secret).
+            if (obj is CustomObject { Spec: HttpRouteSpec route } && plan.Spec.Tls.Mode != TlsMode.ExistingSecret)
+            {
+                foreach (var parent in route.ParentRefs)
+                {
+                    yield return ($"Gateway {parent.Namespace}/{parent.Name}", (TlsPlan.ListenerSecretNamespace(plan.Spec), SecretNames.RtcTls));
                 }
             }
         }

@@ -33,7 +33,7 @@ public class CiliumPolicySchemaTests
         new(@"^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})|([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$");
 
     /// <summary>Every rule the object breaks, as "path: problem".</summary>
-    private static List<string> Problems(YamlMappingNode doc)
+    internal static List<string> Problems(YamlMappingNode doc)
     {
         var problems = new List<string>();
         void Check(bool ok, string problem)
@@ -102,7 +102,7 @@ public class CiliumPolicySchemaTests
 
     private static List<string> Keys(YamlMappingNode node) => node.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToList();
 
-    private static List<YamlMappingNode> Documents(string yaml)
+    internal static List<YamlMappingNode> Documents(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));

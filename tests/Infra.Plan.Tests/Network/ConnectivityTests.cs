@@ -13,19 +13,19 @@ public class ConnectivityTests
     private static readonly string[] DevPoliced =
     [
         // the authorizer: DNS (the DNS pods and NodeLocal DNSCache's two addresses), the local Synapse, other
-        // homeservers (OpenID over federation), the SFU via the ingress
+        // homeservers (OpenID over federation), the SFU via the Gateway
         "authorizer -> cluster-dns 53/TCP",
         "authorizer -> cluster-dns 53/UDP",
         "authorizer -> node-local-dns 53/TCP",
         "authorizer -> node-local-dns 53/UDP",
         "authorizer -> dns-service-ip 53/TCP",
         "authorizer -> dns-service-ip 53/UDP",
-        "authorizer -> ingress-controller 443/TCP",
+        "authorizer -> gateway-proxy 10443/TCP",
         "authorizer -> internet 443/TCP",
         "authorizer -> internet 8448/TCP",
         "authorizer -> synapse 8008/TCP",
-        // into the authorizer: the ingress (public paths) and node addresses (SFU webhook; coturn shares them)
-        "ingress-controller -> authorizer 8080/TCP",
+        // into the authorizer: the Gateway (public paths) and node addresses (SFU webhook; coturn shares them)
+        "gateway-proxy -> authorizer 8080/TCP",
         "sfu -> authorizer 8080/TCP",
         "coturn -> authorizer 8080/TCP",
         // Redis/Sentinel: their own pods, DNS, and the SFU from node addresses (coturn shares them)
@@ -57,10 +57,10 @@ public class ConnectivityTests
     /// </summary>
     private static readonly string[] PodCidrWidening =
     [
-        .. new[] { AnyPodName, DnsName, IngressName, PrometheusName, SynapseName }.SelectMany(p => new[]
+        .. new[] { AnyPodName, DnsName, GatewayName, PrometheusName, SynapseName }.SelectMany(p => new[]
         {
             $"{p} -> redis 6379/TCP", $"{p} -> sentinel 26379/TCP", $"{p} -> authorizer 8080/TCP",
-        }).Where(f => f != "ingress-controller -> authorizer 8080/TCP"), // the ingress reaches the authorizer anyway
+        }).Where(f => f != "gateway-proxy -> authorizer 8080/TCP"), // the Gateway reaches the authorizer anyway
     ];
 
     /// <summary>
@@ -147,17 +147,29 @@ public class ConnectivityTests
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public void The_authorizer_cannot_reach_redis_and_only_the_ingress_and_node_addresses_reach_it(string stack)
+    public void The_authorizer_cannot_reach_redis_and_only_the_gateway_and_node_addresses_reach_it(string stack)
     {
         var edges = Planner.Build(Stacks.Spec(stack, ("cni", S("calico-bgp")))).Network.Edges;
 
         Assert.DoesNotContain(edges, e => e.Source == AuthorizerName && e.Destination is RedisName or SentinelName);
         var into = edges.Where(e => e.Destination == AuthorizerName).Select(e => e.Source).ToHashSet();
         // coturn is there only because host-network traffic carries the node address the SFU webhook needs
-        Assert.Equal([CoturnName, IngressName, SfuName], into.Order());
+        Assert.Equal([CoturnName, GatewayName, SfuName], into.Order());
         Assert.DoesNotContain(InternetName, into);
         Assert.DoesNotContain(SynapseName, into);
         Assert.DoesNotContain(PrometheusName, into);
+    }
+
+    [Fact]
+    public void On_routing_ingress_the_ingress_controller_pods_carry_the_rtc_host_instead_of_the_gateway()
+    {
+        // GIVEN dev moved to routing ingress (no gateway keys), on an exact CNI profile
+        var edges = All(SpecOnIngress("dev", ("cni", S("calico-bgp"))));
+
+        // THEN the same two flows, with the ingress controller's pods on their HTTPS port; no gateway proxy anywhere
+        Assert.Contains("authorizer -> ingress-controller 443/TCP", edges);
+        Assert.Contains("ingress-controller -> authorizer 8080/TCP", edges);
+        Assert.DoesNotContain(edges, e => e.Contains(GatewayName));
     }
 
     [Fact]
@@ -168,7 +180,7 @@ public class ConnectivityTests
     }
 
     [Fact]
-    public void Direct_sfu_route_opens_node_addresses_on_the_api_port_instead_of_the_ingress()
+    public void Direct_sfu_route_opens_node_addresses_on_the_api_port_instead_of_the_gateway()
     {
         // GIVEN an authorizer that reaches the SFU's host port directly
         var spec = Parse(With(("authorizerSfuRoute", S("direct")))).OrThrow();
@@ -176,7 +188,7 @@ public class ConnectivityTests
         var edges = All(spec);
 
         Assert.Contains("authorizer -> sfu 7880/TCP", edges);
-        Assert.DoesNotContain("authorizer -> ingress-controller 443/TCP", edges);
+        Assert.DoesNotContain("authorizer -> gateway-proxy 10443/TCP", edges);
         Assert.DoesNotContain("authorizer -> sfu 7882/UDP", edges);
     }
 
@@ -185,7 +197,7 @@ public class ConnectivityTests
     {
         var edges = All(Parse(With(("authorizerSfuRoute", S("public")))).OrThrow());
 
-        Assert.DoesNotContain("authorizer -> ingress-controller 443/TCP", edges);
+        Assert.DoesNotContain("authorizer -> gateway-proxy 10443/TCP", edges);
         Assert.DoesNotContain("authorizer -> sfu 7880/TCP", edges);
         Assert.Contains("authorizer -> internet 443/TCP", edges);
     }

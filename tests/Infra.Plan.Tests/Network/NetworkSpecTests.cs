@@ -39,10 +39,13 @@ public class NetworkSpecTests
     [Theory]
     [InlineData("dnsPodSelector", "k8s-app")]
     [InlineData("ingressPodSelector", "=nginx")]
+    [InlineData("gatewayPodSelector", "app.kubernetes.io/name")]
     [InlineData("synapsePodSelector", "app=has space")]
     public void Malformed_selector_labels_are_named(string key, string item)
     {
-        var error = Assert.Single(Parse(With((key, L(item)))).Errors);
+        var config = key.StartsWith("ingress", StringComparison.Ordinal) ? WithIngress((key, L(item))) : With((key, L(item)));
+
+        var error = Assert.Single(Parse(config).Errors);
 
         Assert.Equal($"matrix-rtc:{key}", error.Key);
         Assert.Contains($"\"{item}\" is not allowed; labels as key=value", error.Message);

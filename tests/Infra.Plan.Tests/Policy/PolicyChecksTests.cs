@@ -245,6 +245,21 @@ public sealed class PolicyChecksTests
     }
 
     [Fact]
+    public void Production_HTTPRoutes_attach_only_to_a_named_listener()
+    {
+        // GIVEN prod plus an HTTPRoute whose parentRef names the Gateway but no listener (it would attach to port 80 too)
+        var route = new Infra.Plan.Components.Routing.HttpRoute(new V1ObjectMeta { Name = "rtc", NamespaceProperty = "matrix-rtc" },
+            new Infra.Plan.Components.Routing.HttpRouteSpec([new("gateway.networking.k8s.io", "Gateway", "public", "gateway", "")], ["rtc.example.org"], []));
+
+        var v = Assert.Single(Violations(Stacks.Plan("prod").With(route.ToObject()), PolicyRule.TlsInProduction));
+
+        Assert.Equal("HTTPRoute matrix-rtc/rtc", v.Subject);
+        Assert.Contains("plain HTTP included", v.Message);
+        // AND the stack's own routes, each on the https listener, pass
+        Assert.Empty(Violations(Stacks.Plan("prod"), PolicyRule.TlsInProduction));
+    }
+
+    [Fact]
     public void Too_few_SFUs_for_the_capacity_model_is_a_violation()
     {
         // GIVEN the large tier at its maximum with one SFU on three nodes

@@ -67,6 +67,9 @@ public sealed class RenderCommandTests : IDisposable
               matrix-rtc:mediaRelayImageRepository: registry.example.org/media-relay
               matrix-rtc:mediaRelayImageTag: v1
               matrix-rtc:mediaRelayLivekitVersion: v1.8.0
+              matrix-rtc:gatewayName: public
+              matrix-rtc:gatewayNamespace: gateway
+              matrix-rtc:gatewaySectionName: https
               matrix-rtc:tier: gigantic
               matrix-rtc:redisQuorum: 9
               matrix-rtc:turnSharedSecretPrevious:

@@ -1,4 +1,5 @@
 using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 using Infra.Plan.Tests.Support;
 
 namespace Infra.Plan.Tests.Spec;
@@ -58,9 +59,10 @@ public sealed class CliConfigGateTests
     [Fact]
     public void A_new_stack_with_only_the_required_keys_passes_the_CLI_and_gets_every_default()
     {
-        // GIVEN a stack file that sets exactly the keys our schema marks required
+        // GIVEN a stack file that sets exactly the keys our schema marks required, and those the default routing needs
         var minimal = Stacks.Minimal();
-        Assert.Equal(ConfigSchema.AllKeys.Where(k => k.Required).Select(k => k.FullName).Order(), minimal.Keys.Order());
+        var needed = ConfigSchema.AllKeys.Where(k => k.Required).Concat(RoutingSection.RequiredFor(RoutingMode.Gateway));
+        Assert.Equal(needed.Select(k => k.FullName).Order(), minimal.Keys.Order());
         var stackFile = minimal.Select(e => new KeyValuePair<string, CliConfigValue>(e.Key, e.Value switch
         {
             ConfigValue.Scalar s => CliConfigValue.Plain(s.Text),

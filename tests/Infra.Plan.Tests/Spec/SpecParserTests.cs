@@ -231,9 +231,11 @@ public class SpecParserTests
     public void Cert_manager_and_existing_secret_modes_need_their_source()
     {
         Assert.Contains(Parse(With(("tlsMode", S("cert-manager")))).Errors, e => e.Key == "matrix-rtc:certManagerIssuer");
-        var errors = Parse(With(("tlsMode", S("existing-secret")))).Errors.Select(e => e.Key).ToArray();
+        // routing ingress: the Ingresses need the RTC host's Secret; routing gateway: the listener carries its own
+        var errors = Parse(WithIngress(("tlsMode", S("existing-secret")))).Errors.Select(e => e.Key).ToArray();
         Assert.Contains("matrix-rtc:rtcTlsSecret", errors);
         Assert.Contains("matrix-rtc:turnTlsSecret", errors);
+        Assert.Equal(["matrix-rtc:turnTlsSecret"], Parse(With(("tlsMode", S("existing-secret")))).Errors.Select(e => e.Key));
     }
 
     [Theory]

@@ -15,6 +15,7 @@ public static class PeerNames
     public const string SfuName = LivekitPlan.SfuPeer;
     public const string CoturnName = CoturnPlan.Component;
     public const string IngressName = NetworkPeers.IngressName;
+    public const string GatewayName = NetworkPeers.GatewayName;
     public const string PrometheusName = NetworkPeers.PrometheusName;
     public const string DnsName = NetworkPeers.DnsName;
     public const string SynapseName = NetworkPeers.SynapseName;

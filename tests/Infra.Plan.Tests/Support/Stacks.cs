@@ -37,7 +37,44 @@ public static class Stacks
         ["matrix-rtc:mediaRelayImageRepository"] = S("registry.example.org/rtc/media-relay"),
         ["matrix-rtc:mediaRelayImageTag"] = S("v1.13.5-1"),
         ["matrix-rtc:mediaRelayLivekitVersion"] = S("v1.13.5"),
+        // routing gateway (the default) names the Gateway listener the HTTPRoutes attach to
+        ["matrix-rtc:gatewayName"] = S("public"),
+        ["matrix-rtc:gatewayNamespace"] = S("gateway"),
+        ["matrix-rtc:gatewaySectionName"] = S("https"),
     };
+
+    /// <summary>The gateway keys of <see cref="Minimal"/>, which routing ingress refuses.</summary>
+    public static readonly string[] GatewayKeys = ["matrix-rtc:gatewayName", "matrix-rtc:gatewayNamespace", "matrix-rtc:gatewaySectionName"];
+
+    /// <summary>A repository stack moved to routing ingress (its gateway keys out), plus <paramref name="changes"/>.</summary>
+    public static EnvironmentSpec SpecOnIngress(string stack, params (string Key, ConfigValue Value)[] changes)
+    {
+        var config = File(stack).ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var key in GatewayKeys)
+        {
+            config.Remove(key);
+        }
+        foreach (var (key, value) in changes.Prepend(("routing", S("ingress"))))
+        {
+            config[key.Contains(':') ? key : $"matrix-rtc:{key}"] = value;
+        }
+        return Planner.Validate(stack, config).OrThrow();
+    }
+
+    /// <summary><see cref="With"/> on routing ingress: the minimal config without the gateway keys, plus the changes.</summary>
+    public static Dictionary<string, ConfigValue> WithIngress(params (string Key, ConfigValue Value)[] changes)
+    {
+        var config = Minimal();
+        foreach (var key in GatewayKeys)
+        {
+            config.Remove(key);
+        }
+        foreach (var (key, value) in changes.Prepend(("routing", S("ingress"))))
+        {
+            config[key.Contains(':') ? key : $"matrix-rtc:{key}"] = value;
+        }
+        return config;
+    }
 
     public static Dictionary<string, ConfigValue> With(params (string Key, ConfigValue Value)[] changes)
     {

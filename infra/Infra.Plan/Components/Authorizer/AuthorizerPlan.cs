@@ -1,5 +1,6 @@
 using k8s.Models;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Routing;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
@@ -13,9 +14,10 @@ namespace Infra.Plan.Components.Authorizer;
 /// <summary>
 /// The MatrixRTC authorizer, lk-jwt-service: swaps a Matrix OpenID token for a short-lived LiveKit JWT and creates
 /// the room. One replica (the tested setup upstream), Pod Security <c>restricted</c>, the API secret read from a
-/// mounted Secret file, its public paths on the RTC host through an Ingress in its own namespace.
+/// mounted Secret file, its public paths on the RTC host through an HTTPRoute or Ingress in its own namespace.
 /// </summary>
-public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, V1Ingress Ingress, SecretPlan ApiSecret, Peer Peer) : IComponentPlan
+/// <param name="Route">The RTC host's routing of the public paths: an HTTPRoute (CustomObject) or a V1Ingress.</param>
+public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, k8s.IKubernetesObject Route, SecretPlan ApiSecret, Peer Peer) : IComponentPlan
 {
     public const string Component = "authorizer";
     public const string Name = Names.Authorizer;
@@ -30,7 +32,7 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
 
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Authorizer")
     {
-        Objects = [Deployment, Service, Ingress],
+        Objects = [Deployment, Service, Route],
         Secrets = [ApiSecret],
         Peers = [Peer],
         After = [NamespacesPlan.Component, Network.NetworkPlan.Component, Tls.TlsPlan.Component],
@@ -50,7 +52,7 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
             new(ApiKeys.Secret, new SecretSource.Random(LivekitPlan.ApiSecretId)),
         ], [new SecretConsumer("Deployment", ns, Name)]);
         return new AuthorizerPlan(deployment, ServiceFor(ns, port),
-            RtcIngress.Build(spec, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
+            RtcRoutes.Build(spec, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
             secret,
             Peer.Of(PeerName, deployment, new Listener(port, Protocol.Tcp, HttpPurpose)));
     }

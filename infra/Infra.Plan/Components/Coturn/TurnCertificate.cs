@@ -21,6 +21,19 @@ public sealed class CertManagerCertificate : IKubernetesObject<V1ObjectMeta>
 
     [JsonPropertyName("spec")]
     public CertificateSpec Spec { get; set; } = new();
+
+    /// <summary>A server certificate for one DNS name from the spec's issuer, into <paramref name="secretName"/> of <paramref name="ns"/>.</summary>
+    public static CertManagerCertificate Issued(TlsSpec tls, string secretName, string ns, string component, string dnsName) => new()
+    {
+        Metadata = Meta.Object(secretName, ns, component),
+        Spec = new CertificateSpec
+        {
+            SecretName = secretName,
+            DnsNames = [dnsName],
+            IssuerRef = new IssuerReference { Name = tls.CertManagerIssuer, Kind = tls.CertManagerIssuerKind },
+            Usages = ["server auth", "digital signature", "key encipherment"],
+        },
+    };
 }
 
 public sealed class CertificateSpec
@@ -84,16 +97,6 @@ public static class TurnCertificate
         {
             return null;
         }
-        return new CertManagerCertificate
-        {
-            Metadata = Meta.Object(secretName, spec.Site.MediaNamespace, CoturnPlan.Component),
-            Spec = new CertificateSpec
-            {
-                SecretName = secretName,
-                DnsNames = [spec.Site.TurnHost],
-                IssuerRef = new IssuerReference { Name = spec.Tls.CertManagerIssuer, Kind = spec.Tls.CertManagerIssuerKind },
-                Usages = ["server auth", "digital signature", "key encipherment"],
-            },
-        };
+        return CertManagerCertificate.Issued(spec.Tls, secretName, spec.Site.MediaNamespace, CoturnPlan.Component, spec.Site.TurnHost);
     }
 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Infra.Plan.Components.Routing;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Ports;
@@ -12,7 +13,8 @@ namespace Infra.Plan.Components.Livekit;
 /// <summary>
 /// The LiveKit SFU as the livekit-server chart deploys it: one pod per media node on the host network, the
 /// custom media-relay image, Redis Sentinel for shared state, coturn for TURN, the authorizer's webhook, and no
-/// secret in any value. Plus what the chart lacks: a PodDisruptionBudget and the RTC host's <c>/</c> Ingress; and
+/// secret in any value. Plus what the chart lacks: a PodDisruptionBudget and the RTC host's <c>/</c> route (HTTPRoute or
+/// Ingress); and
 /// the API key and secret (for the SFU's key_file and the authorizer).
 /// </summary>
 /// <param name="Values">The chart values (incl. the server config) as typed data; <see cref="Release"/> carries their YAML.</param>
@@ -22,7 +24,7 @@ public sealed record LivekitPlan(
     SecretWiring Wiring,
     HelmReleasePlan Release,
     V1PodDisruptionBudget Budget,
-    V1Ingress Ingress,
+    k8s.IKubernetesObject Route,
     IReadOnlyList<GeneratedValue> Generated,
     IReadOnlyList<SecretPlan> Secrets,
     Peer Sfu) : IComponentPlan
@@ -48,7 +50,7 @@ public sealed record LivekitPlan(
 
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:LiveKit")
     {
-        Objects = [Budget, Ingress],
+        Objects = [Budget, Route],
         Releases = [Release],
         Generated = Generated,
         Secrets = Secrets,
@@ -115,7 +117,7 @@ public sealed record LivekitPlan(
             ], [sfu]),
         };
         return new LivekitPlan(values, wiring, release, DisruptionBudget(media),
-            RtcIngress.Build(spec, media, Component, Component, [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
+            RtcRoutes.Build(spec, media, Component, Component, [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
             [
                 // The key id is not a secret (it is the "iss" of every token) but unique per stack.
                 new RandomValue(ApiKeyId, ApiKeyLength, Secret: false, Prefix: "API"),

@@ -37,7 +37,15 @@ public static class ConnectivityReport
             sb.Append($"- NodeLocal DNSCache: `allow-dns` admits {string.Join(" and ", dns)} on 53/UDP+TCP besides the DNS pods: the cache\n");
             sb.Append("  answers both from the host network without DNAT (`matrix-rtc:nodeLocalDnsAddress`, `matrix-rtc:dnsServiceIp`).\n");
         }
-        sb.Append("- Namespaces this project does not own (ingress, monitoring, DNS, Synapse) are shown as \"not isolated\": their own\n");
+        var routing = spec.Cluster.RoutingPods(spec.Routing.Mode);
+        sb.Append($"- The RTC host comes in through `{peers.Ingress.Name}` (`{RoutingSection.Routing.FullName}: {RoutingSection.Name(spec.Routing.Mode)}`): " +
+                  $"pods `{string.Join(",", routing.Selector.Select(l => $"{l.Key}={l.Value}"))}` in namespace `{routing.Namespace}`,\n");
+        sb.Append(spec.Routing.Mode == RoutingMode.Gateway
+            ? $"  HTTPS container port {routing.HttpsPort} (`{ClusterSection.GatewayPodNamespace.FullName}`, `{ClusterSection.GatewayPodSelector.FullName}`, " +
+              $"`{ClusterSection.GatewayPodHttpsPort.FullName}`). If those labels match no pod, the authorizer's public paths time out.\n"
+            : $"  HTTPS container port {routing.HttpsPort} (`{ClusterSection.IngressNamespace.FullName}`, `{ClusterSection.IngressPodSelector.FullName}`, " +
+              $"`{ClusterSection.IngressPodHttpsPort.FullName}`). If those labels match no pod, the authorizer's public paths time out.\n");
+        sb.Append("- Namespaces this project does not own (gateway or ingress, monitoring, DNS, Synapse) are shown as \"not isolated\": their own\n");
         sb.Append($"  policies, if any, are theirs to add. `{NetworkPeers.AnyPodName}` stands for any other pod of the cluster.\n");
         sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes): the flow tables place the host-network pods on\n");
         sb.Append("  other nodes than Redis and the authorizer, which is what the policies must cover; the per-profile tables add the\n");
@@ -138,7 +146,7 @@ public static class ConnectivityReport
             sb.Append("password, both generated into Secret `redis-auth`; TLS too with `redisTls`), and Redis may still reach nothing but\n");
             sb.Append("its own pods. The authorizer accepts a webhook only with a valid signature (LiveKit signs it with the API secret;\n");
             sb.Append("lk-jwt-service checks it with `webhook.ReceiveWebhookEvent`); its token API on the same port is public through the\n");
-            sb.Append("ingress anyway and needs a Matrix OpenID token.\n");
+            sb.Append("Gateway or ingress anyway and needs a Matrix OpenID token.\n");
         }
         var ownNode = p.Scenarios.Where(s => Dataplanes.For(p.Profile).Contains(s.Scenario.Dataplane))
             .SelectMany(s => s.OwnNodeOnly).DistinctBy(e => e.Key).Select(e => e.ToString()).Order(StringComparer.Ordinal).ToList();

@@ -57,11 +57,13 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
 
 /// <summary>
 /// Every peer the policies and the connectivity report talk about: this project's workloads, taken from their
-/// component plans, and the cluster's (ingress controller, Prometheus, DNS and NodeLocal DNSCache, Synapse, any other
+/// component plans, and the cluster's (the routing data plane: the Gateway's proxy pods or the ingress controller; Prometheus, DNS and NodeLocal DNSCache, Synapse, any other
 /// pod) and the internet, taken from the spec. <see cref="All"/> is the report's order.
 /// </summary>
 /// <param name="NodeLocalDns">NodeLocal DNSCache at its link-local address (host network, on every node); null without it.</param>
 /// <param name="DnsServiceIp">The DNS Service's ClusterIP as NodeLocal DNSCache answers it, untranslated; null without the cache.</param>
+/// <param name="Ingress">The pods that carry the RTC host's traffic in: the Gateway's data plane (routing gateway,
+/// <see cref="GatewayName"/>) or the ingress controller (routing ingress, <see cref="IngressName"/>).</param>
 /// <param name="AnyPod">Any other pod of the cluster: what a pod-CIDR ipBlock admits besides the nodes.</param>
 public sealed record NetworkPeers(
     Peer? Redis,
@@ -80,6 +82,7 @@ public sealed record NetworkPeers(
     EgressPeers? Egress = null)
 {
     public const string IngressName = "ingress-controller";
+    public const string GatewayName = "gateway-proxy";
     public const string PrometheusName = "prometheus";
     public const string DnsName = "cluster-dns";
     public const string SynapseName = "synapse";
@@ -107,8 +110,7 @@ public sealed record NetworkPeers(
             authorizer.Peer,
             livekit.Sfu,
             coturn.Peer,
-            Pods(IngressName, cluster.IngressNamespace, cluster.IngressPodSelector,
-                new Listener(80, Protocol.Tcp, "HTTP"), new Listener(cluster.IngressPodHttpsPort, Protocol.Tcp, "HTTPS")),
+            RoutingPeer(spec),
             // Prometheus is admitted as its whole namespace (empty selector); the labels are the model's stand-in pod.
             new Peer(PrometheusName, cluster.MonitoringNamespace, new Dictionary<string, string>(),
                 new Dictionary<string, string> { ["app.kubernetes.io/name"] = "prometheus" }, false, []),
@@ -122,6 +124,19 @@ public sealed record NetworkPeers(
             new Peer(AnyPodName, AnyNamespace, new Dictionary<string, string>(),
                 new Dictionary<string, string> { ["app.kubernetes.io/name"] = "any" }, false, []),
             egress is null ? null : EgressPeers.From(spec, egress));
+    }
+
+    /// <summary>
+    /// The routing data plane of the stack's routing mode and its HTTPS container port (the only one a policy opens). The
+    /// ingress controller is also listed on 80; a Gateway's HTTP port depends on its listeners, so none is assumed.
+    /// </summary>
+    private static Peer RoutingPeer(EnvironmentSpec spec)
+    {
+        var pods = spec.Cluster.RoutingPods(spec.Routing.Mode);
+        var https = new Listener(pods.HttpsPort, Protocol.Tcp, "HTTPS");
+        return spec.Routing.Mode == RoutingMode.Gateway
+            ? Pods(GatewayName, pods.Namespace, pods.Selector, https)
+            : Pods(IngressName, pods.Namespace, pods.Selector, new Listener(80, Protocol.Tcp, "HTTP"), https);
     }
 
     /// <summary>NodeLocal DNSCache: host network on the querying pod's node, DNS on 53.</summary>

@@ -1,6 +1,10 @@
+using k8s;
 using Infra.Plan.Components.Authorizer;
+using Infra.Plan.Components.Coturn;
 using Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Routing;
 using Infra.Plan.Contract;
+using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
@@ -8,47 +12,89 @@ using Infra.Plan.Spec.Sections;
 namespace Infra.Plan.Components.Tls;
 
 /// <summary>
-/// The environment's internal CA and what it signs, when the stack makes certificates itself. Who covers what:
+/// The RTC host's certificate where this project makes or requests it, and the environment's internal CA. Who covers what:
 /// <list type="bullet">
-/// <item>The RTC host with <c>tlsMode: self-signed</c>: this CA (dev only: browsers and Element X reject it), in both
-/// namespaces (one Ingress per namespace). With cert-manager the RTC Ingresses carry the issuer annotation and
-/// cert-manager's ingress-shim issues <see cref="SecretNames.RtcTls"/>.</item>
-/// <item>Redis TLS (<c>redisTls</c>): the Redis component's own CA.</item>
-/// <item>The TURN name: the coturn component (self-signed in dev, a cert-manager Certificate with DNS-01 otherwise).</item>
-/// <item><c>existing-secret</c>: nothing; the operator's Secrets are used by name.</item>
+/// <item><c>tlsMode: self-signed</c>: this CA signs the RTC host's certificate (dev only: browsers and Element X reject
+/// it). With routing ingress it lands in both namespaces (one Ingress per namespace, each reads its own); with routing
+/// gateway once, in the app namespace, for the Gateway listener's certificateRefs.</item>
+/// <item><c>cert-manager</c>: with routing ingress the Ingresses carry the issuer annotation and cert-manager's
+/// ingress-shim issues <see cref="SecretNames.RtcTls"/>; with routing gateway a Certificate here issues it into the app
+/// namespace (the Gateway is the operator's, so no gateway-shim annotation can be put on it).</item>
+/// <item>routing gateway with the Gateway in another namespace: a ReferenceGrant in the app namespace lets that Gateway
+/// (only Gateways of its namespace) read exactly that Secret (Gateway API: a listener's certificateRef to another namespace
+/// is refused without one).</item>
+/// <item>Redis TLS (<c>redisTls</c>): the Redis component's own CA. The TURN name: the coturn component.</item>
+/// <item><c>existing-secret</c>: nothing; the operator's Secrets are used by name (or, with routing gateway, the listener's own).</item>
 /// </list>
 /// </summary>
-public sealed record TlsPlan(CertificateValue Ca, CertificateValue Rtc, IReadOnlyList<SecretPlan> Secrets) : IComponentPlan
+public sealed record TlsPlan(CertificateValue? Ca, CertificateValue? Rtc, IReadOnlyList<SecretPlan> Secrets, IReadOnlyList<IKubernetesObject> Objects)
+    : IComponentPlan
 {
     public const string Component = "tls";
 
+    /// <summary>The ReferenceGrant's name: what it grants, to whom.</summary>
+    public const string GatewayGrant = "rtc-tls-for-gateway";
+
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Tls")
     {
-        Generated = [Ca, Rtc],
+        Generated = new GeneratedValue?[] { Ca, Rtc }.OfType<GeneratedValue>().ToList(),
         Secrets = Secrets,
+        Objects = Objects,
         After = [NamespacesPlan.Component],
     };
 
-    /// <summary>Null unless the RTC host's certificate is self-signed (the only certificate this CA signs).</summary>
+    /// <summary>Null when nothing of the RTC host's TLS is this project's to make (cert-manager with Ingresses, existing Secrets).</summary>
     public static TlsPlan? Build(EnvironmentSpec spec)
     {
-        if (spec.Tls.Mode != TlsMode.SelfSigned)
+        var gateway = spec.Routing.Mode == RoutingMode.Gateway;
+        var app = spec.Site.Namespace;
+        return (spec.Tls.Mode, gateway) switch
         {
-            return null;
-        }
+            (TlsMode.SelfSigned, _) => SelfSigned(spec, gateway),
+            (TlsMode.CertManager, true) => new TlsPlan(null, null, [],
+                [CertManagerCertificate.Issued(spec.Tls, SecretNames.RtcTls, app, Component, spec.Site.RtcHost), .. Grant(spec)]),
+            _ => null,
+        };
+    }
+
+    /// <summary>Where the Gateway listener's certificate Secret lives (the app namespace: the project's, not the Gateway's).</summary>
+    public static string ListenerSecretNamespace(EnvironmentSpec spec) => spec.Site.Namespace;
+
+    private static TlsPlan SelfSigned(EnvironmentSpec spec, bool gateway)
+    {
         var ca = new CertificateValue("internal-ca", $"matrix-rtc {spec.Stack} internal CA", "matrix-rtc", [], IsCa: true,
             [KeyUsage.CertSigning, KeyUsage.CrlSigning, KeyUsage.DigitalSignature], CertificateLifetimes.CaHours, 0, Issuer: null);
         var rtc = new CertificateValue("rtc-host", spec.Site.RtcHost, "matrix-rtc", [spec.Site.RtcHost], IsCa: false,
             [KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment, KeyUsage.ServerAuth],
             CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: ca.Id);
-        // One Ingress per namespace serves the RTC host, and an Ingress reads its TLS Secret from its own namespace.
-        var secrets = new[] { (spec.Site.Namespace, RtcIngress.NameFor(AuthorizerPlan.Component)), (spec.Site.MediaNamespace, RtcIngress.NameFor(LivekitPlan.Component)) }
-            .Select(t => TlsSecret(t.Item1, SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Ingress", t.Item1, t.Item2)]))
-            .ToList();
-        // The authorizer reaches the SFU through that Ingress and must trust the CA (no private key in this one).
+        var listener = spec.Routing.Gateway;
+        // An Ingress reads its TLS Secret from its own namespace: one per Ingress. A Gateway listener reads the one Secret.
+        var secrets = gateway
+            ? [TlsSecret(ListenerSecretNamespace(spec), SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Gateway", listener.Namespace, listener.Name)])]
+            : new[] { (spec.Site.Namespace, RtcRoutes.NameFor(AuthorizerPlan.Component)), (spec.Site.MediaNamespace, RtcRoutes.NameFor(LivekitPlan.Component)) }
+                .Select(t => TlsSecret(t.Item1, SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Ingress", t.Item1, t.Item2)]))
+                .ToList();
+        // The authorizer reaches the SFU through the Gateway or Ingress and must trust the CA (no private key in this one).
         secrets.Add(new SecretPlan(spec.Site.Namespace, SecretNames.InternalCa, SecretPlan.Opaque, Component,
             [new("ca.crt", new SecretSource.Certificate(ca.Id))], [new SecretConsumer("Deployment", spec.Site.Namespace, AuthorizerPlan.Name)]));
-        return new TlsPlan(ca, rtc, secrets);
+        return new TlsPlan(ca, rtc, secrets, gateway ? Grant(spec) : []);
+    }
+
+    /// <summary>The ReferenceGrant for the listener's certificateRef, only when the Gateway lives in another namespace.</summary>
+    private static IReadOnlyList<IKubernetesObject> Grant(EnvironmentSpec spec)
+    {
+        var listener = spec.Routing.Gateway;
+        var ns = ListenerSecretNamespace(spec);
+        if (listener.Namespace == ns)
+        {
+            return [];
+        }
+        return
+        [
+            new ReferenceGrant(Meta.Object(GatewayGrant, ns, Component), new ReferenceGrantSpec(
+                [new ReferenceGrantFrom(GatewayApi.Group, "Gateway", listener.Namespace)],
+                [new ReferenceGrantTo("", "Secret", SecretNames.RtcTls)])).ToObject(),
+        ];
     }
 
     /// <summary>A kubernetes.io/tls Secret of a certificate: tls.crt, tls.key and the CA that signed it as ca.crt.</summary>

@@ -29,7 +29,8 @@ public enum SfuRoute
 {
     /// <summary>
     /// The public URL resolves to the cluster's own load balancer; kube-proxy short-circuits that address to
-    /// the ingress controller pods, so the policy must allow the ingress pods on their HTTPS port.
+    /// the routing data plane (the Gateway's proxy pods or the ingress controller pods), so the policy must allow those
+    /// pods on their HTTPS container port.
     /// </summary>
     Ingress,
     /// <summary>The public URL leaves the cluster (external load balancer/CDN): covered by the internet 443 rule.</summary>
@@ -37,6 +38,9 @@ public enum SfuRoute
     /// <summary>The URL names the SFU's host port directly (private setups): node CIDRs on the SFU API port.</summary>
     Direct,
 }
+
+/// <summary>The pods that carry the RTC host's traffic into the cluster: where they run, their labels, their HTTPS container port.</summary>
+public sealed record DataPlanePods(string Namespace, IReadOnlyList<NodeLabel> Selector, int HttpsPort);
 
 /// <summary>Cluster services the NetworkPolicies must let traffic reach or come from.</summary>
 public sealed record ClusterSpec(
@@ -47,12 +51,19 @@ public sealed record ClusterSpec(
     bool Monitoring,
     string MonitoringNamespace,
     int IngressPodHttpsPort,
+    DataPlanePods GatewayPods,
     SfuRoute AuthorizerSfuRoute,
     CniProfile Cni,
     string ClusterDomain,
     IPAddress? NodeLocalDns,
     IPAddress? DnsServiceIp)
 {
+    /// <summary>The ingress controller's pods (routing ingress).</summary>
+    public DataPlanePods IngressPods => new(IngressNamespace, IngressPodSelector, IngressPodHttpsPort);
+
+    /// <summary>The pods that carry the RTC host's traffic in the stack's routing mode.</summary>
+    public DataPlanePods RoutingPods(RoutingMode mode) => mode == RoutingMode.Gateway ? GatewayPods : IngressPods;
+
     /// <summary>
     /// The DNS Service's ClusterIP: as configured, else the 10th address of the first service CIDR, where kubeadm,
     /// k3s, RKE2, EKS and AKS put it. Null when there is no service CIDR to take it from.
@@ -68,17 +79,28 @@ public static partial class ClusterSection
     public static readonly ConfigKey DnsPodSelector = new("dnsPodSelector", ConfigType.StringArray,
         "Labels (key=value) of the cluster DNS pods.", new[] { "k8s-app=kube-dns" });
     public static readonly ConfigKey IngressNamespace = new("ingressNamespace", ConfigType.String,
-        "Namespace of the ingress controller.", "ingress-nginx");
+        "Namespace of the ingress controller pods (routing ingress).", "ingress-nginx");
     public static readonly ConfigKey IngressPodSelector = new("ingressPodSelector", ConfigType.StringArray,
-        "Labels (key=value) of the ingress controller pods.", new[] { "app.kubernetes.io/name=ingress-nginx" });
+        "Labels (key=value) of the ingress controller pods (routing ingress).", new[] { "app.kubernetes.io/name=ingress-nginx" });
     public static readonly ConfigKey Monitoring = new("monitoring", ConfigType.Boolean,
         "ServiceMonitors, PrometheusRules and a Grafana dashboard (needs the Prometheus operator CRDs).", false);
     public static readonly ConfigKey MonitoringNamespace = new("monitoringNamespace", ConfigType.String,
         "Namespace of Prometheus; only it may scrape the metrics ports.", "monitoring");
     public static readonly ConfigKey IngressPodHttpsPort = new("ingressPodHttpsPort", ConfigType.Integer,
-        "HTTPS container port of the ingress controller pods (the authorizer reaches the SFU's public URL through them).", 443);
+        "HTTPS container port of the ingress controller pods (routing ingress; the authorizer reaches the SFU's public URL through them).", 443);
+    public static readonly ConfigKey GatewayPodNamespace = new("gatewayPodNamespace", ConfigType.String,
+        "Namespace of the Gateway's data-plane (proxy) pods (routing gateway). Envoy Gateway runs them in its own namespace " +
+        "unless its Gateway namespace mode is on.", "envoy-gateway-system");
+    public static readonly ConfigKey GatewayPodSelector = new("gatewayPodSelector", ConfigType.StringArray,
+        "Labels (key=value) of the Gateway's data-plane pods (routing gateway); the default is Envoy Gateway's proxy labels. " +
+        "Add gateway.envoyproxy.io/owning-gateway-name=<gatewayName> to admit only that Gateway's proxies.",
+        new[] { "app.kubernetes.io/name=envoy", "app.kubernetes.io/component=proxy", "app.kubernetes.io/managed-by=envoy-gateway" });
+    public static readonly ConfigKey GatewayPodHttpsPort = new("gatewayPodHttpsPort", ConfigType.Integer,
+        "HTTPS container port of the Gateway's data-plane pods (routing gateway): Envoy Gateway listens on the listener port " +
+        "plus 10000 for ports below 1024 (443 -> 10443); Cilium, Istio, Traefik and NGINX Gateway Fabric differ (README).", 10443);
     public static readonly ConfigKey AuthorizerSfuRoute = new("authorizerSfuRoute", ConfigType.String,
-        "How the authorizer reaches the SFU's public URL: ingress (the URL resolves to this cluster's load balancer), " +
+        "How the authorizer reaches the SFU's public URL: ingress (the URL resolves to this cluster's load balancer: the Gateway's " +
+        "or ingress controller's pods), " +
         "public (it leaves the cluster) or direct (node addresses on the SFU API port).", "ingress");
     public static readonly ConfigKey Cni = new("cni", ConfigType.String,
         "The cluster's network plugin, for how host-network traffic (the SFU) reaches Redis and the authorizer webhook: " +
@@ -97,8 +119,8 @@ public static partial class ClusterSection
         "Empty: the 10th address of the first service CIDR (kubeadm, k3s, RKE2, EKS and AKS put it there, e.g. 10.96.0.10).", "");
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
-        [DnsNamespace, DnsPodSelector, IngressNamespace, IngressPodSelector, Monitoring, MonitoringNamespace, IngressPodHttpsPort, AuthorizerSfuRoute,
-         Cni, ClusterDomain, NodeLocalDnsAddress, DnsServiceIp];
+        [DnsNamespace, DnsPodSelector, IngressNamespace, IngressPodSelector, Monitoring, MonitoringNamespace, IngressPodHttpsPort,
+         GatewayPodNamespace, GatewayPodSelector, GatewayPodHttpsPort, AuthorizerSfuRoute, Cni, ClusterDomain, NodeLocalDnsAddress, DnsServiceIp];
 
     private static readonly Dictionary<string, SfuRoute> Routes = new()
     {
@@ -127,6 +149,7 @@ public static partial class ClusterSection
         r.Bool(Monitoring),
         r.DnsLabel(MonitoringNamespace),
         r.Int(IngressPodHttpsPort, 1, 65535),
+        new DataPlanePods(r.DnsLabel(GatewayPodNamespace), Labels(r, GatewayPodSelector), r.Int(GatewayPodHttpsPort, 1, 65535)),
         r.Choice(AuthorizerSfuRoute, Routes, SfuRoute.Ingress),
         r.Choice(Cni, Profiles, CniProfile.Generic),
         Domain(r),

@@ -28,7 +28,7 @@ public sealed record PortsSpec(
 public static class PortsSection
 {
     public static readonly ConfigKey SfuApiPort = new("sfuApiPort", ConfigType.Integer,
-        "SFU API/WebSocket port (TCP, host network, reached through the ingress).", 7880);
+        "SFU API/WebSocket port (TCP, host network, reached through the Gateway or ingress).", 7880);
     public static readonly ConfigKey SfuRtcTcpPort = new("sfuRtcTcpPort", ConfigType.Integer,
         "SFU ICE-TCP port (TCP, open to the internet).", 7881);
     public static readonly ConfigKey SfuRtcUdpPort = new("sfuRtcUdpPort", ConfigType.Integer,

@@ -10,7 +10,7 @@ public enum TlsMode
     ExistingSecret,
 }
 
-/// <summary>How the RTC host and the TURN name get certificates, and how the RTC host is exposed.</summary>
+/// <summary>How the RTC host and the TURN name get certificates, and the IngressClass (routing ingress; empty: the cluster's default class).</summary>
 public sealed record TlsSpec(
     TlsMode Mode,
     string CertManagerIssuer,
@@ -29,13 +29,15 @@ public static class TlsSection
     public static readonly ConfigKey IssuerKind = new("certManagerIssuerKind", ConfigType.String,
         "ClusterIssuer or Issuer (tlsMode cert-manager).", "ClusterIssuer");
     public static readonly ConfigKey RtcSecret = new("rtcTlsSecret", ConfigType.String,
-        "kubernetes.io/tls Secret for the RTC host (tlsMode existing-secret; present in both namespaces).", "");
+        "kubernetes.io/tls Secret for the RTC host's Ingresses (tlsMode existing-secret with routing ingress; present in both namespaces). " +
+        "With routing gateway the Gateway listener's own certificateRefs carry the operator's certificate.", "");
     public static readonly ConfigKey TurnSecret = new("turnTlsSecret", ConfigType.String,
         "kubernetes.io/tls Secret for the TURN name in the media namespace (tlsMode existing-secret).", "");
     public static readonly ConfigKey IngressClass = new("ingressClass", ConfigType.String,
-        "IngressClass for the RTC host (must support WebSockets).", "nginx");
+        "IngressClass for the RTC host (routing ingress; must carry WebSockets for hours). Empty: the cluster's default IngressClass.", "");
     public static readonly ConfigKey ExternalDns = new("externalDns", ConfigType.Boolean,
-        "Annotate the Ingresses for external-dns.", false);
+        "Annotate the Ingresses for external-dns (routing ingress). HTTPRoutes need no annotation: external-dns's gateway-httproute " +
+        "source reads their hostnames.", false);
 
     public static IReadOnlyList<ConfigKey> Keys { get; } = [Mode, Issuer, IssuerKind, RtcSecret, TurnSecret, IngressClass, ExternalDns];
 
@@ -52,7 +54,7 @@ public static class TlsSection
         ["Issuer"] = "Issuer",
     };
 
-    public static TlsSpec Read(ConfigReader r)
+    public static TlsSpec Read(ConfigReader r, RoutingMode routing)
     {
         var mode = r.Choice(Mode, Modes, TlsMode.SelfSigned);
         var spec = new TlsSpec(
@@ -67,9 +69,14 @@ public static class TlsSection
         {
             r.Fail(Issuer, "an issuer name when tlsMode is cert-manager");
         }
-        if (mode == TlsMode.ExistingSecret && spec.RtcTlsSecret.Length == 0)
+        if (mode == TlsMode.ExistingSecret && routing == RoutingMode.Ingress && spec.RtcTlsSecret.Length == 0)
         {
-            r.Fail(RtcSecret, "a Secret name when tlsMode is existing-secret");
+            r.Fail(RtcSecret, "a Secret name when tlsMode is existing-secret and routing is ingress");
+        }
+        if (routing == RoutingMode.Gateway && spec.RtcTlsSecret.Length > 0)
+        {
+            r.Fail(RtcSecret, "no value with routing gateway: the Gateway listener's certificateRefs name the RTC host's certificate, " +
+                "which the operator manages with the Gateway");
         }
         if (mode == TlsMode.ExistingSecret && spec.TurnTlsSecret.Length == 0)
         {

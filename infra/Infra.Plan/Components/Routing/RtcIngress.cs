@@ -4,15 +4,13 @@ using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
-namespace Infra.Plan.Components.Livekit;
-
-/// <summary>One path of the RTC host and the Service (in the Ingress's own namespace) it goes to.</summary>
-public sealed record RtcRoute(string Path, string Service, int Port);
+namespace Infra.Plan.Components.Routing;
 
 /// <summary>
-/// The Ingresses of the dedicated RTC host (DESIGN.md routing, ess-helm style, no rewrites). An Ingress reaches
-/// only Services of its own namespace, so the SFU's <c>/</c> and the authorizer's paths are two Ingresses for the
-/// same host; the controller merges them. Class and TLS come from the spec.
+/// The Ingresses of the dedicated RTC host (routing ingress; DESIGN.md routing, ess-helm style, no rewrites). An Ingress
+/// reaches only Services of its own namespace, so the SFU's <c>/</c> and the authorizer's paths are two Ingresses for the
+/// same host; the controller merges them. Class and TLS come from the spec; no annotation assumes a controller unless
+/// <c>ingressController</c> names one.
 /// </summary>
 public static class RtcIngress
 {
@@ -20,12 +18,23 @@ public static class RtcIngress
     public static string TlsSecret(EnvironmentSpec spec) =>
         spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.RtcTlsSecret : SecretNames.RtcTls;
 
-    /// <summary>The Ingress a component puts on the RTC host: one per namespace.</summary>
-    public static string NameFor(string component) => $"{component}-rtc";
+    /// <summary>
+    /// What each controller needs said in annotations for the SFU's WebSocket, which lives as long as a call.
+    /// ingress-nginx closes an upstream connection idle for 60 s (proxy-read-timeout); a controller not listed gets none.
+    /// </summary>
+    private static readonly Dictionary<IngressController, IReadOnlyDictionary<string, string>> WebSocketAnnotations = new()
+    {
+        [IngressController.Generic] = new Dictionary<string, string>(),
+        [IngressController.IngressNginx] = new Dictionary<string, string>
+        {
+            ["nginx.ingress.kubernetes.io/proxy-read-timeout"] = "3600",
+            ["nginx.ingress.kubernetes.io/proxy-send-timeout"] = "3600",
+        },
+    };
 
     public static V1Ingress Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket)
     {
-        var meta = Meta.Object(NameFor(component), ns, labelsFor);
+        var meta = Meta.Object(RtcRoutes.NameFor(component), ns, labelsFor);
         var annotations = new Dictionary<string, string>();
         if (spec.Tls.Mode == TlsMode.CertManager)
         {
@@ -37,11 +46,12 @@ public static class RtcIngress
         {
             annotations["external-dns.alpha.kubernetes.io/hostname"] = spec.Site.RtcHost;
         }
-        if (websocket && spec.Tls.IngressClass == "nginx")
+        if (websocket)
         {
-            // ingress-nginx closes idle upstream connections after 60 s; a call's signalling WebSocket lives for hours.
-            annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] = "3600";
-            annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] = "3600";
+            foreach (var (key, value) in WebSocketAnnotations[spec.Routing.IngressController])
+            {
+                annotations[key] = value;
+            }
         }
         if (annotations.Count > 0)
         {
@@ -54,7 +64,8 @@ public static class RtcIngress
             Metadata = meta,
             Spec = new V1IngressSpec
             {
-                IngressClassName = spec.Tls.IngressClass,
+                // Empty: the cluster's default IngressClass (the one annotated ingressclass.kubernetes.io/is-default-class).
+                IngressClassName = spec.Tls.IngressClass.Length > 0 ? spec.Tls.IngressClass : null,
                 Tls = [new V1IngressTLS { Hosts = [spec.Site.RtcHost], SecretName = TlsSecret(spec) }],
                 Rules =
                 [

@@ -1,0 +1,24 @@
+using k8s;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
+
+namespace Infra.Plan.Components.Routing;
+
+/// <summary>One path of the RTC host and the Service (in the route's own namespace) it goes to.</summary>
+public sealed record RtcRoute(string Path, string Service, int Port);
+
+/// <summary>
+/// The RTC host's routing object of one component, in the stack's routing mode: an HTTPRoute on the operator's Gateway
+/// (<see cref="RtcHttpRoute"/>) or an Ingress (<see cref="RtcIngress"/>). Each component puts one in its own namespace.
+/// </summary>
+public static class RtcRoutes
+{
+    /// <summary>The route or Ingress a component puts on the RTC host: one per namespace, the same name in both modes.</summary>
+    public static string NameFor(string component) => $"{component}-rtc";
+
+    /// <param name="websocket">The paths carry a WebSocket that lives as long as a call (the SFU's signalling).</param>
+    public static IKubernetesObject Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket) =>
+        spec.Routing.Mode == RoutingMode.Gateway
+            ? RtcHttpRoute.Build(spec, ns, component, labelsFor, routes).ToObject()
+            : RtcIngress.Build(spec, ns, component, labelsFor, routes, websocket);
+}
