@@ -222,9 +222,15 @@ public sealed class MatrixRtcStackTests
                 covered.Add(component.Name);
             }
         }
-        // AND that was every component that has Secrets and something using them (TLS only fills Secrets others mount)
+        // AND that was every component that has Secrets and something using them (TLS mostly fills Secrets others mount;
+        // with a Gateway in another namespace it also renders the ReferenceGrant that lets the listener read one)
         var expected = new List<string> { Infra.Plan.Components.Coturn.CoturnPlan.Component, LivekitPlan.Component,
             Infra.Plan.Components.Authorizer.AuthorizerPlan.Component, SynapsePlan.Component };
+        var tls = run.Plan.Components.Single(c => c.Name == Infra.Plan.Components.Tls.TlsPlan.Component);
+        if (tls.Secrets.Count > 0 && tls.Objects.Any(o => o is not k8s.Models.V1Namespace))
+        {
+            expected.Add(Infra.Plan.Components.Tls.TlsPlan.Component);
+        }
         if (run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed)
         {
             expected.Add(Infra.Plan.Components.Redis.RedisPlan.Component);
