@@ -16,6 +16,12 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Forming takes seconds, but the start scripts' bounded sentinel queries (2 s each, a few rounds) add up when the
+    /// machine is shared and loaded: generous, still bounded.
+    /// </summary>
+    private static readonly TimeSpan FormBound = TimeSpan.FromSeconds(90);
+
     [SkippableFact]
     public void Generated_cluster_fails_over_keeps_acknowledged_writes_and_never_runs_two_masters()
     {
@@ -56,7 +62,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
         using var cluster = new SentinelCluster(SentinelCluster.FilesOf(plan), ClusterAddresses.StallTests, server, sentinel, cli);
         try
         {
-            cluster.Start(TimeSpan.FromSeconds(30));
+            cluster.Start(FormBound);
             // Sentinel reopens an overdue link only once it is 15 s old (sentinel.c sentinel_min_link_reconnect_period):
             // stall a cluster whose links are past that, as in one that has been running.
             Thread.Sleep(TimeSpan.FromSeconds(16));
@@ -173,7 +179,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
             try
             {
                 // WHEN the generated scripts start it
-                c.Start(TimeSpan.FromSeconds(30));
+                c.Start(FormBound);
 
                 // THEN it forms over TLS, and the plain-text protocol gets no answer on either port
                 Assert.Equal(c.Hosts[0], c.AgreedMaster());
@@ -242,7 +248,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
     {
         // GIVEN three data nodes and three sentinels started together by the generated scripts
         // WHEN they come up with nobody to ask
-        c.Start(TimeSpan.FromSeconds(30));
+        c.Start(FormBound);
 
         // THEN the first node is master, the others its online replicas, and every sentinel names it
         Assert.Equal(c.Hosts[0], c.AgreedMaster());
