@@ -205,8 +205,8 @@ public partial class RedisPlanTests
         var conf = Files(Stacks.Plan("dev"))[RedisConfigMap.SentinelConfKey];
         var lines = conf.Split('\n');
 
-        Assert.Contains("sentinel down-after-milliseconds matrix-rtc 5000", lines);
-        Assert.Contains("sentinel failover-timeout matrix-rtc 30000", lines);
+        Assert.Contains("sentinel down-after-milliseconds matrix-rtc 2500", lines);
+        Assert.Contains("sentinel failover-timeout matrix-rtc 5000", lines);
         Assert.Contains("sentinel monitor matrix-rtc @MASTER_HOST@ @REDIS_PORT@ 2", lines);
         Assert.True(Array.IndexOf(lines, "sentinel resolve-hostnames yes") < Array.FindIndex(lines, l => l.StartsWith("sentinel monitor", StringComparison.Ordinal)));
         Assert.Contains("sentinel announce-hostnames yes", lines);

@@ -12,15 +12,15 @@ public class RedisSectionTests
     }
 
     [Fact]
-    public void Defaults_are_three_nodes_quorum_two_and_five_second_detection()
+    public void Defaults_are_three_nodes_quorum_two_and_two_and_a_half_second_detection()
     {
         var redis = Parse(Minimal()).OrThrow().Redis;
 
         Assert.Equal(RedisMode.Managed, redis.Mode);
         Assert.Equal(3, redis.DataNodes);
         Assert.Equal(2, redis.Quorum);
-        Assert.Equal(5000, redis.DownAfterMilliseconds);
-        Assert.Equal(30000, redis.FailoverTimeoutMilliseconds);
+        Assert.Equal(2500, redis.DownAfterMilliseconds);
+        Assert.Equal(5000, redis.FailoverTimeoutMilliseconds);
         Assert.False(redis.Persistence);
         Assert.Null(redis.Existing);
     }

@@ -23,7 +23,7 @@ public class SpecParserTests
         Assert.Equal(new Net.PortRange(32768, 60999), spec.Nodes.EphemeralPorts);
         Assert.Equal(TlsMode.SelfSigned, spec.Tls.Mode);
         Assert.Equal(RedisMode.Managed, spec.Redis.Mode);
-        Assert.Equal(5000, spec.Redis.DownAfterMilliseconds);
+        Assert.Equal(2500, spec.Redis.DownAfterMilliseconds);
         Assert.Equal(10800, spec.Sfu.DrainSeconds);
         Assert.Equal("valkey/valkey", spec.Images.Redis.Repository);
         Assert.Equal(new Version(1, 13, 5), spec.Images.LivekitVersion);

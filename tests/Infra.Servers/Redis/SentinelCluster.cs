@@ -15,6 +15,9 @@ public sealed record ClusterAddresses(IReadOnlyList<string> Hosts, int RedisPort
     /// <summary>The TLS test's ports.</summary>
     public static ClusterAddresses TlsTests { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17381, 17382);
 
+    /// <summary>The stall and partition test's ports.</summary>
+    public static ClusterAddresses StallTests { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17383, 17384);
+
     /// <summary>The benchmark's own ports, so a benchmark and the tests can run at the same time.</summary>
     public static ClusterAddresses Bench { get; } = new(["127.0.0.11", "127.0.0.12", "127.0.0.13"], 17479, 17480);
 }
@@ -49,11 +52,29 @@ public sealed class SentinelCluster : IDisposable
         SentinelPassword = NewPassword();
         File.WriteAllText(RedisPasswordFile, RedisPassword + "\n");
         File.WriteAllText(SentinelPasswordFile, SentinelPassword + "\n");
-        ServerBin = redisServer;
-        SentinelBin = redisSentinel;
+        ServerBin = SourceAddressWrapper("redis-server", redisServer);
+        SentinelBin = SourceAddressWrapper("redis-sentinel", redisSentinel);
         CliBin = redisCli;
         _data = new ServerProcess?[addresses.Hosts.Count];
         _sentinels = new ServerProcess?[addresses.Hosts.Count];
+    }
+
+    /// <summary>
+    /// A pod's connections to the other pods leave from the pod's own address. On loopback the kernel would pick
+    /// 127.0.0.1 for all of them, so a wrapper (the same PID: it execs) adds <c>bind-source-addr</c> = the node's
+    /// BIND_ADDRESS: replication and sentinel links then leave from 127.0.0.1x and a partition can be cut by address.
+    /// The plan's files are untouched; in a pod the option is not needed (one interface).
+    /// </summary>
+    private string SourceAddressWrapper(string name, string binary)
+    {
+        var path = Path.Combine(_dir, "bin", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, $"#!/bin/sh\nexec '{binary}' \"$@\" --bind-source-addr \"$BIND_ADDRESS\"\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return path;
     }
 
     /// <summary>The ConfigMap files of a plan's redis-sentinel component.</summary>
@@ -175,6 +196,21 @@ public sealed class SentinelCluster : IDisposable
     public void FreezeData(int i) => _data[i]?.Signal(Posix.SIGSTOP);
 
     public void ThawData(int i) => _data[i]?.Signal(Posix.SIGCONT);
+
+    /// <summary>
+    /// Cuts node <paramref name="i"/> (its data node and its sentinel, like a partitioned pod) off from the other
+    /// nodes: packets dropped both ways until the returned partition is disposed. Clients on 127.0.0.1 still reach it.
+    /// </summary>
+    public LoopbackPartition Isolate(int i) =>
+        LoopbackPartition.Cut(LoopbackPartition.TableFor(Addresses.RedisPort), Hosts[i], Hosts.Where((_, k) => k != i).ToArray(),
+            [Addresses.RedisPort, Addresses.SentinelPort]);
+
+    /// <summary>The events every sentinel logged (<c>+sdown</c>, <c>+odown</c>, <c>+try-failover</c>, <c>+switch-master</c>...), oldest first.</summary>
+    public IReadOnlyList<SentinelEvent> SentinelEvents() =>
+        _sentinels.Select((p, i) => (p, i)).Where(x => x.p is not null)
+            .SelectMany(x => SentinelEvent.Parse(x.i, x.p!.Output))
+            .OrderBy(e => e.At)
+            .ToArray();
 
     public int IndexOf(string host) => Hosts.ToList().IndexOf(host);
 
@@ -301,6 +337,7 @@ public sealed class SentinelCluster : IDisposable
 
     public void Dispose()
     {
+        LoopbackPartition.Remove(LoopbackPartition.TableFor(Addresses.RedisPort));
         foreach (var p in _data.Concat(_sentinels).Where(p => p is not null))
         {
             p!.Dispose();

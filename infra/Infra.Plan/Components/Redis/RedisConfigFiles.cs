@@ -28,8 +28,12 @@ public static class RedisConfigFiles
             # Announce the stable pod name, not the pod IP, which changes on every restart.
             replica-announce-ip @SELF_HOST@
             replica-announce-port @REDIS_PORT@
-            # A master that cannot reach any replica for 10 s stops taking writes (NOREPLICAS): an isolated
-            # old master cannot collect writes that the failover would throw away (bounded split brain).
+            # Bounded split brain: a master that has had no replication ack (replicas send one every second) from
+            # any replica for more than min-replicas-max-lag seconds refuses writes (NOREPLICAS). An old master cut
+            # off from its replicas keeps taking writes for at most that long, and those writes are the ones the
+            # failover discards. It does not make a write durable: replication is asynchronous and LiveKit issues no
+            # WAIT, so a write acknowledged just before the master dies may exist nowhere else (redis.conf: "does
+            # not GUARANTEE that N replicas will accept the write").
             min-replicas-to-write 1
 
             """);
@@ -117,11 +121,18 @@ public static class RedisConfigFiles
               """
             : "port @SENTINEL_PORT@\n");
         sb.Append($"""
+            # Quorum {l.Quorum}: that many sentinels must see the master down; the failover leader also needs a majority's votes.
             sentinel monitor {RedisLayout.MasterName} @MASTER_HOST@ @REDIS_PORT@ {l.Quorum}
-            # Failover about {l.DownAfterMilliseconds / 1000.0:0.#} s after the master goes silent (Bitnami's default waits 60 s).
+            # Silence, counted from the first unanswered PING (sentinels PING every second), after which a sentinel
+            # calls the master down; the failover completes about 1.2 s later (vote, SLAVEOF NO ONE, and the promoted
+            # replica's next INFO, polled every second during a failover). matrix-rtc's default, 2500, rides out a 2 s
+            # freeze of the master and a 1.5 s loss of packets (which TCP retransmission stretches to ~2.3 s); the
+            # reasons are beside redisDownAfterMilliseconds. Bitnami's default waits 60 s.
             sentinel down-after-milliseconds {RedisLayout.MasterName} {l.DownAfterMilliseconds}
-            # Bounds one failover attempt and the wait before a retry (2x); a small data set resyncs in seconds.
+            # Bounds the election (at most 10 s), the wait for the promotion and the replicas' reconfiguration; a
+            # failover attempt that failed (e.g. a split vote) is retried after twice this.
             sentinel failover-timeout {RedisLayout.MasterName} {l.FailoverTimeoutMilliseconds}
+            # Replicas are moved to the new master one at a time (with three nodes there is only one to move).
             sentinel parallel-syncs {RedisLayout.MasterName} 1
 
             """);

@@ -52,12 +52,18 @@ public sealed record RedisLayout(
     /// <summary>min-replicas-max-lag: after this many seconds without a replica's ack, a master refuses writes.</summary>
     public const int MinReplicasMaxLagSeconds = 10;
 
-    /// <summary>How long preStop waits for the sentinels to name another master after SENTINEL FAILOVER.</summary>
+    /// <summary>
+    /// How long preStop waits for the sentinels to name another master after SENTINEL FAILOVER. The forced failover
+    /// skips detection and the vote; the leader sees the promotion in the replica's next INFO (every 1000 ms during a
+    /// failover, redis/redis src/sentinel.c sentinelSendPeriodicCommands) and the others follow its hello: about 1-2 s.
+    /// 20 s also covers an attempt aborted after failover-timeout and a slow, loaded node; the pod stops either way.
+    /// </summary>
     public const int PreStopWaitSeconds = 20;
 
     /// <summary>
     /// How long preStop first waits for every sentinel to see the replicas as replicas (sentinels refresh a
-    /// replica's role every 10 s): a failover onto a node a sentinel still thinks is a master gets undone.
+    /// replica's role by INFO every 10 s, sentinel.c sentinel_info_period, fixed): a failover onto a node a sentinel
+    /// still thinks is a master gets undone. One INFO period plus 2 s; it is not part of an unplanned failover.
     /// </summary>
     public const int PreStopSettleSeconds = 12;
 

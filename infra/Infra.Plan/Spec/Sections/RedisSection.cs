@@ -44,10 +44,30 @@ public static partial class RedisSection
         "Redis pods (each a data + a sentinel container); odd, 3 to 7.", 3);
     public static readonly ConfigKey Quorum = new("redisQuorum", ConfigType.Integer,
         "Sentinels that must agree the master is down: from 2 to a majority of redisDataNodes.", 2);
+    // The Sentinel timings. The rules they are chosen against are redis/redis src/sentinel.c (valkey's is the same):
+    // sentinels PING every 1000 ms (SENTINEL_PING_PERIOD) and count a master's silence from the first PING it has not
+    // answered (sentinelCheckSubjectivelyDown); +odown needs quorum sentinels saying so (is-master-down-by-addr, asked
+    // every 1000 ms, sentinel_ask_period); the vote takes a round trip; the leader then sends SLAVEOF NO ONE and sees the
+    // promotion in the replica's next INFO, sent every 1000 ms during a failover (sentinelSendPeriodicCommands); the
+    // other sentinels follow its hello message at once (sentinelForceHelloUpdateForMaster). Measured (bench
+    // redis-failover): +sdown at down-after + ~0.05 s, +odown and the vote within ~0.2 s more, promotion ~1 s later.
+    //
+    // down-after 2500 ms: a SIGKILLed master is replaced in about 2.5 + 1.2 = 3.7 s, while a master that is only
+    // stalled keeps its role: a 2 s freeze (GC-like pause, CPU throttling) answers the PING that was sent at the
+    // earliest when the freeze began, and a 1.5 s loss of packets, which TCP's retransmission back-off (200 ms,
+    // doubling) and Sentinel's reconnect of a link silent for down-after/2 (links older than 15 s,
+    // sentinel_min_link_reconnect_period) stretch to at most ~2.3 s of silence. Below ~2200 ms those margins vanish;
+    // above ~2700 ms the failover no longer fits in 4 s.
     public static readonly ConfigKey DownAfter = new("redisDownAfterMilliseconds", ConfigType.Integer,
-        "Sentinel down-after-milliseconds: how long the master may be silent before failover (>= 1000).", 5000);
+        "Sentinel down-after-milliseconds: how long the master may be silent before failover (>= 1000; 2500 rides out a 2 s freeze or a 1.5 s packet loss and fails over in under 4 s).", 2500);
+
+    // failover-timeout 5000 ms (sentinel.c uses it for: the election, min(10 s, failover-timeout); the wait for the
+    // promoted replica to report role master, normally one INFO period, ~1 s; the replicas' reconfiguration; the
+    // correction of a replica following a wrong master; and the retry of a failover that failed, 2 x failover-timeout,
+    // sentinelStartFailoverIfNeeded). 5 s is five INFO periods of slack for the promotion on a loaded node, and a split
+    // vote (possible when only two sentinels are left after a node is lost) is retried after 10 s instead of 60 s.
     public static readonly ConfigKey FailoverTimeout = new("redisFailoverTimeoutMilliseconds", ConfigType.Integer,
-        "Sentinel failover-timeout (>= 2 x down-after; when unset and down-after is raised, 2 x down-after).", 30000);
+        "Sentinel failover-timeout (>= 2 x down-after; when unset and down-after is raised, 2 x down-after): bounds a failover attempt; a failed one is retried after twice this.", 5000);
     public static readonly ConfigKey Persistence = new("redisPersistence", ConfigType.Boolean,
         "Keep Redis data on PVCs (LiveKit keeps only ephemeral room state: off by default).", false);
     public static readonly ConfigKey StorageClass = new("redisStorageClass", ConfigType.String,
