@@ -57,7 +57,7 @@ public static class Planner
             coturn,
             livekit,
             authorizer,
-            SynapsePlan.Build(d),
+            SynapsePlan.Build(SynapseInput.From(d)),
             ObservabilityPlan.Build(d, livekit.Sfu, coturn.Peer, redis?.Redis, egress?.Pods),
             [
                 new PlanFile("report/capacity.md", d.Sizing.ToMarkdown(spec.Stack)),

@@ -52,7 +52,7 @@ public class SynapseFragmentTests
     private static EnvironmentSpec SpecWith(string existing) => Parse(With(("synapseExistingConfig", S(existing)))).OrThrow();
 
     private static YamlMappingNode Fragment(EnvironmentSpec spec) =>
-        SynapseYaml.ParseMapping(SynapseFragment.Render(spec, Topology.For(spec)));
+        SynapseYaml.ParseMapping(SynapseFragment.Render(SynapseInput.From(Derived.From(spec))));
 
     private static string At(YamlMappingNode root, string path)
     {
@@ -170,6 +170,6 @@ public class SynapseFragmentTests
     public void Fragment_is_deterministic()
     {
         var spec = SpecWith(OperatorsOwnedSections);
-        Assert.Equal(SynapseFragment.Render(spec, Topology.For(spec)), SynapseFragment.Render(spec, Topology.For(spec)));
+        Assert.Equal(SynapseFragment.Render(SynapseInput.From(Derived.From(spec))), SynapseFragment.Render(SynapseInput.From(Derived.From(spec))));
     }
 }

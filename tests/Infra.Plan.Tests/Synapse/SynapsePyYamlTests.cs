@@ -83,7 +83,7 @@ public class SynapsePyYamlTests
     {
         // GIVEN homeserver.yaml, then the fragment built with the operator's owned sections, loaded in that order
         var spec = Parse(With(("synapseExistingConfig", S(SynapseFragmentTests.OperatorsOwnedSections)))).OrThrow();
-        var fragment = SynapseFragment.Render(spec, Topology.For(spec));
+        var fragment = SynapseFragment.Render(SynapseInput.From(Derived.From(spec)));
 
         var config = LoadLikeSynapse(SynapseFragmentTests.SampleHomeserver, fragment);
 
@@ -111,7 +111,7 @@ public class SynapsePyYamlTests
     [SkippableFact]
     public void Every_top_level_key_of_the_fragment_is_an_owned_section()
     {
-        var config = LoadLikeSynapse(SynapseFragment.Render(Infra.Plan.Tests.Support.Stacks.Spec("prod"), Topology.For(Infra.Plan.Tests.Support.Stacks.Spec("prod"))));
+        var config = LoadLikeSynapse(SynapseFragment.Render(SynapseInput.From(Derived.From(Infra.Plan.Tests.Support.Stacks.Spec("prod")))));
 
         Assert.Equal(SynapseKeys.OwnedSections.Order(), config.Select(kv => kv.Key).Order());
     }

@@ -51,7 +51,7 @@ public class SynapseSecretTests
     public void The_fragment_points_at_the_mounted_secret_file()
     {
         var spec = Parse(With(("synapseTurnSecretMountDir", S("/run/secrets/rtc/")))).OrThrow();
-        var synapse = SynapsePlan.Build(Derived.From(spec));
+        var synapse = SynapsePlan.Build(SynapseInput.From(Derived.From(spec)));
 
         Assert.Contains("turn_shared_secret_path: \"/run/secrets/rtc/turn_shared_secret\"", synapse.FragmentYaml);
         Assert.Equal("turn_shared_secret", Assert.Single(synapse.TurnSecret.Entries).Key);

@@ -2,7 +2,7 @@ using k8s.Models;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
-using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Synapse;
 
@@ -46,13 +46,12 @@ public sealed record SynapsePlan(
         },
     };
 
-    public static SynapsePlan Build(Derived d)
+    public static SynapsePlan Build(SynapseInput input)
     {
-        var (spec, topology) = (d.Spec, d.Topology);
-        var ns = spec.Synapse.Namespace;
-        var fragment = SynapseFragment.Render(spec, topology);
-        var wellKnown = WellKnownClient.Build(spec.Synapse.ExistingWellKnownJson, topology.Authorizer.LivekitServiceUrl);
-        var source = topology.Turn.SharedSecret;
+        var ns = input.Synapse.Namespace;
+        var fragment = SynapseFragment.Render(input);
+        var wellKnown = WellKnownClient.Build(input.Synapse.ExistingWellKnownJson, input.LivekitServiceUrl);
+        var source = input.TurnSharedSecret;
 
         var fragmentMap = new V1ConfigMap
         {
@@ -75,17 +74,17 @@ public sealed record SynapsePlan(
             [new SecretConsumer("Synapse", ns, "(mounted by the operator; Synapse reads it at start)")],
             new Dictionary<string, string> { [ValueFromAnnotation] = $"{source.Namespace}/{source.Name}#{source.Key}" });
 
-        return new SynapsePlan(fragment, wellKnown, fragmentMap, wellKnownMap, turnSecret, KeysDoc(spec, turnSecret, source));
+        return new SynapsePlan(fragment, wellKnown, fragmentMap, wellKnownMap, turnSecret, KeysDoc(input.Synapse, turnSecret, source));
     }
 
-    private static string KeysDoc(EnvironmentSpec spec, SecretPlan target, SecretRef source)
+    private static string KeysDoc(SynapseSpec synapse, SecretPlan target, SecretRef source)
     {
         var lines = new List<string>
         {
             "# Synapse keys written by matrix-rtc",
             "",
-            $"Mount ConfigMap `{FragmentConfigMap}` (namespace `{spec.Synapse.Namespace}`) into a config directory Synapse reads " +
-            $"after homeserver.yaml, and Secret `{target.Name}` at `{spec.Synapse.TurnSecretMountDir}` " +
+            $"Mount ConfigMap `{FragmentConfigMap}` (namespace `{synapse.Namespace}`) into a config directory Synapse reads " +
+            $"after homeserver.yaml, and Secret `{target.Name}` at `{synapse.TurnSecretMountDir}` " +
             $"(file `{target.Entries[0].Key}`, mode 0400). Pulumi fills that Secret from `{source.Namespace}/{source.Name}` key " +
             $"`{source.Key}`; without Pulumi, copy it yourself. Remove `turn_shared_secret` from homeserver.yaml: " +
             "Synapse refuses it together with `turn_shared_secret_path`.",
