@@ -43,7 +43,7 @@ public static class Planner
     public static EnvironmentPlan Build(EnvironmentSpec spec)
     {
         var d = Derived.From(spec);
-        var redis = RedisPlan.Build(d);
+        var redis = RedisPlan.Build(RedisInput.From(d));
         var coturn = CoturnPlan.Build(d);
         var livekit = LivekitPlan.Build(d);
         var authorizer = AuthorizerPlan.Build(d);

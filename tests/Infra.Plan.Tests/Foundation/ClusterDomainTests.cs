@@ -20,7 +20,7 @@ public class ClusterDomainTests
     {
         var plan = Renamed();
         var topology = Topology.For(plan.Spec);
-        var layout = RedisLayout.For(plan.Spec, plan.Sizing);
+        var layout = RedisLayout.For(RedisInput.From(plan.Derived));
 
         Assert.All(topology.Redis.SentinelAddresses, a => Assert.Matches(@"^redis-\d\.redis-headless\.matrix-rtc\.svc\.k8s\.example:26379$", a));
         Assert.Equal("http://lk-jwt-service.matrix-rtc.svc.k8s.example:8080/sfu_webhook", topology.Authorizer.WebhookUrl);

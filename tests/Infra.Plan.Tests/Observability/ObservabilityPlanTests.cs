@@ -1,6 +1,7 @@
 using System.Text.Json;
 using k8s.Models;
 using Infra.Plan.Components.Observability;
+using Infra.Plan.Components.Redis;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Policy;
 using Infra.Plan.Secrets;
@@ -21,7 +22,8 @@ public sealed class ObservabilityPlanTests
     {
         // GIVEN dev (monitoring off) WHEN planned THEN there is no observability component (its CRDs may not exist)
         Assert.DoesNotContain(Stacks.Plan("dev").Components, c => c.Name == ObservabilityPlan.Component);
-        Assert.Null(RedisExporter.Sidecar(Stacks.Spec("dev"), new SecretRef("matrix-rtc", SecretNames.RedisAuth, "redis-password")));
+        Assert.Null(RedisInput.From(Stacks.Plan("dev").Derived).ExporterImage);
+        Assert.DoesNotContain(Stacks.Plan("dev").Redis!.StatefulSet.Spec.Template.Spec.Containers, c => c.Name == RedisExporter.ContainerName);
     }
 
     [Fact]
@@ -182,7 +184,7 @@ public sealed class ObservabilityPlanTests
         var password = new SecretRef(spec.Site.Namespace, SecretNames.RedisAuth, "redis-password");
 
         // WHEN the Redis plan asks for the sidecar
-        var sidecar = RedisExporter.Sidecar(spec, password)!;
+        var sidecar = RedisExporter.Sidecar(spec.Observability.RedisExporterImage, spec.Redis.Tls, password);
 
         // THEN it listens where the scrape target looks, takes the password by reference, and sizes itself
         Assert.Equal(RedisExporter.Port, sidecar.Ports.Single().ContainerPort);

@@ -221,7 +221,7 @@ public partial class RedisPlanTests
     {
         var files = Files(Stacks.Plan("dev"));
         var used = Placeholder().Matches(files[RedisConfigMap.RedisConfKey] + files[RedisConfigMap.SentinelConfKey] + RedisConfigFiles.RedisConf(RedisLayout.For(
-            Parse(With(("redisTls", S("true")))).OrThrow(), Stacks.Plan("dev").Sizing))).Select(m => m.Value).Distinct();
+            RedisInput.From(Derived.From(Parse(With(("redisTls", S("true")))).OrThrow()))))).Select(m => m.Value).Distinct();
 
         Assert.All(used, p => Assert.Contains(p, RedisConfigFiles.Placeholders));
         Assert.All(RedisConfigFiles.Placeholders, p => Assert.Contains($"s|{p}|", files[RedisScripts.Common]));
@@ -286,7 +286,7 @@ public partial class RedisPlanTests
         var tls = Assert.IsType<YamlMap>(block["tls"]);
         Assert.Equal(true, tls["enabled"]);
         Assert.Equal(SecretNames.RedisTlsCa, plan.Topology.Redis.TlsCa!.Name);
-        Assert.Contains("*.redis-headless.matrix-rtc.svc.cluster.local", RedisLayout.For(plan.Spec, plan.Sizing).TlsDnsNames);
+        Assert.Contains("*.redis-headless.matrix-rtc.svc.cluster.local", RedisLayout.For(RedisInput.From(plan.Derived)).TlsDnsNames);
     }
 
     [SkippableFact]

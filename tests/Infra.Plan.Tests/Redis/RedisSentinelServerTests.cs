@@ -27,7 +27,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
     {
         var (server, sentinel, cli) = RequireTools();
         var plan = Stacks.Plan("dev");
-        var layout = RedisLayout.For(plan.Spec, plan.Sizing);
+        var layout = RedisLayout.For(RedisInput.From(plan.Derived));
         using var cluster = new SentinelCluster(SentinelCluster.FilesOf(plan), ClusterAddresses.Tests, server, sentinel, cli);
         var total = Stopwatch.StartNew();
         try
@@ -58,7 +58,7 @@ public class RedisSentinelServerTests(ITestOutputHelper output)
             Skip.If(true, "SKIPPED: " + why);
         }
         var plan = Stacks.Plan("dev");
-        var layout = RedisLayout.For(plan.Spec, plan.Sizing);
+        var layout = RedisLayout.For(RedisInput.From(plan.Derived));
         using var cluster = new SentinelCluster(SentinelCluster.FilesOf(plan), ClusterAddresses.StallTests, server, sentinel, cli);
         try
         {

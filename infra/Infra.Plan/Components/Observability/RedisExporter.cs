@@ -15,28 +15,27 @@ public static class RedisExporter
     public const int Port = 9121;
     public const string ContainerName = "redis-exporter";
 
-    /// <summary>The sidecar, or null when monitoring is off. <paramref name="password"/>: the Redis password Secret key in the Redis pods' namespace.</summary>
-    public static V1Container? Sidecar(EnvironmentSpec spec, SecretRef password)
+    /// <summary>
+    /// The sidecar (the Redis plan adds it only when monitoring is on). <paramref name="tls"/>: the data container
+    /// serves TLS; <paramref name="password"/>: the Redis password Secret key in the Redis pods' namespace.
+    /// </summary>
+    public static V1Container Sidecar(ImageRef image, bool tls, SecretRef password)
     {
-        if (!spec.Cluster.Monitoring)
-        {
-            return null;
-        }
         var env = new List<V1EnvVar>
         {
             // Loopback inside the pod: TLS there would need a certificate for "localhost"; skipping verification
             // on 127.0.0.1 gives nothing away.
-            new() { Name = "REDIS_ADDR", Value = spec.Redis.Tls ? $"rediss://localhost:{Names.RedisPort}" : $"redis://localhost:{Names.RedisPort}" },
+            new() { Name = "REDIS_ADDR", Value = tls ? $"rediss://localhost:{Names.RedisPort}" : $"redis://localhost:{Names.RedisPort}" },
             new() { Name = "REDIS_PASSWORD", ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = password.Name, Key = password.Key } } },
         };
-        if (spec.Redis.Tls)
+        if (tls)
         {
             env.Add(new() { Name = "REDIS_EXPORTER_SKIP_TLS_VERIFICATION", Value = "true" });
         }
         return new V1Container
         {
             Name = ContainerName,
-            Image = spec.Observability.RedisExporterImage.Reference,
+            Image = image.Reference,
             Env = env,
             Ports = [new V1ContainerPort { Name = "metrics", ContainerPort = Port, Protocol = "TCP" }],
             Resources = new V1ResourceRequirements

@@ -97,22 +97,22 @@ public sealed record RedisLayout(
     /// </summary>
     public int MasterWaitSeconds => (DownAfterMilliseconds + FailoverTimeoutMilliseconds) / 1000 + 5;
 
-    public static RedisLayout For(EnvironmentSpec spec, SizingPlan sizing) => new(
-        spec.Site.Namespace,
-        spec.Redis.DataNodes,
-        spec.Redis.Quorum,
-        spec.Redis.DownAfterMilliseconds,
-        spec.Redis.FailoverTimeoutMilliseconds,
-        spec.Redis.Persistence,
-        spec.Redis.StorageClass,
-        spec.Redis.StorageSize,
-        spec.Redis.Tls,
-        spec.Images.Redis,
-        RedisImage.Flavor(spec.Images.Redis) ?? RedisFlavor.Valkey,
-        sizing.Preset.RedisData,
-        sizing.Preset.RedisSentinel,
-        spec.Site.Production,
-        new ClusterDns(spec.Cluster.ClusterDomain));
+    public static RedisLayout For(RedisInput input) => new(
+        input.Namespace,
+        input.Redis.DataNodes,
+        input.Redis.Quorum,
+        input.Redis.DownAfterMilliseconds,
+        input.Redis.FailoverTimeoutMilliseconds,
+        input.Redis.Persistence,
+        input.Redis.StorageClass,
+        input.Redis.StorageSize,
+        input.Redis.Tls,
+        input.Image,
+        RedisImage.Flavor(input.Image) ?? RedisFlavor.Valkey,
+        input.DataSize,
+        input.SentinelSize,
+        input.Production,
+        input.Dns);
 
     /// <summary>The Secret the pods read the passwords from (in the Redis namespace).</summary>
     public SecretRef RedisPassword => new(Namespace, SecretNames.RedisAuth, RedisPasswordKey);

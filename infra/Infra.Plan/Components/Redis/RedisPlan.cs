@@ -60,16 +60,16 @@ public sealed record RedisPlan(
         },
     };
 
-    public static RedisPlan? Build(Derived d)
+    /// <summary>The component, or null with <c>redisMode: existing</c> (LiveKit then uses the existing cluster).</summary>
+    public static RedisPlan? Build(RedisInput input)
     {
-        var spec = d.Spec;
-        if (spec.Redis.Mode == RedisMode.Existing)
+        if (input.Redis.Mode == RedisMode.Existing)
         {
             return null;
         }
-        var l = RedisLayout.For(spec, d.Sizing);
+        var l = RedisLayout.For(input);
         // With monitoring on, each pod also runs the metrics exporter, reading the same password Secret.
-        var exporter = RedisExporter.Sidecar(spec, l.RedisPassword);
+        var exporter = input.ExporterImage is { } image ? RedisExporter.Sidecar(image, l.Tls, l.RedisPassword) : null;
         var statefulSet = RedisStatefulSet.Build(l, exporter is null ? [] : [exporter]);
         var redisListens = new List<Listener> { new(RedisLayout.RedisPort, Protocol.Tcp, RedisPurpose) };
         if (exporter is not null)
@@ -84,7 +84,7 @@ public sealed record RedisPlan(
             statefulSet,
             RedisDisruptionBudget.Build(l),
             GeneratedFor(l),
-            SecretsFor(l, d.Topology.Redis),
+            SecretsFor(l, input.Wiring),
             Peer.Of(RedisPeer, statefulSet, [.. redisListens]),
             Peer.Of(SentinelPeer, statefulSet, new Listener(RedisLayout.SentinelPort, Protocol.Tcp, SentinelPurpose)));
     }
