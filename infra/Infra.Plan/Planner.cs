@@ -44,7 +44,7 @@ public static class Planner
     {
         var d = Derived.From(spec);
         var redis = RedisPlan.Build(RedisInput.From(d));
-        var coturn = CoturnPlan.Build(d);
+        var coturn = CoturnPlan.Build(CoturnInput.From(d));
         var livekit = LivekitPlan.Build(d);
         var authorizer = AuthorizerPlan.Build(d);
         var egress = EgressPlan.Build(d);

@@ -84,7 +84,7 @@ public class CoturnNodeFirewallTests
     {
         var spec = Parse(With(("sfuRtcUdpPort", S("7990")), ("turnRelayPorts", S("62000-64999")))).OrThrow();
 
-        var rule = CoturnNodeFirewall.Nftables(spec);
+        var rule = CoturnNodeFirewall.Nftables(spec.Ports);
 
         Assert.Contains("meta skuid 65534 fib daddr type local udp dport != { 7990, 62000-64999 } drop", rule);
         Assert.Contains("table inet matrix_rtc_coturn", rule);

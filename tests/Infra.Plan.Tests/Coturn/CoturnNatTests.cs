@@ -164,7 +164,7 @@ public sealed partial class CoturnNatTests
         var reachedService = lab.Arrivals(NatLab.NodeA, AnySource, OtherPort);
         Assert.True(reachedService >= 20, $"{reachedService} packets reached the node's other service");
         // ... until the node rule the plan asks for is installed: then only the SFU's port (and the relay range) remain
-        NatLab.ApplyNftables(NatLab.NodeA, CoturnNodeFirewall.Nftables(plan.Spec));
+        NatLab.ApplyNftables(NatLab.NodeA, CoturnNodeFirewall.Nftables(plan.Spec.Ports));
         RelayBriefly(credential, NatLab.NodeAPrivate, OtherPort);
         Assert.Equal(reachedService, lab.Arrivals(NatLab.NodeA, AnySource, OtherPort));
         AssertNoLoss("SFU on coturn's node, with the node rule", Relay(credential, NatLab.NodeAPublic, SfuPort));

@@ -158,7 +158,7 @@ public class CoturnPlanTests
     public void Config_has_the_security_options_the_port_plans_relay_range_and_the_tier_quotas()
     {
         var spec = Parse(With(("tier", S("large")), ("mediaNodeCount", S("3")), ("turnRelayPorts", S("61000-65500")), ("turnUserQuota", S("8")))).OrThrow();
-        var options = Options(CoturnPlan.Build(Derived.From(spec)).TurnServerConfText);
+        var options = Options(CoturnPlan.Build(CoturnInput.From(Derived.From(spec))).TurnServerConfText);
 
         foreach (var required in new[] { "use-auth-secret", "fingerprint", "no-multicast-peers", "no-tcp-relay" })
         {

@@ -40,7 +40,7 @@ public class CoturnSpecErrorsTests
         Assert.Equal(tier.TurnTotalQuota, quotas.Total);
         Assert.Null(quotas.TotalSetBy);
         Assert.True(quotas.User >= 1 && quotas.Total >= 1);
-        var conf = Infra.Plan.Components.Coturn.CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
+        var conf = Infra.Plan.Components.Coturn.CoturnPlan.Build(Infra.Plan.Components.Coturn.CoturnInput.From(Derived.From(spec))).TurnServerConfText;
         Assert.Contains($"\nuser-quota={tier.TurnUserQuota}\n", conf);
         Assert.Contains($"\ntotal-quota={tier.TurnTotalQuota}\n", conf);
     }

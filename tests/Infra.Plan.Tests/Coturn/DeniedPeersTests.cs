@@ -27,7 +27,7 @@ public class DeniedPeersTests
 
     private static CoturnVersion Release(string version) => new(Version.Parse(version));
 
-    private static string Conf(EnvironmentSpec spec) => CoturnPlan.Build(Derived.From(spec)).TurnServerConfText;
+    private static string Conf(EnvironmentSpec spec) => CoturnPlan.Build(CoturnInput.From(Derived.From(spec))).TurnServerConfText;
 
     private static string Conf(string stack, string version) =>
         Conf(Stacks.Spec(stack, ("matrix-rtc:coturnImage", S($"coturn/coturn:{version}"))));

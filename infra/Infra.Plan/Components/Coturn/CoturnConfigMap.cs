@@ -1,23 +1,22 @@
 using k8s.Models;
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Coturn;
 
 /// <summary>The coturn ConfigMap: the secret-free turnserver.conf, the two scripts and the NAT map.</summary>
 public static class CoturnConfigMap
 {
-    public static V1ConfigMap Build(EnvironmentSpec spec, CoturnVersion version, string turnserverConf) => new()
+    public static V1ConfigMap Build(CoturnInput input, CoturnVersion version, string turnserverConf) => new()
     {
         ApiVersion = "v1",
         Kind = "ConfigMap",
-        Metadata = Meta.Object(CoturnPlan.Component, spec.Site.MediaNamespace, CoturnPlan.Component, version.ToString()),
+        Metadata = Meta.Object(CoturnPlan.Component, input.Site.MediaNamespace, CoturnPlan.Component, version.ToString()),
         Data = new Dictionary<string, string>
         {
             [CoturnPaths.TemplateConf] = turnserverConf,
             [CoturnPaths.InitScript] = CoturnScripts.Init(),
             [CoturnPaths.ReloadScript] = CoturnScripts.ReloadOnCertChange(),
-            [CoturnPaths.ExternalIps] = CoturnScripts.ExternalIps(spec.Turn),
+            [CoturnPaths.ExternalIps] = CoturnScripts.ExternalIps(input.Turn),
         },
     };
 }

@@ -30,12 +30,12 @@ public static class CoturnDaemonSet
     public const string DiscoveryNodeApi = "node-api";
     public const string DiscoveryOff = "off";
 
-    public static V1DaemonSet Build(EnvironmentSpec spec, SizingPlan sizing, CoturnVersion version, V1ConfigMap config, string sharedSecretName, string tlsSecretName)
+    public static V1DaemonSet Build(CoturnInput input, CoturnVersion version, V1ConfigMap config, string sharedSecretName, string tlsSecretName)
     {
-        var ns = spec.Site.MediaNamespace;
-        var image = spec.Images.Coturn.Reference;
-        var ports = spec.Ports;
-        var size = sizing.Preset.Coturn;
+        var ns = input.Site.MediaNamespace;
+        var image = input.Images.Coturn.Reference;
+        var ports = input.Ports;
+        var size = input.Size;
         var labels = Meta.Labels(CoturnPlan.Component, version.ToString());
         return new V1DaemonSet
         {
@@ -59,13 +59,13 @@ public static class CoturnDaemonSet
                         // A changed config or script rolls the pods (a ConfigMap edit alone would not).
                         Annotations = new Dictionary<string, string> { ["matrix-rtc/config-sha256"] = Checksum(config) },
                     },
-                    Spec = PodSpec(spec, version, image, ports, size, sharedSecretName, tlsSecretName),
+                    Spec = PodSpec(input, version, image, ports, size, sharedSecretName, tlsSecretName),
                 },
             },
         };
     }
 
-    private static V1PodSpec PodSpec(EnvironmentSpec spec, CoturnVersion version, string image, Spec.Sections.PortsSpec ports, ResourceSize size,
+    private static V1PodSpec PodSpec(CoturnInput input, CoturnVersion version, string image, Spec.Sections.PortsSpec ports, ResourceSize size,
         string sharedSecretName, string tlsSecretName) => new()
     {
         HostNetwork = true,
@@ -74,14 +74,14 @@ public static class CoturnDaemonSet
         // Lets the reloader signal turnserver by the PID in the shared pid file.
         ShareProcessNamespace = true,
         // No token in any container by default: only the init container mounts one, and only for discovery.
-        ServiceAccountName = spec.Turn.DiscoverExternalIp ? CoturnRbac.ServiceAccount : null,
+        ServiceAccountName = input.Turn.DiscoverExternalIp ? CoturnRbac.ServiceAccount : null,
         AutomountServiceAccountToken = false,
         EnableServiceLinks = false,
         // coturn stops at once on SIGTERM; clients reconnect through another node. 30 s covers the kubelet's
         // endpoint removal and any slow shutdown.
         TerminationGracePeriodSeconds = 30,
-        NodeSelector = spec.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
-        Tolerations = spec.Nodes.MediaNodeTolerations.Count == 0 ? null : spec.Nodes.MediaNodeTolerations
+        NodeSelector = input.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
+        Tolerations = input.Nodes.MediaNodeTolerations.Count == 0 ? null : input.Nodes.MediaNodeTolerations
             .Select(t => new V1Toleration
             {
                 Key = t.Key,
@@ -89,7 +89,7 @@ public static class CoturnDaemonSet
                 Value = t.Value,
                 Effect = t.Effect,
             }).ToList(),
-        ImagePullSecrets = spec.Images.PullSecrets.Count == 0 ? null : spec.Images.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
+        ImagePullSecrets = input.Images.PullSecrets.Count == 0 ? null : input.Images.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
         SecurityContext = new V1PodSecurityContext
         {
             RunAsNonRoot = true,
@@ -106,13 +106,13 @@ public static class CoturnDaemonSet
                 Name = "config",
                 Image = image,
                 Command = ["/bin/sh", $"{CoturnPaths.TemplateDir}/{CoturnPaths.InitScript}"],
-                Env = InitEnv(spec),
+                Env = InitEnv(input),
                 VolumeMounts =
                 [
                     Mount(TemplateVolume, CoturnPaths.TemplateDir, true),
                     Mount(SecretVolume, CoturnPaths.SecretDir, true),
                     Mount(RunVolume, CoturnPaths.RunDir, false),
-                    .. spec.Turn.DiscoverExternalIp ? [Mount(KubeApiVolume, CoturnPaths.KubeApiDir, true)] : Array.Empty<V1VolumeMount>(),
+                    .. input.Turn.DiscoverExternalIp ? [Mount(KubeApiVolume, CoturnPaths.KubeApiDir, true)] : Array.Empty<V1VolumeMount>(),
                 ],
                 Resources = ContainerResources.For(SmallHelper),
                 SecurityContext = Restricted(),
@@ -195,18 +195,18 @@ public static class CoturnDaemonSet
             // Memory-backed: the final config holds the shared secret and must never reach the node's disk.
             new V1Volume { Name = RunVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("16Mi") } },
             new V1Volume { Name = PidVolume, EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("1Mi") } },
-            .. spec.Turn.DiscoverExternalIp ? [KubeApi()] : Array.Empty<V1Volume>(),
+            .. input.Turn.DiscoverExternalIp ? [KubeApi()] : Array.Empty<V1Volume>(),
         ],
     };
 
-    private static List<V1EnvVar> InitEnv(EnvironmentSpec spec)
+    private static List<V1EnvVar> InitEnv(CoturnInput input)
     {
         var env = new List<V1EnvVar>
         {
             Field("HOST_IP", "status.hostIP"),
-            new() { Name = "EXTERNAL_IP_DISCOVERY", Value = spec.Turn.DiscoverExternalIp ? DiscoveryNodeApi : DiscoveryOff },
+            new() { Name = "EXTERNAL_IP_DISCOVERY", Value = input.Turn.DiscoverExternalIp ? DiscoveryNodeApi : DiscoveryOff },
         };
-        if (spec.Turn.DiscoverExternalIp)
+        if (input.Turn.DiscoverExternalIp)
         {
             // The Node to read; KUBERNETES_SERVICE_HOST/_PORT come from the kubelet (even with enableServiceLinks off).
             env.Add(Field("NODE_NAME", "spec.nodeName"));

@@ -1,4 +1,4 @@
-using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Coturn;
 
@@ -16,9 +16,8 @@ public static class CoturnNodeFirewall
 {
     public const string Table = "matrix_rtc_coturn";
 
-    public static string Nftables(EnvironmentSpec spec)
+    public static string Nftables(PortsSpec ports)
     {
-        var ports = spec.Ports;
         return $$"""
             table inet {{Table}} {
               chain output {

@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Coturn;
 
@@ -19,13 +18,13 @@ public static class CoturnRbac
     /// <summary>Cluster-scoped, so named after the media namespace: two stacks in one cluster do not collide.</summary>
     public static string ClusterRoleName(string mediaNamespace) => $"{mediaNamespace}-coturn-node-reader";
 
-    public static IReadOnlyList<IKubernetesObject> Build(EnvironmentSpec spec)
+    public static IReadOnlyList<IKubernetesObject> Build(CoturnInput input)
     {
-        if (!spec.Turn.DiscoverExternalIp)
+        if (!input.Turn.DiscoverExternalIp)
         {
             return [];
         }
-        var ns = spec.Site.MediaNamespace;
+        var ns = input.Site.MediaNamespace;
         var role = ClusterRoleName(ns);
         return
         [

@@ -71,9 +71,9 @@ public sealed partial record CoturnVersion(Version Version)
             : null;
     }
 
-    /// <summary>The version of the spec's coturn image; <see cref="Check"/> has rejected a spec without one.</summary>
-    public static CoturnVersion Of(EnvironmentSpec spec) =>
-        FromImage(spec.Images.Coturn) ?? throw new InvalidOperationException("coturn image version was not validated");
+    /// <summary>The version of the coturn image; <see cref="Check"/> has rejected a spec without one.</summary>
+    public static CoturnVersion Of(ImageRef image) =>
+        FromImage(image) ?? throw new InvalidOperationException("coturn image version was not validated");
 
     public static IEnumerable<ConfigError> Check(EnvironmentSpec spec)
     {

@@ -91,12 +91,12 @@ public sealed class CertificatePrivateKey
 /// </summary>
 public static class TurnCertificate
 {
-    public static CertManagerCertificate? For(EnvironmentSpec spec, string secretName)
+    public static CertManagerCertificate? For(CoturnInput input, string secretName)
     {
-        if (spec.Tls.Mode != TlsMode.CertManager)
+        if (input.Tls.Mode != TlsMode.CertManager)
         {
             return null;
         }
-        return CertManagerCertificate.Issued(spec.Tls, secretName, spec.Site.MediaNamespace, CoturnPlan.Component, spec.Site.TurnHost);
+        return CertManagerCertificate.Issued(input.Tls, secretName, input.Site.MediaNamespace, CoturnPlan.Component, input.Site.TurnHost);
     }
 }
