@@ -46,7 +46,7 @@ public static class Planner
         var redis = RedisPlan.Build(RedisInput.From(d));
         var coturn = CoturnPlan.Build(CoturnInput.From(d));
         var livekit = LivekitPlan.Build(d);
-        var authorizer = AuthorizerPlan.Build(d);
+        var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
         var egress = EgressPlan.Build(d);
         var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
         var plan = new EnvironmentPlan(d,

@@ -2,6 +2,9 @@ using k8s.Models;
 using Infra.Plan.Components.Authorizer;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Secrets;
+using Infra.Plan.Sizing;
+using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Support.Stacks;
 
@@ -144,5 +147,75 @@ public class AuthorizerTlsTests
         Assert.Equal(["ca.crt"], volume.Items.Select(i => i.Key));
         // AND prod (cert-manager, publicly trusted) mounts no extra CA
         Assert.False(Env("prod").ContainsKey("SSL_CERT_DIR"));
+    }
+}
+
+/// <summary>The authorizer planned alone from a literal <see cref="AuthorizerInput"/>: no stack file, no whole environment.</summary>
+public class AuthorizerInputTests
+{
+    private static readonly AuthorizerInput Input = new(
+        Namespace: "calls",
+        ServerName: "example.com",
+        RtcHost: "rtc.example.com",
+        Image: new ImageRef("ghcr.io/element-hq/lk-jwt-service", "0.6.0", null),
+        PullSecrets: [],
+        Size: new ResourceSize(100, 128, Guaranteed: false),
+        Port: 8080,
+        SfuWssUrl: "wss://rtc.example.com",
+        SynapseInternalUrl: "http://synapse.matrix.svc:8008",
+        Tls: new TlsSpec(TlsMode.CertManager, "letsencrypt", "ClusterIssuer", "", "", "nginx", ExternalDns: false),
+        Routing: new RoutingSpec(RoutingMode.Ingress, new GatewayListener("", "", ""), IngressController.Generic));
+
+    [Fact]
+    public void A_literal_input_gives_the_deployment_service_ingress_and_secret_it_names()
+    {
+        // GIVEN a minimal input: Ingress routing, cert-manager TLS, an in-cluster Synapse
+        // WHEN the authorizer is planned from it alone
+        var plan = AuthorizerPlan.Build(Input);
+
+        // THEN one replica of the pinned image in the given namespace, sized by the input, bound to the given port
+        var d = plan.Deployment;
+        Assert.Equal(("lk-jwt-service", "calls", 1), (d.Metadata.Name, d.Metadata.NamespaceProperty, d.Spec.Replicas));
+        var c = d.Spec.Template.Spec.Containers.Single();
+        Assert.Equal("ghcr.io/element-hq/lk-jwt-service:0.6.0", c.Image);
+        Assert.Null(d.Spec.Template.Spec.ImagePullSecrets);
+        Assert.Equal(("100m", "128Mi"), (c.Resources.Requests["cpu"].ToString(), c.Resources.Requests["memory"].ToString()));
+        Assert.False(c.Resources.Limits.ContainsKey("cpu"));
+        Assert.Equal(8080, c.Ports.Single().ContainerPort);
+        // AND the env lk-jwt-service reads, from the input's values only (no CA dir: the certificate is not self-signed)
+        var env = c.Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal("wss://rtc.example.com", env["LIVEKIT_URL"]);
+        Assert.Equal("example.com", env["LIVEKIT_FULL_ACCESS_HOMESERVERS"]);
+        Assert.Equal(":8080", env["LIVEKIT_JWT_BIND"]);
+        Assert.Equal("/etc/lk-jwt-service/api-secret", env["LIVEKIT_SECRET_FROM_FILE"]);
+        Assert.Equal("example.com=http://synapse.matrix.svc:8008", env["LIVEKIT_CS_API_URL_OVERRIDES"]);
+        Assert.False(env.ContainsKey("SSL_CERT_DIR"));
+        Assert.Equal(["livekit-api"], d.Spec.Template.Spec.Volumes.Select(v => v.Name));
+        // AND the Service on that port, the API Secret in the same namespace
+        Assert.Equal(("lk-jwt-service", "calls", 8080), (plan.Service.Metadata.Name, plan.Service.Metadata.NamespaceProperty, plan.Service.Spec.Ports.Single().Port));
+        Assert.Equal(("calls", "livekit-api"), (plan.ApiSecret.Namespace, plan.ApiSecret.Name));
+        // AND an Ingress on the RTC host for the three public paths, its certificate from the cert-manager issuer
+        var ingress = Assert.IsType<V1Ingress>(plan.Route);
+        Assert.Equal(("authorizer-rtc", "calls", "nginx"), (ingress.Metadata.Name, ingress.Metadata.NamespaceProperty, ingress.Spec.IngressClassName));
+        Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+        var rule = ingress.Spec.Rules.Single();
+        Assert.Equal("rtc.example.com", rule.Host);
+        Assert.Equal(["/sfu/get", "/get_token", "/delegate_delayed_leave"], rule.Http.Paths.Select(p => p.Path));
+        Assert.All(rule.Http.Paths, p => Assert.Equal(("lk-jwt-service", 8080), (p.Backend.Service.Name, p.Backend.Service.Port.Number)));
+    }
+
+    [Fact]
+    public void Self_signed_tls_and_no_synapse_url_mount_the_internal_ca_and_drop_the_override()
+    {
+        // GIVEN the same input with a self-signed RTC certificate and no local Synapse URL
+        var plan = AuthorizerPlan.Build(Input with { SynapseInternalUrl = "", Tls = Input.Tls with { Mode = TlsMode.SelfSigned } });
+
+        // THEN the CA directory is trusted besides the bundle, from the internal CA Secret, and no override is set
+        var pod = plan.Deployment.Spec.Template.Spec;
+        var env = pod.Containers.Single().Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal("/etc/matrix-rtc-ca", env["SSL_CERT_DIR"]);
+        Assert.False(env.ContainsKey("LIVEKIT_CS_API_URL_OVERRIDES"));
+        Assert.Equal(["livekit-api", "internal-ca"], pod.Volumes.Select(v => v.Name));
+        Assert.Equal("matrix-rtc-internal-ca", pod.Volumes[1].Secret.SecretName);
     }
 }

@@ -5,8 +5,6 @@ using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
 using Infra.Plan.Secrets;
-using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Authorizer;
@@ -38,12 +36,10 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
         After = [NamespacesPlan.Component, Network.NetworkPlan.Component, Tls.TlsPlan.Component],
     };
 
-    public static AuthorizerPlan Build(Derived d)
+    public static AuthorizerPlan Build(AuthorizerInput input)
     {
-        var (spec, topology) = (d.Spec, d.Topology);
-        var ns = spec.Site.Namespace;
-        var port = topology.Authorizer.Port;
-        var deployment = DeploymentFor(spec, topology, d.Sizing);
+        var (ns, port) = (input.Namespace, input.Port);
+        var deployment = DeploymentFor(input);
         // The LiveKit component generates the key and secret; the authorizer reads the key id from env (LIVEKIT_KEY)
         // and the secret from a file (LIVEKIT_SECRET_FROM_FILE).
         var secret = new SecretPlan(ns, SecretNames.LivekitApi, SecretPlan.Opaque, Component,
@@ -52,18 +48,18 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
             new(ApiKeys.Secret, new SecretSource.Random(LivekitPlan.ApiSecretId)),
         ], [new SecretConsumer("Deployment", ns, Name)]);
         return new AuthorizerPlan(deployment, ServiceFor(ns, port),
-            RtcRoutes.Build(spec, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
+            RtcRoutes.Build(input.Routing, input.Tls, input.RtcHost, ns, Component, Name, PublicPaths.Select(p => new RtcRoute(p, Name, port)).ToArray(), websocket: false),
             secret,
             Peer.Of(PeerName, deployment, new Listener(port, Protocol.Tcp, HttpPurpose)));
     }
 
     /// <summary>The container's environment (lk-jwt-service config.go). No secret value: the key id comes from the Secret, the secret from a file.</summary>
-    public static IList<V1EnvVar> Env(EnvironmentSpec spec, Topology topology)
+    public static IList<V1EnvVar> Env(AuthorizerInput input)
     {
         var env = new List<V1EnvVar>
         {
             // Handed to clients and used to create rooms: the public wss URL of the SFU.
-            new() { Name = "LIVEKIT_URL", Value = topology.SfuWssUrl },
+            new() { Name = "LIVEKIT_URL", Value = input.SfuWssUrl },
             new()
             {
                 Name = "LIVEKIT_KEY",
@@ -71,17 +67,17 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
             },
             new() { Name = "LIVEKIT_SECRET_FROM_FILE", Value = $"{SecretDirectory}/{ApiKeys.Secret}" },
             // Only users of our own homeserver may create rooms; others can join rooms that exist.
-            new() { Name = "LIVEKIT_FULL_ACCESS_HOMESERVERS", Value = spec.Site.ServerName },
-            new() { Name = "LIVEKIT_JWT_BIND", Value = $":{topology.Authorizer.Port}" },
+            new() { Name = "LIVEKIT_FULL_ACCESS_HOMESERVERS", Value = input.ServerName },
+            new() { Name = "LIVEKIT_JWT_BIND", Value = $":{input.Port}" },
         };
-        if (spec.Synapse.InternalUrl.Length > 0)
+        if (input.SynapseInternalUrl.Length > 0)
         {
             // The local homeserver's client API for the delayed-event (MSC4140) calls of delegated leave events, reached
             // in-cluster. (OpenID tokens are never validated here: lk-jwt-service always asks the user's homeserver over
             // federation, /_matrix/federation/v1/openid/userinfo, so Synapse's federation listener must be reachable.)
-            env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{spec.Site.ServerName}={spec.Synapse.InternalUrl}" });
+            env.Add(new V1EnvVar { Name = "LIVEKIT_CS_API_URL_OVERRIDES", Value = $"{input.ServerName}={input.SynapseInternalUrl}" });
         }
-        if (spec.Tls.Mode == TlsMode.SelfSigned)
+        if (input.Tls.Mode == TlsMode.SelfSigned)
         {
             // It creates rooms through LIVEKIT_URL, i.e. through the ingress, whose certificate the internal CA signed.
             // Trust that CA in addition to the image's bundle: Go loads its default bundle and every file of SSL_CERT_DIR
@@ -95,11 +91,11 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
         return env;
     }
 
-    public static V1Deployment DeploymentFor(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public static V1Deployment DeploymentFor(AuthorizerInput input)
     {
-        var ns = spec.Site.Namespace;
-        var image = spec.Images.Authorizer;
-        var size = sizing.Preset.Authorizer;
+        var ns = input.Namespace;
+        var image = input.Image;
+        var size = input.Size;
         var probe = new V1Probe
         {
             HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "http" },
@@ -124,9 +120,9 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
                     {
                         AutomountServiceAccountToken = false,
                         EnableServiceLinks = false,
-                        ImagePullSecrets = spec.Images.PullSecrets.Count == 0
+                        ImagePullSecrets = input.PullSecrets.Count == 0
                             ? null
-                            : spec.Images.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
+                            : input.PullSecrets.Select(n => new V1LocalObjectReference { Name = n }).ToList(),
                         SecurityContext = new V1PodSecurityContext
                         {
                             RunAsNonRoot = true,
@@ -142,13 +138,13 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
                                 Name = Name,
                                 Image = image.Reference,
                                 ImagePullPolicy = "IfNotPresent",
-                                Env = Env(spec, topology),
-                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = topology.Authorizer.Port, Protocol = "TCP" }],
+                                Env = Env(input),
+                                Ports = [new V1ContainerPort { Name = "http", ContainerPort = input.Port, Protocol = "TCP" }],
                                 LivenessProbe = probe,
                                 ReadinessProbe = probe,
                                 Resources = resources,
                                 SecurityContext = SecurityContexts.Restricted(),
-                                VolumeMounts = spec.Tls.Mode == TlsMode.SelfSigned
+                                VolumeMounts = input.Tls.Mode == TlsMode.SelfSigned
                                     ?
                                     [
                                         new V1VolumeMount { Name = "livekit-api", MountPath = SecretDirectory, ReadOnlyProperty = true },
@@ -169,7 +165,7 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
                                     DefaultMode = LivekitPlan.SecretFileMode,
                                 },
                             },
-                            .. InternalCaVolumes(spec),
+                            .. InternalCaVolumes(input.Tls),
                         ],
                     },
                 },
@@ -181,7 +177,7 @@ public sealed record AuthorizerPlan(V1Deployment Deployment, V1Service Service, 
     public const string InternalCaDirectory = "/etc/matrix-rtc-ca";
     private const string InternalCaVolume = "internal-ca";
 
-    private static IEnumerable<V1Volume> InternalCaVolumes(EnvironmentSpec spec) => spec.Tls.Mode != TlsMode.SelfSigned ? [] :
+    private static IEnumerable<V1Volume> InternalCaVolumes(TlsSpec tls) => tls.Mode != TlsMode.SelfSigned ? [] :
     [
         new V1Volume
         {

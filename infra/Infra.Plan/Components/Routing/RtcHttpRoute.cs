@@ -1,5 +1,5 @@
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Spec;
+using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Routing;
 
@@ -12,12 +12,11 @@ namespace Infra.Plan.Components.Routing;
 /// </summary>
 public static class RtcHttpRoute
 {
-    public static HttpRoute Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes)
+    public static HttpRoute Build(GatewayListener gateway, string rtcHost, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes)
     {
-        var gateway = spec.Routing.Gateway;
         return new HttpRoute(Meta.Object(RtcRoutes.NameFor(component), ns, labelsFor), new HttpRouteSpec(
             [new ParentReference(GatewayApi.Group, "Gateway", gateway.Name, gateway.Namespace, gateway.SectionName)],
-            [spec.Site.RtcHost],
+            [rtcHost],
             // One rule per backend: its path prefixes together (a rule holds at most 64 matches, a route at most 16 rules).
             routes.GroupBy(r => (r.Service, r.Port))
                 .Select(g => new HttpRouteRule(

@@ -1,7 +1,6 @@
 using k8s.Models;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Routing;
@@ -15,8 +14,8 @@ namespace Infra.Plan.Components.Routing;
 public static class RtcIngress
 {
     /// <summary>The kubernetes.io/tls Secret the Ingresses use: the operator's, or the one Pulumi.Tls / cert-manager fills.</summary>
-    public static string TlsSecret(EnvironmentSpec spec) =>
-        spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.RtcTlsSecret : SecretNames.RtcTls;
+    public static string TlsSecret(TlsSpec tls) =>
+        tls.Mode == TlsMode.ExistingSecret ? tls.RtcTlsSecret : SecretNames.RtcTls;
 
     /// <summary>
     /// What each controller needs said in annotations for the SFU's WebSocket, which lives as long as a call.
@@ -32,23 +31,23 @@ public static class RtcIngress
         },
     };
 
-    public static V1Ingress Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket)
+    public static V1Ingress Build(TlsSpec tls, IngressController controller, string rtcHost, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket)
     {
         var meta = Meta.Object(RtcRoutes.NameFor(component), ns, labelsFor);
         var annotations = new Dictionary<string, string>();
-        if (spec.Tls.Mode == TlsMode.CertManager)
+        if (tls.Mode == TlsMode.CertManager)
         {
             // cert-manager's ingress-shim issues the certificate into this namespace's TLS Secret.
-            var kind = spec.Tls.CertManagerIssuerKind == "Issuer" ? "cert-manager.io/issuer" : "cert-manager.io/cluster-issuer";
-            annotations[kind] = spec.Tls.CertManagerIssuer;
+            var kind = tls.CertManagerIssuerKind == "Issuer" ? "cert-manager.io/issuer" : "cert-manager.io/cluster-issuer";
+            annotations[kind] = tls.CertManagerIssuer;
         }
-        if (spec.Tls.ExternalDns)
+        if (tls.ExternalDns)
         {
-            annotations["external-dns.alpha.kubernetes.io/hostname"] = spec.Site.RtcHost;
+            annotations["external-dns.alpha.kubernetes.io/hostname"] = rtcHost;
         }
         if (websocket)
         {
-            foreach (var (key, value) in WebSocketAnnotations[spec.Routing.IngressController])
+            foreach (var (key, value) in WebSocketAnnotations[controller])
             {
                 annotations[key] = value;
             }
@@ -65,13 +64,13 @@ public static class RtcIngress
             Spec = new V1IngressSpec
             {
                 // Empty: the cluster's default IngressClass (the one annotated ingressclass.kubernetes.io/is-default-class).
-                IngressClassName = spec.Tls.IngressClass.Length > 0 ? spec.Tls.IngressClass : null,
-                Tls = [new V1IngressTLS { Hosts = [spec.Site.RtcHost], SecretName = TlsSecret(spec) }],
+                IngressClassName = tls.IngressClass.Length > 0 ? tls.IngressClass : null,
+                Tls = [new V1IngressTLS { Hosts = [rtcHost], SecretName = TlsSecret(tls) }],
                 Rules =
                 [
                     new V1IngressRule
                     {
-                        Host = spec.Site.RtcHost,
+                        Host = rtcHost,
                         Http = new V1HTTPIngressRuleValue
                         {
                             Paths = routes.Select(r => new V1HTTPIngressPath

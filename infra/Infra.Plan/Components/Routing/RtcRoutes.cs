@@ -18,7 +18,11 @@ public static class RtcRoutes
 
     /// <param name="websocket">The paths carry a WebSocket that lives as long as a call (the SFU's signalling).</param>
     public static IKubernetesObject Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket) =>
-        spec.Routing.Mode == RoutingMode.Gateway
-            ? RtcHttpRoute.Build(spec, ns, component, labelsFor, routes).ToObject()
-            : RtcIngress.Build(spec, ns, component, labelsFor, routes, websocket);
+        Build(spec.Routing, spec.Tls, spec.Site.RtcHost, ns, component, labelsFor, routes, websocket);
+
+    /// <summary>The same from only what routing reads (routing mode, TLS, the RTC host), for a builder given no whole spec.</summary>
+    public static IKubernetesObject Build(RoutingSpec routing, TlsSpec tls, string rtcHost, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket) =>
+        routing.Mode == RoutingMode.Gateway
+            ? RtcHttpRoute.Build(routing.Gateway, rtcHost, ns, component, labelsFor, routes).ToObject()
+            : RtcIngress.Build(tls, routing.IngressController, rtcHost, ns, component, labelsFor, routes, websocket);
 }
