@@ -18,7 +18,7 @@ public sealed record ConfLine(string Option, string? Value = null, string? Why =
 /// </summary>
 public static class TurnServerConf
 {
-    public static IReadOnlyList<ConfLine> Lines(CoturnInput input, CoturnVersion version, int userQuota, int totalQuota)
+    public static IReadOnlyList<ConfLine> Lines(CoturnInput input, CoturnVersion version)
     {
         var ports = input.Ports;
         var lines = new List<ConfLine>
@@ -40,8 +40,8 @@ public static class TurnServerConf
             new("use-auth-secret", null, "TURN REST credentials: <expiry>:<user> / base64(HMAC-SHA1(secret, username))"),
             new("fingerprint"),
             new("stale-nonce", "600"),
-            new("user-quota", userQuota.ToString(), "concurrent allocations per user (tier)"),
-            new("total-quota", totalQuota.ToString(), "concurrent allocations per node (tier); at most the relay range"),
+            new("user-quota", input.Quotas.User.ToString(), "concurrent allocations per user (tier)"),
+            new("total-quota", input.Quotas.Total.ToString(), "concurrent allocations per node (tier); at most the relay range"),
         ]);
         if (version.NeedsNoCli)
         {

@@ -117,7 +117,7 @@ public sealed record LivekitPlan(
             ], [sfu]),
         };
         return new LivekitPlan(values, wiring, release, DisruptionBudget(media),
-            RtcRoutes.Build(spec, media, Component, Component, [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
+            RtcRoutes.Build(spec.Routing, spec.Tls, spec.Site.RtcHost, media, Component, Component, [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
             [
                 // The key id is not a secret (it is the "iss" of every token) but unique per stack.
                 new RandomValue(ApiKeyId, ApiKeyLength, Secret: false, Prefix: "API"),

@@ -1,5 +1,4 @@
 using k8s;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Routing;
@@ -16,11 +15,8 @@ public static class RtcRoutes
     /// <summary>The route or Ingress a component puts on the RTC host: one per namespace, the same name in both modes.</summary>
     public static string NameFor(string component) => $"{component}-rtc";
 
+    /// <summary>The route or Ingress from only what routing reads: the routing mode, TLS and the RTC host.</summary>
     /// <param name="websocket">The paths carry a WebSocket that lives as long as a call (the SFU's signalling).</param>
-    public static IKubernetesObject Build(EnvironmentSpec spec, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket) =>
-        Build(spec.Routing, spec.Tls, spec.Site.RtcHost, ns, component, labelsFor, routes, websocket);
-
-    /// <summary>The same from only what routing reads (routing mode, TLS, the RTC host), for a builder given no whole spec.</summary>
     public static IKubernetesObject Build(RoutingSpec routing, TlsSpec tls, string rtcHost, string ns, string component, string labelsFor, IReadOnlyList<RtcRoute> routes, bool websocket) =>
         routing.Mode == RoutingMode.Gateway
             ? RtcHttpRoute.Build(routing.Gateway, rtcHost, ns, component, labelsFor, routes).ToObject()
