@@ -204,7 +204,8 @@ public sealed record EgressPlan(
                 new ScratchMount("tmp", TmpDirectory, $"{sizing.TmpGiB}Gi"),
             ],
             NoServiceAccountToken: true,
-            PullSecrets: spec.Images.PullSecrets.Count > 0 ? spec.Images.PullSecrets : null);
+            PullSecrets: spec.Images.PullSecrets.Count > 0 ? spec.Images.PullSecrets : null,
+            PostRenderer: PostRendererIdentity.Version);
     }
 
     public static EgressChartValues ValuesFor(EnvironmentSpec spec, EgressSizing sizing, SecretWiring wiring)
