@@ -48,7 +48,8 @@ public static class Planner
         var livekit = LivekitPlan.Build(d);
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
         var egress = EgressPlan.Build(d);
-        var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
+        var net = NetworkInput.From(d);
+        var network = NetworkPlan.Build(net, NetworkPeers.From(net, redis?.Redis, redis?.Sentinel, authorizer.Peer, livekit.Sfu, coturn.Peer, egress?.Pods));
         var plan = new EnvironmentPlan(d,
             NamespacesPlan.Build(NamespacesInput.From(d)),
             network,
