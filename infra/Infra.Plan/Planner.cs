@@ -45,7 +45,7 @@ public static class Planner
         var d = Derived.From(spec);
         var redis = RedisPlan.Build(RedisInput.From(d));
         var coturn = CoturnPlan.Build(CoturnInput.From(d));
-        var livekit = LivekitPlan.Build(d);
+        var livekit = LivekitPlan.Build(LivekitInput.From(d));
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
         var egress = EgressPlan.Build(d);
         var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
