@@ -47,7 +47,7 @@ public static class Planner
         var coturn = CoturnPlan.Build(CoturnInput.From(d));
         var livekit = LivekitPlan.Build(LivekitInput.From(d));
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
-        var egress = EgressPlan.Build(d);
+        var egress = EgressPlan.Build(EgressInput.From(d));
         var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
         var plan = new EnvironmentPlan(d,
             NamespacesPlan.Build(spec),
