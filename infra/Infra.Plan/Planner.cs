@@ -45,9 +45,9 @@ public static class Planner
         var d = Derived.From(spec);
         var redis = RedisPlan.Build(RedisInput.From(d));
         var coturn = CoturnPlan.Build(CoturnInput.From(d));
-        var livekit = LivekitPlan.Build(d);
+        var livekit = LivekitPlan.Build(LivekitInput.From(d));
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
-        var egress = EgressPlan.Build(d);
+        var egress = EgressPlan.Build(EgressInput.From(d));
         var net = NetworkInput.From(d);
         var network = NetworkPlan.Build(net, NetworkPeers.From(net, redis?.Redis, redis?.Sentinel, authorizer.Peer, livekit.Sfu, coturn.Peer, egress?.Pods));
         var plan = new EnvironmentPlan(d,
