@@ -184,7 +184,7 @@ public sealed record LivekitPlan(
             Redis: new RedisConfig(
                 topology.Redis.MasterName,
                 topology.Redis.SentinelAddresses,
-                topology.Redis.Tls ? new RedisTlsConfig(RedisWiring.TlsCaFile) : null),
+                topology.Redis.Tls ? new RedisTlsConfig(topology.Redis.TlsCa is null ? null : RedisWiring.TlsCaFile) : null),
             Room: new RoomConfig(
                 AutoCreate: false,
                 EmptyTimeoutSeconds,
