@@ -80,7 +80,8 @@ public sealed class AuthorizerArgs : ResourceArgs
 
     /// <summary>Names of existing image pull Secrets (in both namespaces) for private registries. Default: [].</summary>
     [Input("imagePullSecrets")]
-    public InputList<string>? ImagePullSecrets { get; set; }
+    public InputList<string> ImagePullSecrets { get => _imagePullSecrets ??= new(); set => _imagePullSecrets = value; }
+    private InputList<string>? _imagePullSecrets;
 
     /// <summary>Authorizer (lk-jwt-service) HTTP port inside the pod network. Default: 8080.</summary>
     [Input("authorizerPort")]
@@ -166,7 +167,7 @@ public sealed class AuthorizerArgs : ResourceArgs
         yield return ("sfuCpuNanosPerKilobyte", ArgsValues.Scalar(SfuCpuNanosPerKilobyte));
         yield return ("sfuMemoryMiBPerParticipant", ArgsValues.Scalar(SfuMemoryMiBPerParticipant));
         yield return ("authorizerImage", ArgsValues.Scalar(AuthorizerImage));
-        yield return ("imagePullSecrets", ArgsValues.List(ImagePullSecrets));
+        yield return ("imagePullSecrets", ArgsValues.List(_imagePullSecrets));
         yield return ("authorizerPort", ArgsValues.Scalar(AuthorizerPort));
         yield return ("tlsMode", ArgsValues.Scalar(TlsMode));
         yield return ("certManagerIssuer", ArgsValues.Scalar(CertManagerIssuer));

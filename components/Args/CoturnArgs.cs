@@ -72,15 +72,18 @@ public sealed class CoturnArgs : ResourceArgs
 
     /// <summary>Names of existing image pull Secrets (in both namespaces) for private registries. Default: [].</summary>
     [Input("imagePullSecrets")]
-    public InputList<string>? ImagePullSecrets { get; set; }
+    public InputList<string> ImagePullSecrets { get => _imagePullSecrets ??= new(); set => _imagePullSecrets = value; }
+    private InputList<string>? _imagePullSecrets;
 
     /// <summary>Labels (key=value) of the nodes that run the SFU and coturn. Default: [matrix-rtc/media=true].</summary>
     [Input("mediaNodeSelector")]
-    public InputList<string>? MediaNodeSelector { get; set; }
+    public InputList<string> MediaNodeSelector { get => _mediaNodeSelector ??= new(); set => _mediaNodeSelector = value; }
+    private InputList<string>? _mediaNodeSelector;
 
     /// <summary>Taints of the media nodes to tolerate, as key=value:Effect or key:Effect. Default: [].</summary>
     [Input("mediaNodeTolerations")]
-    public InputList<string>? MediaNodeTolerations { get; set; }
+    public InputList<string> MediaNodeTolerations { get => _mediaNodeTolerations ??= new(); set => _mediaNodeTolerations = value; }
+    private InputList<string>? _mediaNodeTolerations;
 
     /// <summary>How many media nodes carry the selector labels (one SFU per node). Default: 1.</summary>
     [Input("mediaNodeCount")]
@@ -88,15 +91,18 @@ public sealed class CoturnArgs : ResourceArgs
 
     /// <summary>The cluster's pod CIDRs (denied as TURN peers). Default: [10.244.0.0/16].</summary>
     [Input("podCidrs")]
-    public InputList<string>? PodCidrs { get; set; }
+    public InputList<string> PodCidrs { get => _podCidrs ??= new(); set => _podCidrs = value; }
+    private InputList<string>? _podCidrs;
 
     /// <summary>The cluster's service CIDRs (denied as TURN peers). Default: [10.96.0.0/12].</summary>
     [Input("serviceCidrs")]
-    public InputList<string>? ServiceCidrs { get; set; }
+    public InputList<string> ServiceCidrs { get => _serviceCidrs ??= new(); set => _serviceCidrs = value; }
+    private InputList<string>? _serviceCidrs;
 
     /// <summary>CIDRs of the nodes' internal addresses (host-network traffic comes from here). Required. Default: required.</summary>
     [Input("nodeCidrs")]
-    public InputList<string>? NodeCidrs { get; set; }
+    public InputList<string> NodeCidrs { get => _nodeCidrs ??= new(); set => _nodeCidrs = value; }
+    private InputList<string>? _nodeCidrs;
 
     /// <summary>The media nodes' net.ipv4.ip_local_port_range; no host port may fall inside it. Default: 32768-60999.</summary>
     [Input("ephemeralPortRange")]
@@ -180,7 +186,8 @@ public sealed class CoturnArgs : ResourceArgs
 
     /// <summary>NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; they override turnExternalIpDiscovery. Default: [].</summary>
     [Input("turnExternalIps")]
-    public InputList<string>? TurnExternalIps { get; set; }
+    public InputList<string> TurnExternalIps { get => _turnExternalIps ??= new(); set => _turnExternalIps = value; }
+    private InputList<string>? _turnExternalIps;
 
     /// <summary>coturn reads its node's ExternalIP from the Kubernetes API (ServiceAccount coturn, ClusterRole get nodes) for nodes turnExternalIps does not list; a node with neither relays on its own address, which must then be public (a private one stops the pod). Default: true.</summary>
     [Input("turnExternalIpDiscovery")]
@@ -224,13 +231,13 @@ public sealed class CoturnArgs : ResourceArgs
         yield return ("sfuCpuNanosPerKilobyte", ArgsValues.Scalar(SfuCpuNanosPerKilobyte));
         yield return ("sfuMemoryMiBPerParticipant", ArgsValues.Scalar(SfuMemoryMiBPerParticipant));
         yield return ("coturnImage", ArgsValues.Scalar(CoturnImage));
-        yield return ("imagePullSecrets", ArgsValues.List(ImagePullSecrets));
-        yield return ("mediaNodeSelector", ArgsValues.List(MediaNodeSelector));
-        yield return ("mediaNodeTolerations", ArgsValues.List(MediaNodeTolerations));
+        yield return ("imagePullSecrets", ArgsValues.List(_imagePullSecrets));
+        yield return ("mediaNodeSelector", ArgsValues.List(_mediaNodeSelector));
+        yield return ("mediaNodeTolerations", ArgsValues.List(_mediaNodeTolerations));
         yield return ("mediaNodeCount", ArgsValues.Scalar(MediaNodeCount));
-        yield return ("podCidrs", ArgsValues.List(PodCidrs));
-        yield return ("serviceCidrs", ArgsValues.List(ServiceCidrs));
-        yield return ("nodeCidrs", ArgsValues.List(NodeCidrs));
+        yield return ("podCidrs", ArgsValues.List(_podCidrs));
+        yield return ("serviceCidrs", ArgsValues.List(_serviceCidrs));
+        yield return ("nodeCidrs", ArgsValues.List(_nodeCidrs));
         yield return ("ephemeralPortRange", ArgsValues.Scalar(EphemeralPortRange));
         yield return ("nodePodCidrMaskSizeIpv4", ArgsValues.Scalar(NodePodCidrMaskSizeIpv4));
         yield return ("nodePodCidrMaskSizeIpv6", ArgsValues.Scalar(NodePodCidrMaskSizeIpv6));
@@ -251,7 +258,7 @@ public sealed class CoturnArgs : ResourceArgs
         yield return ("turnTlsSecret", ArgsValues.Scalar(TurnTlsSecret));
         yield return ("ingressClass", ArgsValues.Scalar(IngressClass));
         yield return ("externalDns", ArgsValues.Scalar(ExternalDns));
-        yield return ("turnExternalIps", ArgsValues.List(TurnExternalIps));
+        yield return ("turnExternalIps", ArgsValues.List(_turnExternalIps));
         yield return ("turnExternalIpDiscovery", ArgsValues.Scalar(TurnExternalIpDiscovery));
         yield return ("turnSharedSecretPrevious", ArgsValues.Secret(TurnSharedSecretPrevious));
         yield return ("turnUserQuota", ArgsValues.Scalar(TurnUserQuota));

@@ -72,7 +72,8 @@ public sealed class EgressArgs : ResourceArgs
 
     /// <summary>Names of existing image pull Secrets (in both namespaces) for private registries. Default: [].</summary>
     [Input("imagePullSecrets")]
-    public InputList<string>? ImagePullSecrets { get; set; }
+    public InputList<string> ImagePullSecrets { get => _imagePullSecrets ??= new(); set => _imagePullSecrets = value; }
+    private InputList<string>? _imagePullSecrets;
 
     /// <summary>LiveKit Egress image (repository:tag, by digest in production). Default: livekit/egress:v1.14.1.</summary>
     [Input("egressImage")]
@@ -140,7 +141,8 @@ public sealed class EgressArgs : ResourceArgs
 
     /// <summary>CIDRs of the storage endpoint when it is not on the internet (private network, VPC endpoint); empty: the internet. Default: [].</summary>
     [Input("egressStorageCidrs")]
-    public InputList<string>? EgressStorageCidrs { get; set; }
+    public InputList<string> EgressStorageCidrs { get => _egressStorageCidrs ??= new(); set => _egressStorageCidrs = value; }
+    private InputList<string>? _egressStorageCidrs;
 
     /// <summary>Redis pods (each a data + a sentinel container); odd, 3 to 7. Default: 3.</summary>
     [Input("redisDataNodes")]
@@ -200,7 +202,7 @@ public sealed class EgressArgs : ResourceArgs
         yield return ("sfuCpuNanosPerPacket", ArgsValues.Scalar(SfuCpuNanosPerPacket));
         yield return ("sfuCpuNanosPerKilobyte", ArgsValues.Scalar(SfuCpuNanosPerKilobyte));
         yield return ("sfuMemoryMiBPerParticipant", ArgsValues.Scalar(SfuMemoryMiBPerParticipant));
-        yield return ("imagePullSecrets", ArgsValues.List(ImagePullSecrets));
+        yield return ("imagePullSecrets", ArgsValues.List(_imagePullSecrets));
         yield return ("egressImage", ArgsValues.Scalar(EgressImage));
         yield return ("egressChartVersion", ArgsValues.Scalar(EgressChartVersion));
         yield return ("egressRecordings", ArgsValues.Scalar(EgressRecordings));
@@ -217,7 +219,7 @@ public sealed class EgressArgs : ResourceArgs
         yield return ("egressS3SecretKeySecret", ArgsValues.Scalar(EgressS3SecretKeySecret));
         yield return ("egressS3AccessKey", ArgsValues.Secret(EgressS3AccessKey));
         yield return ("egressS3SecretKey", ArgsValues.Secret(EgressS3SecretKey));
-        yield return ("egressStorageCidrs", ArgsValues.List(EgressStorageCidrs));
+        yield return ("egressStorageCidrs", ArgsValues.List(_egressStorageCidrs));
         yield return ("redisDataNodes", ArgsValues.Scalar(RedisDataNodes));
         yield return ("redisTls", ArgsValues.Scalar(RedisTls));
         yield return ("sfuApiPort", ArgsValues.Scalar(SfuApiPort));

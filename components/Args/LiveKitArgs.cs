@@ -96,15 +96,18 @@ public sealed class LiveKitArgs : ResourceArgs
 
     /// <summary>Names of existing image pull Secrets (in both namespaces) for private registries. Default: [].</summary>
     [Input("imagePullSecrets")]
-    public InputList<string>? ImagePullSecrets { get; set; }
+    public InputList<string> ImagePullSecrets { get => _imagePullSecrets ??= new(); set => _imagePullSecrets = value; }
+    private InputList<string>? _imagePullSecrets;
 
     /// <summary>Labels (key=value) of the nodes that run the SFU and coturn. Default: [matrix-rtc/media=true].</summary>
     [Input("mediaNodeSelector")]
-    public InputList<string>? MediaNodeSelector { get; set; }
+    public InputList<string> MediaNodeSelector { get => _mediaNodeSelector ??= new(); set => _mediaNodeSelector = value; }
+    private InputList<string>? _mediaNodeSelector;
 
     /// <summary>Taints of the media nodes to tolerate, as key=value:Effect or key:Effect. Default: [].</summary>
     [Input("mediaNodeTolerations")]
-    public InputList<string>? MediaNodeTolerations { get; set; }
+    public InputList<string> MediaNodeTolerations { get => _mediaNodeTolerations ??= new(); set => _mediaNodeTolerations = value; }
+    private InputList<string>? _mediaNodeTolerations;
 
     /// <summary>How many media nodes carry the selector labels (one SFU per node). Default: 1.</summary>
     [Input("mediaNodeCount")]
@@ -112,15 +115,18 @@ public sealed class LiveKitArgs : ResourceArgs
 
     /// <summary>The cluster's pod CIDRs (denied as TURN peers). Default: [10.244.0.0/16].</summary>
     [Input("podCidrs")]
-    public InputList<string>? PodCidrs { get; set; }
+    public InputList<string> PodCidrs { get => _podCidrs ??= new(); set => _podCidrs = value; }
+    private InputList<string>? _podCidrs;
 
     /// <summary>The cluster's service CIDRs (denied as TURN peers). Default: [10.96.0.0/12].</summary>
     [Input("serviceCidrs")]
-    public InputList<string>? ServiceCidrs { get; set; }
+    public InputList<string> ServiceCidrs { get => _serviceCidrs ??= new(); set => _serviceCidrs = value; }
+    private InputList<string>? _serviceCidrs;
 
     /// <summary>CIDRs of the nodes' internal addresses (host-network traffic comes from here). Required. Default: required.</summary>
     [Input("nodeCidrs")]
-    public InputList<string>? NodeCidrs { get; set; }
+    public InputList<string> NodeCidrs { get => _nodeCidrs ??= new(); set => _nodeCidrs = value; }
+    private InputList<string>? _nodeCidrs;
 
     /// <summary>The media nodes' net.ipv4.ip_local_port_range; no host port may fall inside it. Default: 32768-60999.</summary>
     [Input("ephemeralPortRange")]
@@ -232,7 +238,8 @@ public sealed class LiveKitArgs : ResourceArgs
 
     /// <summary>host:port of each sentinel of the existing cluster (redisMode existing). Default: [].</summary>
     [Input("existingSentinelAddresses")]
-    public InputList<string>? ExistingSentinelAddresses { get; set; }
+    public InputList<string> ExistingSentinelAddresses { get => _existingSentinelAddresses ??= new(); set => _existingSentinelAddresses = value; }
+    private InputList<string>? _existingSentinelAddresses;
 
     /// <summary>Secret holding the existing Redis password, as name/key in the media namespace (redisMode existing). Default: "".</summary>
     [Input("existingRedisPasswordSecret")]
@@ -260,7 +267,8 @@ public sealed class LiveKitArgs : ResourceArgs
 
     /// <summary>STUN servers (host:port) the SFU asks for its public address at start when the TURN host's own coturn does not answer: LiveKit exits after three rounds without an answer, so at least one outside this deployment. Default: [global.stun.twilio.com:3478, stun.l.google.com:19302, stun1.l.google.com:19302].</summary>
     [Input("sfuStunServers")]
-    public InputList<string>? SfuStunServers { get; set; }
+    public InputList<string> SfuStunServers { get => _sfuStunServers ??= new(); set => _sfuStunServers = value; }
+    private InputList<string>? _sfuStunServers;
 
     /// <summary>Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds). Default: 86400.</summary>
     [Input("turnCredentialTtlSeconds")]
@@ -298,13 +306,13 @@ public sealed class LiveKitArgs : ResourceArgs
         yield return ("mediaRelayImageDigest", ArgsValues.Scalar(MediaRelayImageDigest));
         yield return ("mediaRelayLivekitVersion", ArgsValues.Scalar(MediaRelayLivekitVersion));
         yield return ("livekitChartVersion", ArgsValues.Scalar(LivekitChartVersion));
-        yield return ("imagePullSecrets", ArgsValues.List(ImagePullSecrets));
-        yield return ("mediaNodeSelector", ArgsValues.List(MediaNodeSelector));
-        yield return ("mediaNodeTolerations", ArgsValues.List(MediaNodeTolerations));
+        yield return ("imagePullSecrets", ArgsValues.List(_imagePullSecrets));
+        yield return ("mediaNodeSelector", ArgsValues.List(_mediaNodeSelector));
+        yield return ("mediaNodeTolerations", ArgsValues.List(_mediaNodeTolerations));
         yield return ("mediaNodeCount", ArgsValues.Scalar(MediaNodeCount));
-        yield return ("podCidrs", ArgsValues.List(PodCidrs));
-        yield return ("serviceCidrs", ArgsValues.List(ServiceCidrs));
-        yield return ("nodeCidrs", ArgsValues.List(NodeCidrs));
+        yield return ("podCidrs", ArgsValues.List(_podCidrs));
+        yield return ("serviceCidrs", ArgsValues.List(_serviceCidrs));
+        yield return ("nodeCidrs", ArgsValues.List(_nodeCidrs));
         yield return ("ephemeralPortRange", ArgsValues.Scalar(EphemeralPortRange));
         yield return ("nodePodCidrMaskSizeIpv4", ArgsValues.Scalar(NodePodCidrMaskSizeIpv4));
         yield return ("nodePodCidrMaskSizeIpv6", ArgsValues.Scalar(NodePodCidrMaskSizeIpv6));
@@ -332,14 +340,14 @@ public sealed class LiveKitArgs : ResourceArgs
         yield return ("ingressController", ArgsValues.Scalar(IngressController));
         yield return ("redisTls", ArgsValues.Scalar(RedisTls));
         yield return ("existingSentinelMasterName", ArgsValues.Scalar(ExistingSentinelMasterName));
-        yield return ("existingSentinelAddresses", ArgsValues.List(ExistingSentinelAddresses));
+        yield return ("existingSentinelAddresses", ArgsValues.List(_existingSentinelAddresses));
         yield return ("existingRedisPasswordSecret", ArgsValues.Scalar(ExistingRedisPasswordSecret));
         yield return ("existingSentinelPasswordSecret", ArgsValues.Scalar(ExistingSentinelPasswordSecret));
         yield return ("existingRedisCaSecret", ArgsValues.Scalar(ExistingRedisCaSecret));
         yield return ("sfuDrainSeconds", ArgsValues.Scalar(SfuDrainSeconds));
         yield return ("sfuReplicas", ArgsValues.Scalar(SfuReplicas));
         yield return ("sfuLogLevel", ArgsValues.Scalar(SfuLogLevel));
-        yield return ("sfuStunServers", ArgsValues.List(SfuStunServers));
+        yield return ("sfuStunServers", ArgsValues.List(_sfuStunServers));
         yield return ("turnCredentialTtlSeconds", ArgsValues.Scalar(TurnCredentialTtlSeconds));
         yield return ("clusterDomain", ArgsValues.Scalar(ClusterDomain));
         yield return ("monitoring", ArgsValues.Scalar(Monitoring));

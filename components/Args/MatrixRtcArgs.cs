@@ -85,6 +85,25 @@ public sealed class MatrixRtcArgs : ResourceArgs
             Observability?.ConfigValues() ?? [],
             Egress?.ConfigValues() ?? [],
         }.SelectMany(v => v);
+
+    /// <summary>A stack's config (already validated by the plan) as Args: a key not set stays unset.</summary>
+    internal static MatrixRtcArgs FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config) => new()
+    {
+        Site = MatrixRtcSiteArgs.FromConfig(config),
+        Load = MatrixRtcLoadArgs.FromConfig(config),
+        Images = MatrixRtcImagesArgs.FromConfig(config),
+        Nodes = MatrixRtcNodesArgs.FromConfig(config),
+        Ports = MatrixRtcPortsArgs.FromConfig(config),
+        Tls = MatrixRtcTlsArgs.FromConfig(config),
+        Routing = MatrixRtcRoutingArgs.FromConfig(config),
+        Redis = MatrixRtcRedisArgs.FromConfig(config),
+        Sfu = MatrixRtcSfuArgs.FromConfig(config),
+        Turn = MatrixRtcTurnArgs.FromConfig(config),
+        Synapse = MatrixRtcSynapseArgs.FromConfig(config),
+        Cluster = MatrixRtcClusterArgs.FromConfig(config),
+        Observability = MatrixRtcObservabilityArgs.FromConfig(config),
+        Egress = MatrixRtcEgressArgs.FromConfig(config),
+    };
 }
 
 /// <summary>Site: the <c>site</c> section of <see cref="MatrixRtcArgs"/>.</summary>
@@ -117,6 +136,20 @@ public sealed class MatrixRtcSiteArgs : ResourceArgs
     /// <summary>kubeconfig context for the Kubernetes provider; empty uses the current context. Default: "".</summary>
     [Input("kubeContext")]
     public Input<string>? KubeContext { get; set; }
+
+    internal static MatrixRtcSiteArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcSiteArgs();
+        var any = false;
+        if (config.TryGetValue("serverName", out var serverNameValue)) { args.ServerName = ArgsValues.String("serverName", serverNameValue); any = true; }
+        if (config.TryGetValue("rtcHost", out var rtcHostValue)) { args.RtcHost = ArgsValues.String("rtcHost", rtcHostValue); any = true; }
+        if (config.TryGetValue("turnHost", out var turnHostValue)) { args.TurnHost = ArgsValues.String("turnHost", turnHostValue); any = true; }
+        if (config.TryGetValue("namespace", out var namespaceValue)) { args.Namespace = ArgsValues.String("namespace", namespaceValue); any = true; }
+        if (config.TryGetValue("mediaNamespace", out var mediaNamespaceValue)) { args.MediaNamespace = ArgsValues.String("mediaNamespace", mediaNamespaceValue); any = true; }
+        if (config.TryGetValue("production", out var productionValue)) { args.Production = ArgsValues.Bool("production", productionValue); any = true; }
+        if (config.TryGetValue("kubeContext", out var kubeContextValue)) { args.KubeContext = ArgsValues.String("kubeContext", kubeContextValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -177,6 +210,24 @@ public sealed class MatrixRtcLoadArgs : ResourceArgs
     [Input("sfuMemoryMiBPerParticipant")]
     public Input<int>? SfuMemoryMiBPerParticipant { get; set; }
 
+    internal static MatrixRtcLoadArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcLoadArgs();
+        var any = false;
+        if (config.TryGetValue("tier", out var tierValue)) { args.Tier = ArgsValues.String("tier", tierValue); any = true; }
+        if (config.TryGetValue("calls", out var callsValue)) { args.Calls = ArgsValues.Int("calls", callsValue); any = true; }
+        if (config.TryGetValue("participantsPerCall", out var participantsPerCallValue)) { args.ParticipantsPerCall = ArgsValues.Int("participantsPerCall", participantsPerCallValue); any = true; }
+        if (config.TryGetValue("videoPercent", out var videoPercentValue)) { args.VideoPercent = ArgsValues.Int("videoPercent", videoPercentValue); any = true; }
+        if (config.TryGetValue("turnPercent", out var turnPercentValue)) { args.TurnPercent = ArgsValues.Int("turnPercent", turnPercentValue); any = true; }
+        if (config.TryGetValue("largestCall", out var largestCallValue)) { args.LargestCall = ArgsValues.Int("largestCall", largestCallValue); any = true; }
+        if (config.TryGetValue("sfuHardwareClass", out var sfuHardwareClassValue)) { args.SfuHardwareClass = ArgsValues.String("sfuHardwareClass", sfuHardwareClassValue); any = true; }
+        if (config.TryGetValue("audioDtx", out var audioDtxValue)) { args.AudioDtx = ArgsValues.Bool("audioDtx", audioDtxValue); any = true; }
+        if (config.TryGetValue("sfuCpuNanosPerPacket", out var sfuCpuNanosPerPacketValue)) { args.SfuCpuNanosPerPacket = ArgsValues.Int("sfuCpuNanosPerPacket", sfuCpuNanosPerPacketValue); any = true; }
+        if (config.TryGetValue("sfuCpuNanosPerKilobyte", out var sfuCpuNanosPerKilobyteValue)) { args.SfuCpuNanosPerKilobyte = ArgsValues.Int("sfuCpuNanosPerKilobyte", sfuCpuNanosPerKilobyteValue); any = true; }
+        if (config.TryGetValue("sfuMemoryMiBPerParticipant", out var sfuMemoryMiBPerParticipantValue)) { args.SfuMemoryMiBPerParticipant = ArgsValues.Int("sfuMemoryMiBPerParticipant", sfuMemoryMiBPerParticipantValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("tier", ArgsValues.Scalar(Tier));
@@ -226,11 +277,28 @@ public sealed class MatrixRtcImagesArgs : ResourceArgs
 
     /// <summary>Names of existing image pull Secrets (in both namespaces) for private registries. Default: [].</summary>
     [Input("imagePullSecrets")]
-    public InputList<string>? ImagePullSecrets { get; set; }
+    public InputList<string> ImagePullSecrets { get => _imagePullSecrets ??= new(); set => _imagePullSecrets = value; }
+    private InputList<string>? _imagePullSecrets;
 
     /// <summary>Version of the livekit-server Helm chart from https://helm.livekit.io. Default: 1.9.0.</summary>
     [Input("livekitChartVersion")]
     public Input<string>? LivekitChartVersion { get; set; }
+
+    internal static MatrixRtcImagesArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcImagesArgs();
+        var any = false;
+        if (config.TryGetValue("mediaRelayImageRepository", out var mediaRelayImageRepositoryValue)) { args.MediaRelayImageRepository = ArgsValues.String("mediaRelayImageRepository", mediaRelayImageRepositoryValue); any = true; }
+        if (config.TryGetValue("mediaRelayImageTag", out var mediaRelayImageTagValue)) { args.MediaRelayImageTag = ArgsValues.String("mediaRelayImageTag", mediaRelayImageTagValue); any = true; }
+        if (config.TryGetValue("mediaRelayImageDigest", out var mediaRelayImageDigestValue)) { args.MediaRelayImageDigest = ArgsValues.String("mediaRelayImageDigest", mediaRelayImageDigestValue); any = true; }
+        if (config.TryGetValue("mediaRelayLivekitVersion", out var mediaRelayLivekitVersionValue)) { args.MediaRelayLivekitVersion = ArgsValues.String("mediaRelayLivekitVersion", mediaRelayLivekitVersionValue); any = true; }
+        if (config.TryGetValue("redisImage", out var redisImageValue)) { args.RedisImage = ArgsValues.String("redisImage", redisImageValue); any = true; }
+        if (config.TryGetValue("coturnImage", out var coturnImageValue)) { args.CoturnImage = ArgsValues.String("coturnImage", coturnImageValue); any = true; }
+        if (config.TryGetValue("authorizerImage", out var authorizerImageValue)) { args.AuthorizerImage = ArgsValues.String("authorizerImage", authorizerImageValue); any = true; }
+        if (config.TryGetValue("imagePullSecrets", out var imagePullSecretsValue)) { args.ImagePullSecrets = ArgsValues.Strings("imagePullSecrets", imagePullSecretsValue); any = true; }
+        if (config.TryGetValue("livekitChartVersion", out var livekitChartVersionValue)) { args.LivekitChartVersion = ArgsValues.String("livekitChartVersion", livekitChartVersionValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -241,7 +309,7 @@ public sealed class MatrixRtcImagesArgs : ResourceArgs
         yield return ("redisImage", ArgsValues.Scalar(RedisImage));
         yield return ("coturnImage", ArgsValues.Scalar(CoturnImage));
         yield return ("authorizerImage", ArgsValues.Scalar(AuthorizerImage));
-        yield return ("imagePullSecrets", ArgsValues.List(ImagePullSecrets));
+        yield return ("imagePullSecrets", ArgsValues.List(_imagePullSecrets));
         yield return ("livekitChartVersion", ArgsValues.Scalar(LivekitChartVersion));
     }
 }
@@ -251,11 +319,13 @@ public sealed class MatrixRtcNodesArgs : ResourceArgs
 {
     /// <summary>Labels (key=value) of the nodes that run the SFU and coturn. Default: [matrix-rtc/media=true].</summary>
     [Input("mediaNodeSelector")]
-    public InputList<string>? MediaNodeSelector { get; set; }
+    public InputList<string> MediaNodeSelector { get => _mediaNodeSelector ??= new(); set => _mediaNodeSelector = value; }
+    private InputList<string>? _mediaNodeSelector;
 
     /// <summary>Taints of the media nodes to tolerate, as key=value:Effect or key:Effect. Default: [].</summary>
     [Input("mediaNodeTolerations")]
-    public InputList<string>? MediaNodeTolerations { get; set; }
+    public InputList<string> MediaNodeTolerations { get => _mediaNodeTolerations ??= new(); set => _mediaNodeTolerations = value; }
+    private InputList<string>? _mediaNodeTolerations;
 
     /// <summary>How many media nodes carry the selector labels (one SFU per node). Default: 1.</summary>
     [Input("mediaNodeCount")]
@@ -263,15 +333,18 @@ public sealed class MatrixRtcNodesArgs : ResourceArgs
 
     /// <summary>The cluster's pod CIDRs (denied as TURN peers). Default: [10.244.0.0/16].</summary>
     [Input("podCidrs")]
-    public InputList<string>? PodCidrs { get; set; }
+    public InputList<string> PodCidrs { get => _podCidrs ??= new(); set => _podCidrs = value; }
+    private InputList<string>? _podCidrs;
 
     /// <summary>The cluster's service CIDRs (denied as TURN peers). Default: [10.96.0.0/12].</summary>
     [Input("serviceCidrs")]
-    public InputList<string>? ServiceCidrs { get; set; }
+    public InputList<string> ServiceCidrs { get => _serviceCidrs ??= new(); set => _serviceCidrs = value; }
+    private InputList<string>? _serviceCidrs;
 
     /// <summary>CIDRs of the nodes' internal addresses (host-network traffic comes from here). Required. Default: required.</summary>
     [Input("nodeCidrs")]
-    public InputList<string>? NodeCidrs { get; set; }
+    public InputList<string> NodeCidrs { get => _nodeCidrs ??= new(); set => _nodeCidrs = value; }
+    private InputList<string>? _nodeCidrs;
 
     /// <summary>The media nodes' net.ipv4.ip_local_port_range; no host port may fall inside it. Default: 32768-60999.</summary>
     [Input("ephemeralPortRange")]
@@ -285,14 +358,30 @@ public sealed class MatrixRtcNodesArgs : ResourceArgs
     [Input("nodePodCidrMaskSizeIpv6")]
     public Input<int>? NodePodCidrMaskSizeIpv6 { get; set; }
 
+    internal static MatrixRtcNodesArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcNodesArgs();
+        var any = false;
+        if (config.TryGetValue("mediaNodeSelector", out var mediaNodeSelectorValue)) { args.MediaNodeSelector = ArgsValues.Strings("mediaNodeSelector", mediaNodeSelectorValue); any = true; }
+        if (config.TryGetValue("mediaNodeTolerations", out var mediaNodeTolerationsValue)) { args.MediaNodeTolerations = ArgsValues.Strings("mediaNodeTolerations", mediaNodeTolerationsValue); any = true; }
+        if (config.TryGetValue("mediaNodeCount", out var mediaNodeCountValue)) { args.MediaNodeCount = ArgsValues.Int("mediaNodeCount", mediaNodeCountValue); any = true; }
+        if (config.TryGetValue("podCidrs", out var podCidrsValue)) { args.PodCidrs = ArgsValues.Strings("podCidrs", podCidrsValue); any = true; }
+        if (config.TryGetValue("serviceCidrs", out var serviceCidrsValue)) { args.ServiceCidrs = ArgsValues.Strings("serviceCidrs", serviceCidrsValue); any = true; }
+        if (config.TryGetValue("nodeCidrs", out var nodeCidrsValue)) { args.NodeCidrs = ArgsValues.Strings("nodeCidrs", nodeCidrsValue); any = true; }
+        if (config.TryGetValue("ephemeralPortRange", out var ephemeralPortRangeValue)) { args.EphemeralPortRange = ArgsValues.String("ephemeralPortRange", ephemeralPortRangeValue); any = true; }
+        if (config.TryGetValue("nodePodCidrMaskSizeIpv4", out var nodePodCidrMaskSizeIpv4Value)) { args.NodePodCidrMaskSizeIpv4 = ArgsValues.Int("nodePodCidrMaskSizeIpv4", nodePodCidrMaskSizeIpv4Value); any = true; }
+        if (config.TryGetValue("nodePodCidrMaskSizeIpv6", out var nodePodCidrMaskSizeIpv6Value)) { args.NodePodCidrMaskSizeIpv6 = ArgsValues.Int("nodePodCidrMaskSizeIpv6", nodePodCidrMaskSizeIpv6Value); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
-        yield return ("mediaNodeSelector", ArgsValues.List(MediaNodeSelector));
-        yield return ("mediaNodeTolerations", ArgsValues.List(MediaNodeTolerations));
+        yield return ("mediaNodeSelector", ArgsValues.List(_mediaNodeSelector));
+        yield return ("mediaNodeTolerations", ArgsValues.List(_mediaNodeTolerations));
         yield return ("mediaNodeCount", ArgsValues.Scalar(MediaNodeCount));
-        yield return ("podCidrs", ArgsValues.List(PodCidrs));
-        yield return ("serviceCidrs", ArgsValues.List(ServiceCidrs));
-        yield return ("nodeCidrs", ArgsValues.List(NodeCidrs));
+        yield return ("podCidrs", ArgsValues.List(_podCidrs));
+        yield return ("serviceCidrs", ArgsValues.List(_serviceCidrs));
+        yield return ("nodeCidrs", ArgsValues.List(_nodeCidrs));
         yield return ("ephemeralPortRange", ArgsValues.Scalar(EphemeralPortRange));
         yield return ("nodePodCidrMaskSizeIpv4", ArgsValues.Scalar(NodePodCidrMaskSizeIpv4));
         yield return ("nodePodCidrMaskSizeIpv6", ArgsValues.Scalar(NodePodCidrMaskSizeIpv6));
@@ -342,6 +431,23 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
     [Input("authorizerPort")]
     public Input<int>? AuthorizerPort { get; set; }
 
+    internal static MatrixRtcPortsArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcPortsArgs();
+        var any = false;
+        if (config.TryGetValue("sfuApiPort", out var sfuApiPortValue)) { args.SfuApiPort = ArgsValues.Int("sfuApiPort", sfuApiPortValue); any = true; }
+        if (config.TryGetValue("sfuRtcTcpPort", out var sfuRtcTcpPortValue)) { args.SfuRtcTcpPort = ArgsValues.Int("sfuRtcTcpPort", sfuRtcTcpPortValue); any = true; }
+        if (config.TryGetValue("sfuRtcUdpPort", out var sfuRtcUdpPortValue)) { args.SfuRtcUdpPort = ArgsValues.Int("sfuRtcUdpPort", sfuRtcUdpPortValue); any = true; }
+        if (config.TryGetValue("sfuMetricsPort", out var sfuMetricsPortValue)) { args.SfuMetricsPort = ArgsValues.Int("sfuMetricsPort", sfuMetricsPortValue); any = true; }
+        if (config.TryGetValue("turnPort", out var turnPortValue)) { args.TurnPort = ArgsValues.Int("turnPort", turnPortValue); any = true; }
+        if (config.TryGetValue("turnTlsPort", out var turnTlsPortValue)) { args.TurnTlsPort = ArgsValues.Int("turnTlsPort", turnTlsPortValue); any = true; }
+        if (config.TryGetValue("turnRelayPorts", out var turnRelayPortsValue)) { args.TurnRelayPorts = ArgsValues.String("turnRelayPorts", turnRelayPortsValue); any = true; }
+        if (config.TryGetValue("turnMetricsPort", out var turnMetricsPortValue)) { args.TurnMetricsPort = ArgsValues.Int("turnMetricsPort", turnMetricsPortValue); any = true; }
+        if (config.TryGetValue("turnTlsOn443", out var turnTlsOn443Value)) { args.TurnTlsOn443 = ArgsValues.Bool("turnTlsOn443", turnTlsOn443Value); any = true; }
+        if (config.TryGetValue("authorizerPort", out var authorizerPortValue)) { args.AuthorizerPort = ArgsValues.Int("authorizerPort", authorizerPortValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("sfuApiPort", ArgsValues.Scalar(SfuApiPort));
@@ -388,6 +494,20 @@ public sealed class MatrixRtcTlsArgs : ResourceArgs
     [Input("externalDns")]
     public Input<bool>? ExternalDns { get; set; }
 
+    internal static MatrixRtcTlsArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcTlsArgs();
+        var any = false;
+        if (config.TryGetValue("tlsMode", out var tlsModeValue)) { args.TlsMode = ArgsValues.String("tlsMode", tlsModeValue); any = true; }
+        if (config.TryGetValue("certManagerIssuer", out var certManagerIssuerValue)) { args.CertManagerIssuer = ArgsValues.String("certManagerIssuer", certManagerIssuerValue); any = true; }
+        if (config.TryGetValue("certManagerIssuerKind", out var certManagerIssuerKindValue)) { args.CertManagerIssuerKind = ArgsValues.String("certManagerIssuerKind", certManagerIssuerKindValue); any = true; }
+        if (config.TryGetValue("rtcTlsSecret", out var rtcTlsSecretValue)) { args.RtcTlsSecret = ArgsValues.String("rtcTlsSecret", rtcTlsSecretValue); any = true; }
+        if (config.TryGetValue("turnTlsSecret", out var turnTlsSecretValue)) { args.TurnTlsSecret = ArgsValues.String("turnTlsSecret", turnTlsSecretValue); any = true; }
+        if (config.TryGetValue("ingressClass", out var ingressClassValue)) { args.IngressClass = ArgsValues.String("ingressClass", ingressClassValue); any = true; }
+        if (config.TryGetValue("externalDns", out var externalDnsValue)) { args.ExternalDns = ArgsValues.Bool("externalDns", externalDnsValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("tlsMode", ArgsValues.Scalar(TlsMode));
@@ -422,6 +542,18 @@ public sealed class MatrixRtcRoutingArgs : ResourceArgs
     /// <summary>Ingress controller, for its own annotations (routing ingress): generic (none) or ingress-nginx (WebSocket read/send timeouts 3600 s). Default: generic.</summary>
     [Input("ingressController")]
     public Input<string>? IngressController { get; set; }
+
+    internal static MatrixRtcRoutingArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcRoutingArgs();
+        var any = false;
+        if (config.TryGetValue("routing", out var routingValue)) { args.Routing = ArgsValues.String("routing", routingValue); any = true; }
+        if (config.TryGetValue("gatewayName", out var gatewayNameValue)) { args.GatewayName = ArgsValues.String("gatewayName", gatewayNameValue); any = true; }
+        if (config.TryGetValue("gatewayNamespace", out var gatewayNamespaceValue)) { args.GatewayNamespace = ArgsValues.String("gatewayNamespace", gatewayNamespaceValue); any = true; }
+        if (config.TryGetValue("gatewaySectionName", out var gatewaySectionNameValue)) { args.GatewaySectionName = ArgsValues.String("gatewaySectionName", gatewaySectionNameValue); any = true; }
+        if (config.TryGetValue("ingressController", out var ingressControllerValue)) { args.IngressController = ArgsValues.String("ingressController", ingressControllerValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -482,7 +614,8 @@ public sealed class MatrixRtcRedisArgs : ResourceArgs
 
     /// <summary>host:port of each sentinel of the existing cluster (redisMode existing). Default: [].</summary>
     [Input("existingSentinelAddresses")]
-    public InputList<string>? ExistingSentinelAddresses { get; set; }
+    public InputList<string> ExistingSentinelAddresses { get => _existingSentinelAddresses ??= new(); set => _existingSentinelAddresses = value; }
+    private InputList<string>? _existingSentinelAddresses;
 
     /// <summary>Secret holding the existing Redis password, as name/key in the media namespace (redisMode existing). Default: "".</summary>
     [Input("existingRedisPasswordSecret")]
@@ -495,6 +628,28 @@ public sealed class MatrixRtcRedisArgs : ResourceArgs
     /// <summary>With redisTls and redisMode existing: the CA certificate LiveKit and Egress trust for Redis, as name/key of a Secret in the media namespace (e.g. a RedisSentinel's caSecret output); empty: the images' system roots. Default: "".</summary>
     [Input("existingRedisCaSecret")]
     public Input<string>? ExistingRedisCaSecret { get; set; }
+
+    internal static MatrixRtcRedisArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcRedisArgs();
+        var any = false;
+        if (config.TryGetValue("redisMode", out var redisModeValue)) { args.RedisMode = ArgsValues.String("redisMode", redisModeValue); any = true; }
+        if (config.TryGetValue("redisDataNodes", out var redisDataNodesValue)) { args.RedisDataNodes = ArgsValues.Int("redisDataNodes", redisDataNodesValue); any = true; }
+        if (config.TryGetValue("redisQuorum", out var redisQuorumValue)) { args.RedisQuorum = ArgsValues.Int("redisQuorum", redisQuorumValue); any = true; }
+        if (config.TryGetValue("redisDownAfterMilliseconds", out var redisDownAfterMillisecondsValue)) { args.RedisDownAfterMilliseconds = ArgsValues.Int("redisDownAfterMilliseconds", redisDownAfterMillisecondsValue); any = true; }
+        if (config.TryGetValue("redisFailoverTimeoutMilliseconds", out var redisFailoverTimeoutMillisecondsValue)) { args.RedisFailoverTimeoutMilliseconds = ArgsValues.Int("redisFailoverTimeoutMilliseconds", redisFailoverTimeoutMillisecondsValue); any = true; }
+        if (config.TryGetValue("redisPersistence", out var redisPersistenceValue)) { args.RedisPersistence = ArgsValues.Bool("redisPersistence", redisPersistenceValue); any = true; }
+        if (config.TryGetValue("redisStorageClass", out var redisStorageClassValue)) { args.RedisStorageClass = ArgsValues.String("redisStorageClass", redisStorageClassValue); any = true; }
+        if (config.TryGetValue("redisStorageSize", out var redisStorageSizeValue)) { args.RedisStorageSize = ArgsValues.String("redisStorageSize", redisStorageSizeValue); any = true; }
+        if (config.TryGetValue("clusterHasDefaultStorageClass", out var clusterHasDefaultStorageClassValue)) { args.ClusterHasDefaultStorageClass = ArgsValues.Bool("clusterHasDefaultStorageClass", clusterHasDefaultStorageClassValue); any = true; }
+        if (config.TryGetValue("redisTls", out var redisTlsValue)) { args.RedisTls = ArgsValues.Bool("redisTls", redisTlsValue); any = true; }
+        if (config.TryGetValue("existingSentinelMasterName", out var existingSentinelMasterNameValue)) { args.ExistingSentinelMasterName = ArgsValues.String("existingSentinelMasterName", existingSentinelMasterNameValue); any = true; }
+        if (config.TryGetValue("existingSentinelAddresses", out var existingSentinelAddressesValue)) { args.ExistingSentinelAddresses = ArgsValues.Strings("existingSentinelAddresses", existingSentinelAddressesValue); any = true; }
+        if (config.TryGetValue("existingRedisPasswordSecret", out var existingRedisPasswordSecretValue)) { args.ExistingRedisPasswordSecret = ArgsValues.String("existingRedisPasswordSecret", existingRedisPasswordSecretValue); any = true; }
+        if (config.TryGetValue("existingSentinelPasswordSecret", out var existingSentinelPasswordSecretValue)) { args.ExistingSentinelPasswordSecret = ArgsValues.String("existingSentinelPasswordSecret", existingSentinelPasswordSecretValue); any = true; }
+        if (config.TryGetValue("existingRedisCaSecret", out var existingRedisCaSecretValue)) { args.ExistingRedisCaSecret = ArgsValues.String("existingRedisCaSecret", existingRedisCaSecretValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -509,7 +664,7 @@ public sealed class MatrixRtcRedisArgs : ResourceArgs
         yield return ("clusterHasDefaultStorageClass", ArgsValues.Scalar(ClusterHasDefaultStorageClass));
         yield return ("redisTls", ArgsValues.Scalar(RedisTls));
         yield return ("existingSentinelMasterName", ArgsValues.Scalar(ExistingSentinelMasterName));
-        yield return ("existingSentinelAddresses", ArgsValues.List(ExistingSentinelAddresses));
+        yield return ("existingSentinelAddresses", ArgsValues.List(_existingSentinelAddresses));
         yield return ("existingRedisPasswordSecret", ArgsValues.Scalar(ExistingRedisPasswordSecret));
         yield return ("existingSentinelPasswordSecret", ArgsValues.Scalar(ExistingSentinelPasswordSecret));
         yield return ("existingRedisCaSecret", ArgsValues.Scalar(ExistingRedisCaSecret));
@@ -533,14 +688,26 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
 
     /// <summary>STUN servers (host:port) the SFU asks for its public address at start when the TURN host's own coturn does not answer: LiveKit exits after three rounds without an answer, so at least one outside this deployment. Default: [global.stun.twilio.com:3478, stun.l.google.com:19302, stun1.l.google.com:19302].</summary>
     [Input("sfuStunServers")]
-    public InputList<string>? SfuStunServers { get; set; }
+    public InputList<string> SfuStunServers { get => _sfuStunServers ??= new(); set => _sfuStunServers = value; }
+    private InputList<string>? _sfuStunServers;
+
+    internal static MatrixRtcSfuArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcSfuArgs();
+        var any = false;
+        if (config.TryGetValue("sfuDrainSeconds", out var sfuDrainSecondsValue)) { args.SfuDrainSeconds = ArgsValues.Int("sfuDrainSeconds", sfuDrainSecondsValue); any = true; }
+        if (config.TryGetValue("sfuReplicas", out var sfuReplicasValue)) { args.SfuReplicas = ArgsValues.Int("sfuReplicas", sfuReplicasValue); any = true; }
+        if (config.TryGetValue("sfuLogLevel", out var sfuLogLevelValue)) { args.SfuLogLevel = ArgsValues.String("sfuLogLevel", sfuLogLevelValue); any = true; }
+        if (config.TryGetValue("sfuStunServers", out var sfuStunServersValue)) { args.SfuStunServers = ArgsValues.Strings("sfuStunServers", sfuStunServersValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("sfuDrainSeconds", ArgsValues.Scalar(SfuDrainSeconds));
         yield return ("sfuReplicas", ArgsValues.Scalar(SfuReplicas));
         yield return ("sfuLogLevel", ArgsValues.Scalar(SfuLogLevel));
-        yield return ("sfuStunServers", ArgsValues.List(SfuStunServers));
+        yield return ("sfuStunServers", ArgsValues.List(_sfuStunServers));
     }
 }
 
@@ -549,7 +716,8 @@ public sealed class MatrixRtcTurnArgs : ResourceArgs
 {
     /// <summary>NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; they override turnExternalIpDiscovery. Default: [].</summary>
     [Input("turnExternalIps")]
-    public InputList<string>? TurnExternalIps { get; set; }
+    public InputList<string> TurnExternalIps { get => _turnExternalIps ??= new(); set => _turnExternalIps = value; }
+    private InputList<string>? _turnExternalIps;
 
     /// <summary>coturn reads its node's ExternalIP from the Kubernetes API (ServiceAccount coturn, ClusterRole get nodes) for nodes turnExternalIps does not list; a node with neither relays on its own address, which must then be public (a private one stops the pod). Default: true.</summary>
     [Input("turnExternalIpDiscovery")]
@@ -571,9 +739,22 @@ public sealed class MatrixRtcTurnArgs : ResourceArgs
     [Input("turnCredentialTtlSeconds")]
     public Input<int>? TurnCredentialTtlSeconds { get; set; }
 
+    internal static MatrixRtcTurnArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcTurnArgs();
+        var any = false;
+        if (config.TryGetValue("turnExternalIps", out var turnExternalIpsValue)) { args.TurnExternalIps = ArgsValues.Strings("turnExternalIps", turnExternalIpsValue); any = true; }
+        if (config.TryGetValue("turnExternalIpDiscovery", out var turnExternalIpDiscoveryValue)) { args.TurnExternalIpDiscovery = ArgsValues.Bool("turnExternalIpDiscovery", turnExternalIpDiscoveryValue); any = true; }
+        if (config.TryGetValue("turnSharedSecretPrevious", out var turnSharedSecretPreviousValue)) { args.TurnSharedSecretPrevious = ArgsValues.String("turnSharedSecretPrevious", turnSharedSecretPreviousValue); any = true; }
+        if (config.TryGetValue("turnUserQuota", out var turnUserQuotaValue)) { args.TurnUserQuota = ArgsValues.Int("turnUserQuota", turnUserQuotaValue); any = true; }
+        if (config.TryGetValue("turnTotalQuota", out var turnTotalQuotaValue)) { args.TurnTotalQuota = ArgsValues.Int("turnTotalQuota", turnTotalQuotaValue); any = true; }
+        if (config.TryGetValue("turnCredentialTtlSeconds", out var turnCredentialTtlSecondsValue)) { args.TurnCredentialTtlSeconds = ArgsValues.Int("turnCredentialTtlSeconds", turnCredentialTtlSecondsValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
-        yield return ("turnExternalIps", ArgsValues.List(TurnExternalIps));
+        yield return ("turnExternalIps", ArgsValues.List(_turnExternalIps));
         yield return ("turnExternalIpDiscovery", ArgsValues.Scalar(TurnExternalIpDiscovery));
         yield return ("turnSharedSecretPrevious", ArgsValues.Secret(TurnSharedSecretPrevious));
         yield return ("turnUserQuota", ArgsValues.Scalar(TurnUserQuota));
@@ -591,7 +772,8 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
 
     /// <summary>Labels (key=value) of the Synapse pods the authorizer may reach. Default: [app.kubernetes.io/name=synapse].</summary>
     [Input("synapsePodSelector")]
-    public InputList<string>? SynapsePodSelector { get; set; }
+    public InputList<string> SynapsePodSelector { get => _synapsePodSelector ??= new(); set => _synapsePodSelector = value; }
+    private InputList<string>? _synapsePodSelector;
 
     /// <summary>In-cluster client API URL of the local Synapse (authorizer's LIVEKIT_CS_API_URL_OVERRIDES), e.g. http://synapse.&lt;synapseNamespace&gt;.svc.&lt;clusterDomain&gt;:8008; empty if none. Its port must be the Synapse pods' port: NetworkPolicies see the pod port, not the Service port. Default: "".</summary>
     [Input("synapseInternalUrl")]
@@ -613,10 +795,24 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    internal static MatrixRtcSynapseArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcSynapseArgs();
+        var any = false;
+        if (config.TryGetValue("synapseNamespace", out var synapseNamespaceValue)) { args.SynapseNamespace = ArgsValues.String("synapseNamespace", synapseNamespaceValue); any = true; }
+        if (config.TryGetValue("synapsePodSelector", out var synapsePodSelectorValue)) { args.SynapsePodSelector = ArgsValues.Strings("synapsePodSelector", synapsePodSelectorValue); any = true; }
+        if (config.TryGetValue("synapseInternalUrl", out var synapseInternalUrlValue)) { args.SynapseInternalUrl = ArgsValues.String("synapseInternalUrl", synapseInternalUrlValue); any = true; }
+        if (config.TryGetValue("synapseExistingConfig", out var synapseExistingConfigValue)) { args.SynapseExistingConfig = ArgsValues.String("synapseExistingConfig", synapseExistingConfigValue); any = true; }
+        if (config.TryGetValue("wellKnownClientExisting", out var wellKnownClientExistingValue)) { args.WellKnownClientExisting = ArgsValues.String("wellKnownClientExisting", wellKnownClientExistingValue); any = true; }
+        if (config.TryGetValue("synapseTurnAllowGuests", out var synapseTurnAllowGuestsValue)) { args.SynapseTurnAllowGuests = ArgsValues.Bool("synapseTurnAllowGuests", synapseTurnAllowGuestsValue); any = true; }
+        if (config.TryGetValue("synapseTurnSecretMountDir", out var synapseTurnSecretMountDirValue)) { args.SynapseTurnSecretMountDir = ArgsValues.String("synapseTurnSecretMountDir", synapseTurnSecretMountDirValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("synapseNamespace", ArgsValues.Scalar(SynapseNamespace));
-        yield return ("synapsePodSelector", ArgsValues.List(SynapsePodSelector));
+        yield return ("synapsePodSelector", ArgsValues.List(_synapsePodSelector));
         yield return ("synapseInternalUrl", ArgsValues.Scalar(SynapseInternalUrl));
         yield return ("synapseExistingConfig", ArgsValues.Scalar(SynapseExistingConfig));
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
@@ -634,7 +830,8 @@ public sealed class MatrixRtcClusterArgs : ResourceArgs
 
     /// <summary>Labels (key=value) of the cluster DNS pods. Default: [k8s-app=kube-dns].</summary>
     [Input("dnsPodSelector")]
-    public InputList<string>? DnsPodSelector { get; set; }
+    public InputList<string> DnsPodSelector { get => _dnsPodSelector ??= new(); set => _dnsPodSelector = value; }
+    private InputList<string>? _dnsPodSelector;
 
     /// <summary>Namespace of the ingress controller pods (routing ingress). Default: ingress-nginx.</summary>
     [Input("ingressNamespace")]
@@ -642,7 +839,8 @@ public sealed class MatrixRtcClusterArgs : ResourceArgs
 
     /// <summary>Labels (key=value) of the ingress controller pods (routing ingress). Default: [app.kubernetes.io/name=ingress-nginx].</summary>
     [Input("ingressPodSelector")]
-    public InputList<string>? IngressPodSelector { get; set; }
+    public InputList<string> IngressPodSelector { get => _ingressPodSelector ??= new(); set => _ingressPodSelector = value; }
+    private InputList<string>? _ingressPodSelector;
 
     /// <summary>ServiceMonitors, PrometheusRules and a Grafana dashboard (needs the Prometheus operator CRDs). Default: false.</summary>
     [Input("monitoring")]
@@ -662,7 +860,8 @@ public sealed class MatrixRtcClusterArgs : ResourceArgs
 
     /// <summary>Labels (key=value) of the Gateway's data-plane pods (routing gateway); the default is Envoy Gateway's proxy labels. Add gateway.envoyproxy.io/owning-gateway-name=&lt;gatewayName&gt; to admit only that Gateway's proxies. Default: [app.kubernetes.io/name=envoy, app.kubernetes.io/component=proxy, app.kubernetes.io/managed-by=envoy-gateway].</summary>
     [Input("gatewayPodSelector")]
-    public InputList<string>? GatewayPodSelector { get; set; }
+    public InputList<string> GatewayPodSelector { get => _gatewayPodSelector ??= new(); set => _gatewayPodSelector = value; }
+    private InputList<string>? _gatewayPodSelector;
 
     /// <summary>HTTPS container port of the Gateway's data-plane pods (routing gateway): Envoy Gateway listens on the listener port plus 10000 for ports below 1024 (443 -&gt; 10443); Cilium, Istio, Traefik and NGINX Gateway Fabric differ (README). Default: 10443.</summary>
     [Input("gatewayPodHttpsPort")]
@@ -688,17 +887,39 @@ public sealed class MatrixRtcClusterArgs : ResourceArgs
     [Input("dnsServiceIp")]
     public Input<string>? DnsServiceIp { get; set; }
 
+    internal static MatrixRtcClusterArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcClusterArgs();
+        var any = false;
+        if (config.TryGetValue("dnsNamespace", out var dnsNamespaceValue)) { args.DnsNamespace = ArgsValues.String("dnsNamespace", dnsNamespaceValue); any = true; }
+        if (config.TryGetValue("dnsPodSelector", out var dnsPodSelectorValue)) { args.DnsPodSelector = ArgsValues.Strings("dnsPodSelector", dnsPodSelectorValue); any = true; }
+        if (config.TryGetValue("ingressNamespace", out var ingressNamespaceValue)) { args.IngressNamespace = ArgsValues.String("ingressNamespace", ingressNamespaceValue); any = true; }
+        if (config.TryGetValue("ingressPodSelector", out var ingressPodSelectorValue)) { args.IngressPodSelector = ArgsValues.Strings("ingressPodSelector", ingressPodSelectorValue); any = true; }
+        if (config.TryGetValue("monitoring", out var monitoringValue)) { args.Monitoring = ArgsValues.Bool("monitoring", monitoringValue); any = true; }
+        if (config.TryGetValue("monitoringNamespace", out var monitoringNamespaceValue)) { args.MonitoringNamespace = ArgsValues.String("monitoringNamespace", monitoringNamespaceValue); any = true; }
+        if (config.TryGetValue("ingressPodHttpsPort", out var ingressPodHttpsPortValue)) { args.IngressPodHttpsPort = ArgsValues.Int("ingressPodHttpsPort", ingressPodHttpsPortValue); any = true; }
+        if (config.TryGetValue("gatewayPodNamespace", out var gatewayPodNamespaceValue)) { args.GatewayPodNamespace = ArgsValues.String("gatewayPodNamespace", gatewayPodNamespaceValue); any = true; }
+        if (config.TryGetValue("gatewayPodSelector", out var gatewayPodSelectorValue)) { args.GatewayPodSelector = ArgsValues.Strings("gatewayPodSelector", gatewayPodSelectorValue); any = true; }
+        if (config.TryGetValue("gatewayPodHttpsPort", out var gatewayPodHttpsPortValue)) { args.GatewayPodHttpsPort = ArgsValues.Int("gatewayPodHttpsPort", gatewayPodHttpsPortValue); any = true; }
+        if (config.TryGetValue("authorizerSfuRoute", out var authorizerSfuRouteValue)) { args.AuthorizerSfuRoute = ArgsValues.String("authorizerSfuRoute", authorizerSfuRouteValue); any = true; }
+        if (config.TryGetValue("cni", out var cniValue)) { args.Cni = ArgsValues.String("cni", cniValue); any = true; }
+        if (config.TryGetValue("clusterDomain", out var clusterDomainValue)) { args.ClusterDomain = ArgsValues.String("clusterDomain", clusterDomainValue); any = true; }
+        if (config.TryGetValue("nodeLocalDnsAddress", out var nodeLocalDnsAddressValue)) { args.NodeLocalDnsAddress = ArgsValues.String("nodeLocalDnsAddress", nodeLocalDnsAddressValue); any = true; }
+        if (config.TryGetValue("dnsServiceIp", out var dnsServiceIpValue)) { args.DnsServiceIp = ArgsValues.String("dnsServiceIp", dnsServiceIpValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
         yield return ("dnsNamespace", ArgsValues.Scalar(DnsNamespace));
-        yield return ("dnsPodSelector", ArgsValues.List(DnsPodSelector));
+        yield return ("dnsPodSelector", ArgsValues.List(_dnsPodSelector));
         yield return ("ingressNamespace", ArgsValues.Scalar(IngressNamespace));
-        yield return ("ingressPodSelector", ArgsValues.List(IngressPodSelector));
+        yield return ("ingressPodSelector", ArgsValues.List(_ingressPodSelector));
         yield return ("monitoring", ArgsValues.Scalar(Monitoring));
         yield return ("monitoringNamespace", ArgsValues.Scalar(MonitoringNamespace));
         yield return ("ingressPodHttpsPort", ArgsValues.Scalar(IngressPodHttpsPort));
         yield return ("gatewayPodNamespace", ArgsValues.Scalar(GatewayPodNamespace));
-        yield return ("gatewayPodSelector", ArgsValues.List(GatewayPodSelector));
+        yield return ("gatewayPodSelector", ArgsValues.List(_gatewayPodSelector));
         yield return ("gatewayPodHttpsPort", ArgsValues.Scalar(GatewayPodHttpsPort));
         yield return ("authorizerSfuRoute", ArgsValues.Scalar(AuthorizerSfuRoute));
         yield return ("cni", ArgsValues.Scalar(Cni));
@@ -713,20 +934,32 @@ public sealed class MatrixRtcObservabilityArgs : ResourceArgs
 {
     /// <summary>Labels (key=value) the Prometheus operator selects ServiceMonitors and PrometheusRules by. Default: [release=kube-prometheus-stack].</summary>
     [Input("monitoringSelectorLabels")]
-    public InputList<string>? MonitoringSelectorLabels { get; set; }
+    public InputList<string> MonitoringSelectorLabels { get => _monitoringSelectorLabels ??= new(); set => _monitoringSelectorLabels = value; }
+    private InputList<string>? _monitoringSelectorLabels;
 
     /// <summary>Labels (key=value) the Grafana sidecar selects dashboard ConfigMaps by. Default: [grafana_dashboard=1].</summary>
     [Input("grafanaDashboardLabels")]
-    public InputList<string>? GrafanaDashboardLabels { get; set; }
+    public InputList<string> GrafanaDashboardLabels { get => _grafanaDashboardLabels ??= new(); set => _grafanaDashboardLabels = value; }
+    private InputList<string>? _grafanaDashboardLabels;
 
     /// <summary>redis_exporter sidecar image in each Redis pod (monitoring on); pin by digest in production. Default: oliver006/redis_exporter:v1.90.0.</summary>
     [Input("redisExporterImage")]
     public Input<string>? RedisExporterImage { get; set; }
 
+    internal static MatrixRtcObservabilityArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcObservabilityArgs();
+        var any = false;
+        if (config.TryGetValue("monitoringSelectorLabels", out var monitoringSelectorLabelsValue)) { args.MonitoringSelectorLabels = ArgsValues.Strings("monitoringSelectorLabels", monitoringSelectorLabelsValue); any = true; }
+        if (config.TryGetValue("grafanaDashboardLabels", out var grafanaDashboardLabelsValue)) { args.GrafanaDashboardLabels = ArgsValues.Strings("grafanaDashboardLabels", grafanaDashboardLabelsValue); any = true; }
+        if (config.TryGetValue("redisExporterImage", out var redisExporterImageValue)) { args.RedisExporterImage = ArgsValues.String("redisExporterImage", redisExporterImageValue); any = true; }
+        return any ? args : null;
+    }
+
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
-        yield return ("monitoringSelectorLabels", ArgsValues.List(MonitoringSelectorLabels));
-        yield return ("grafanaDashboardLabels", ArgsValues.List(GrafanaDashboardLabels));
+        yield return ("monitoringSelectorLabels", ArgsValues.List(_monitoringSelectorLabels));
+        yield return ("grafanaDashboardLabels", ArgsValues.List(_grafanaDashboardLabels));
         yield return ("redisExporterImage", ArgsValues.Scalar(RedisExporterImage));
     }
 }
@@ -804,7 +1037,33 @@ public sealed class MatrixRtcEgressArgs : ResourceArgs
 
     /// <summary>CIDRs of the storage endpoint when it is not on the internet (private network, VPC endpoint); empty: the internet. Default: [].</summary>
     [Input("egressStorageCidrs")]
-    public InputList<string>? EgressStorageCidrs { get; set; }
+    public InputList<string> EgressStorageCidrs { get => _egressStorageCidrs ??= new(); set => _egressStorageCidrs = value; }
+    private InputList<string>? _egressStorageCidrs;
+
+    internal static MatrixRtcEgressArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
+    {
+        var args = new MatrixRtcEgressArgs();
+        var any = false;
+        if (config.TryGetValue("egress", out var egressValue)) { args.Egress = ArgsValues.Bool("egress", egressValue); any = true; }
+        if (config.TryGetValue("egressImage", out var egressImageValue)) { args.EgressImage = ArgsValues.String("egressImage", egressImageValue); any = true; }
+        if (config.TryGetValue("egressChartVersion", out var egressChartVersionValue)) { args.EgressChartVersion = ArgsValues.String("egressChartVersion", egressChartVersionValue); any = true; }
+        if (config.TryGetValue("egressRecordings", out var egressRecordingsValue)) { args.EgressRecordings = ArgsValues.Int("egressRecordings", egressRecordingsValue); any = true; }
+        if (config.TryGetValue("egressMaxDurationSeconds", out var egressMaxDurationSecondsValue)) { args.EgressMaxDurationSeconds = ArgsValues.Int("egressMaxDurationSeconds", egressMaxDurationSecondsValue); any = true; }
+        if (config.TryGetValue("egressGracePeriodSeconds", out var egressGracePeriodSecondsValue)) { args.EgressGracePeriodSeconds = ArgsValues.Int("egressGracePeriodSeconds", egressGracePeriodSecondsValue); any = true; }
+        if (config.TryGetValue("egressStreaming", out var egressStreamingValue)) { args.EgressStreaming = ArgsValues.Bool("egressStreaming", egressStreamingValue); any = true; }
+        if (config.TryGetValue("egressStorage", out var egressStorageValue)) { args.EgressStorage = ArgsValues.String("egressStorage", egressStorageValue); any = true; }
+        if (config.TryGetValue("egressStoragePrefix", out var egressStoragePrefixValue)) { args.EgressStoragePrefix = ArgsValues.String("egressStoragePrefix", egressStoragePrefixValue); any = true; }
+        if (config.TryGetValue("egressS3Bucket", out var egressS3BucketValue)) { args.EgressS3Bucket = ArgsValues.String("egressS3Bucket", egressS3BucketValue); any = true; }
+        if (config.TryGetValue("egressS3Region", out var egressS3RegionValue)) { args.EgressS3Region = ArgsValues.String("egressS3Region", egressS3RegionValue); any = true; }
+        if (config.TryGetValue("egressS3Endpoint", out var egressS3EndpointValue)) { args.EgressS3Endpoint = ArgsValues.String("egressS3Endpoint", egressS3EndpointValue); any = true; }
+        if (config.TryGetValue("egressS3ForcePathStyle", out var egressS3ForcePathStyleValue)) { args.EgressS3ForcePathStyle = ArgsValues.Bool("egressS3ForcePathStyle", egressS3ForcePathStyleValue); any = true; }
+        if (config.TryGetValue("egressS3AccessKeySecret", out var egressS3AccessKeySecretValue)) { args.EgressS3AccessKeySecret = ArgsValues.String("egressS3AccessKeySecret", egressS3AccessKeySecretValue); any = true; }
+        if (config.TryGetValue("egressS3SecretKeySecret", out var egressS3SecretKeySecretValue)) { args.EgressS3SecretKeySecret = ArgsValues.String("egressS3SecretKeySecret", egressS3SecretKeySecretValue); any = true; }
+        if (config.TryGetValue("egressS3AccessKey", out var egressS3AccessKeyValue)) { args.EgressS3AccessKey = ArgsValues.String("egressS3AccessKey", egressS3AccessKeyValue); any = true; }
+        if (config.TryGetValue("egressS3SecretKey", out var egressS3SecretKeyValue)) { args.EgressS3SecretKey = ArgsValues.String("egressS3SecretKey", egressS3SecretKeyValue); any = true; }
+        if (config.TryGetValue("egressStorageCidrs", out var egressStorageCidrsValue)) { args.EgressStorageCidrs = ArgsValues.Strings("egressStorageCidrs", egressStorageCidrsValue); any = true; }
+        return any ? args : null;
+    }
 
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -825,6 +1084,6 @@ public sealed class MatrixRtcEgressArgs : ResourceArgs
         yield return ("egressS3SecretKeySecret", ArgsValues.Scalar(EgressS3SecretKeySecret));
         yield return ("egressS3AccessKey", ArgsValues.Secret(EgressS3AccessKey));
         yield return ("egressS3SecretKey", ArgsValues.Secret(EgressS3SecretKey));
-        yield return ("egressStorageCidrs", ArgsValues.List(EgressStorageCidrs));
+        yield return ("egressStorageCidrs", ArgsValues.List(_egressStorageCidrs));
     }
 }

@@ -40,7 +40,8 @@ public sealed class SynapseConfigArgs : ResourceArgs
 
     /// <summary>Labels (key=value) of the Synapse pods the authorizer may reach. Default: [app.kubernetes.io/name=synapse].</summary>
     [Input("synapsePodSelector")]
-    public InputList<string>? SynapsePodSelector { get; set; }
+    public InputList<string> SynapsePodSelector { get => _synapsePodSelector ??= new(); set => _synapsePodSelector = value; }
+    private InputList<string>? _synapsePodSelector;
 
     /// <summary>In-cluster client API URL of the local Synapse (authorizer's LIVEKIT_CS_API_URL_OVERRIDES), e.g. http://synapse.&lt;synapseNamespace&gt;.svc.&lt;clusterDomain&gt;:8008; empty if none. Its port must be the Synapse pods' port: NetworkPolicies see the pod port, not the Service port. Default: "".</summary>
     [Input("synapseInternalUrl")]
@@ -80,7 +81,7 @@ public sealed class SynapseConfigArgs : ResourceArgs
         yield return ("turnTlsPort", ArgsValues.Scalar(TurnTlsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
         yield return ("synapseNamespace", ArgsValues.Scalar(SynapseNamespace));
-        yield return ("synapsePodSelector", ArgsValues.List(SynapsePodSelector));
+        yield return ("synapsePodSelector", ArgsValues.List(_synapsePodSelector));
         yield return ("synapseInternalUrl", ArgsValues.Scalar(SynapseInternalUrl));
         yield return ("synapseExistingConfig", ArgsValues.Scalar(SynapseExistingConfig));
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));

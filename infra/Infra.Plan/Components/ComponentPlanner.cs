@@ -72,6 +72,22 @@ public static class ComponentPlanner
         return new StandalonePlan(definition, plan.Contract with { After = [] }, definition.OutputValues(d, plan), d.Sizing.Warnings);
     }
 
+    /// <summary>
+    /// A message about config keys in the words of <c>MatrixRtcArgs</c>, whose inputs are the keys by section:
+    /// <c>matrix-rtc:redisDataNodes</c> becomes <c>redis.redisDataNodes</c>.
+    /// </summary>
+    public static string InSections(string message)
+    {
+        foreach (var (section, _, keys) in Rendering.ComponentDocs.Sections)
+        {
+            foreach (var key in keys.OrderByDescending(k => k.Name.Length))
+            {
+                message = System.Text.RegularExpressions.Regex.Replace(message, $@"{ConfigKey.Project}:{key.Name}\b", $"{section}.{key.Name}");
+            }
+        }
+        return message;
+    }
+
     /// <summary>A message about config keys, in the words of Args: <c>matrix-rtc:redisDataNodes</c> becomes <c>redisDataNodes</c>.</summary>
     private static string Unprefixed(string message) => message.Replace($"{ConfigKey.Project}:", "", StringComparison.Ordinal);
 }

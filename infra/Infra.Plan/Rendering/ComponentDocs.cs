@@ -86,7 +86,16 @@ public static class ComponentDocs
     {
         sb.AppendLine($"{indent}/// <summary>{Xml(doc)}</summary>");
         sb.AppendLine($"{indent}[Input(\"{inputName}\")]");
-        sb.AppendLine($"{indent}public {type} {Pascal(inputName)} {{ get; set; }}");
+        if (type == "InputList<string>?")
+        {
+            // Pulumi's own SDK shape: a collection initializer works, and an untouched list counts as not given.
+            sb.AppendLine($"{indent}public InputList<string> {Pascal(inputName)} {{ get => _{inputName} ??= new(); set => _{inputName} = value; }}");
+            sb.AppendLine($"{indent}private InputList<string>? _{inputName};");
+        }
+        else
+        {
+            sb.AppendLine($"{indent}public {type} {Pascal(inputName)} {{ get; set; }}");
+        }
         sb.AppendLine();
     }
 
@@ -111,7 +120,8 @@ public static class ComponentDocs
                 _ when key.Secret => "Secret",
                 _ => "Scalar",
             };
-            sb.AppendLine($"{indent}yield return (\"{key.Name}\", ArgsValues.{converter}({prefix}{Pascal(key.Name)}));");
+            var member = key.Type == ConfigType.StringArray ? $"_{key.Name}" : Pascal(key.Name);
+            sb.AppendLine($"{indent}yield return (\"{key.Name}\", ArgsValues.{converter}({prefix}{member}));");
         }
     }
 
@@ -176,6 +186,15 @@ public static class ComponentDocs
             sb.AppendLine($"            {Pascal(name)}?.ConfigValues() ?? [],");
         }
         sb.AppendLine("        }.SelectMany(v => v);");
+        sb.AppendLine();
+        sb.AppendLine("    /// <summary>A stack's config (already validated by the plan) as Args: a key not set stays unset.</summary>");
+        sb.AppendLine("    internal static MatrixRtcArgs FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config) => new()");
+        sb.AppendLine("    {");
+        foreach (var (name, _, _) in Sections)
+        {
+            sb.AppendLine($"        {Pascal(name)} = MatrixRtc{Pascal(name)}Args.FromConfig(config),");
+        }
+        sb.AppendLine("    };");
         sb.AppendLine("}");
         foreach (var (name, title, keys) in Sections)
         {
@@ -184,6 +203,25 @@ public static class ComponentDocs
             sb.AppendLine($"public sealed class MatrixRtc{Pascal(name)}Args : ResourceArgs");
             sb.AppendLine("{");
             KeyProperties(sb, "    ", keys);
+            sb.AppendLine("    internal static " + $"MatrixRtc{Pascal(name)}Args" + "? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)");
+            sb.AppendLine("    {");
+            sb.AppendLine($"        var args = new MatrixRtc{Pascal(name)}Args();");
+            sb.AppendLine("        var any = false;");
+            foreach (var key in keys)
+            {
+                var read = key.Type switch
+                {
+                    ConfigType.Integer => "ArgsValues.Int(value)",
+                    ConfigType.Boolean => "ArgsValues.Bool(value)",
+                    ConfigType.StringArray => "ArgsValues.Strings(value)",
+                    _ => "ArgsValues.String(value)",
+                };
+                sb.AppendLine($"        if (config.TryGetValue(\"{key.Name}\", out var value) is var found && found) {{ args.{Pascal(key.Name)} = {read}; any = true; }}"
+                    .Replace("out var value) is var found && found", $"out var {key.Name}Value)").Replace("(value)", $"(\"{key.Name}\", {key.Name}Value)"));
+            }
+            sb.AppendLine("        return any ? args : null;");
+            sb.AppendLine("    }");
+            sb.AppendLine();
             sb.AppendLine("    internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()");
             sb.AppendLine("    {");
             ValuesMethod(sb, "        ", keys);
