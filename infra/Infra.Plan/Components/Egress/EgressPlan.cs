@@ -151,7 +151,7 @@ public sealed record EgressPlan(
     /// <summary>
     /// The SFU's Redis: this project's Sentinel group (its generated passwords; with TLS its CA, copied into this
     /// namespace as <c>redis-tls-ca</c>, certificate only) or the existing one (its passwords read from the operator's
-    /// Secrets, its certificate trusted through the image's bundle).
+    /// Secrets, its CA copied from <c>existingRedisCaSecret</c>, else trusted through the image's bundle).
     /// </summary>
     private static (EgressRedis Redis, string? CaFile) RedisFor(EgressInput input, SecretConsumer consumer, List<SecretPlan> secrets)
     {
@@ -159,8 +159,15 @@ public sealed record EgressPlan(
         if (input.RedisMode == RedisMode.Existing)
         {
             static SecretSource Existing(SecretRef r) => new SecretSource.Existing(r.Namespace, r.Name, r.Key);
+            string? existingCaFile = null;
+            if (wiring.Tls && wiring.TlsCa is { } existingCa)
+            {
+                existingCaFile = $"{RedisCaDirectory}/ca.crt";
+                secrets.Add(new SecretPlan(ns, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
+                    [new("ca.crt", Existing(existingCa))], [consumer]));
+            }
             return (new EgressRedis(wiring.MasterName, wiring.SentinelAddresses, Existing(wiring.Password),
-                wiring.SentinelPassword is { } sp ? Existing(sp) : null, wiring.Tls, TlsCaFile: null), null);
+                wiring.SentinelPassword is { } sp ? Existing(sp) : null, wiring.Tls, existingCaFile), existingCaFile);
         }
         string? caFile = null;
         if (wiring.Tls)

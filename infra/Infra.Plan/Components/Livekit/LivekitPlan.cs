@@ -180,7 +180,7 @@ public sealed record LivekitPlan(
             Redis: new RedisConfig(
                 input.Redis.MasterName,
                 input.Redis.SentinelAddresses,
-                input.Redis.Tls ? new RedisTlsConfig(RedisWiring.TlsCaFile) : null),
+                input.Redis.Tls ? new RedisTlsConfig(input.Redis.TlsCa is null ? null : RedisWiring.TlsCaFile) : null),
             Room: new RoomConfig(
                 AutoCreate: false,
                 EmptyTimeoutSeconds,
