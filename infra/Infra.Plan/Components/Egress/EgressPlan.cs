@@ -163,7 +163,7 @@ public sealed record EgressPlan(
             if (wiring.Tls && wiring.TlsCa is { } existingCa)
             {
                 existingCaFile = $"{RedisCaDirectory}/ca.crt";
-                secrets.Add(new SecretPlan(ns, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
+                secrets.Add(new SecretPlan(input.Namespace, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
                     [new("ca.crt", Existing(existingCa))], [consumer]));
             }
             return (new EgressRedis(wiring.MasterName, wiring.SentinelAddresses, Existing(wiring.Password),
