@@ -23,23 +23,35 @@ public sealed class GeneratedValues
     private readonly List<SecretPlan> _secrets = [];
     private readonly Dictionary<string, Output<ImmutableDictionary<string, string>>> _existing = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the resources for <paramref name="values"/>, each as a child of the component <paramref name="options"/> name.</summary>
-    public void Generate(IEnumerable<GeneratedValue> values, CustomResourceOptions options)
+    /// <summary>Creates the resources for <paramref name="values"/>, each a child named <c>&lt;owner&gt;-&lt;id&gt;</c>.</summary>
+    public void Generate(IEnumerable<GeneratedValue> values, string owner, CustomResourceOptions options)
     {
         foreach (var value in values)
         {
             switch (value)
             {
                 case RandomValue r:
-                    _random.Add(r.Id, Random(r, options));
+                    _random.Add(r.Id, Random(r, $"{owner}-{r.Id}", options));
                     break;
                 case CertificateValue c:
-                    _certificates.Add(c.Id, Certificate(c, options));
+                    _certificates.Add(c.Id, Certificate(c, $"{owner}-{c.Id}", options));
                     break;
                 default:
                     throw new NotSupportedException($"generated value {value.Id}: {value.GetType().Name}");
             }
         }
+    }
+
+    /// <summary>
+    /// A value another component generated, given to a component used alone (e.g. the authorizer's copy of LiveKit's API
+    /// key): the plans read it by the same id as if it were generated here. A certificate id resolves to the given PEM
+    /// as the certificate and as its issuer's (what a client must trust).
+    /// </summary>
+    public void Provide(string id, Input<string> value)
+    {
+        var output = value.ToOutput();
+        _random[id] = output;
+        _certificates[id] = (output, Output.CreateSecret(""), null);
     }
 
     /// <summary>
@@ -84,19 +96,19 @@ public sealed class GeneratedValues
         values.TryGetValue(id, out var value) ? value
             : throw new InvalidOperationException($"\"{id}\" is read before the component that generates it was created");
 
-    private static Output<string> Random(RandomValue r, CustomResourceOptions options)
+    private static Output<string> Random(RandomValue r, string name, CustomResourceOptions options)
     {
         // Letters and digits only: nothing needs quoting in a config file, YAML or a shell.
         var result = r.Secret
-            ? new RandomPassword(r.Id, new RandomPasswordArgs { Length = r.Length, Special = false }, options).Result
-            : new RandomString(r.Id, new RandomStringArgs { Length = r.Length, Special = false, Upper = true, Lower = true, Numeric = true }, options).Result;
+            ? new RandomPassword(name, new RandomPasswordArgs { Length = r.Length, Special = false }, options).Result
+            : new RandomString(name, new RandomStringArgs { Length = r.Length, Special = false, Upper = true, Lower = true, Numeric = true }, options).Result;
         return r.Prefix.Length == 0 ? result : result.Apply(s => r.Prefix + s);
     }
 
-    private (Output<string>, Output<string>, string?) Certificate(CertificateValue c, CustomResourceOptions options)
+    private (Output<string>, Output<string>, string?) Certificate(CertificateValue c, string name, CustomResourceOptions options)
     {
         var (algorithm, curve) = c.TlsKey;
-        var key = new PrivateKey($"{c.Id}-key", new PrivateKeyArgs { Algorithm = algorithm, EcdsaCurve = curve! }, options);
+        var key = new PrivateKey($"{name}-key", new PrivateKeyArgs { Algorithm = algorithm, EcdsaCurve = curve! }, options);
         var uses = new InputList<string>();
         foreach (var usage in c.Usages)
         {
@@ -104,7 +116,7 @@ public sealed class GeneratedValues
         }
         if (c.Issuer is null)
         {
-            var self = new SelfSignedCert(c.Id, new SelfSignedCertArgs
+            var self = new SelfSignedCert(name, new SelfSignedCertArgs
             {
                 PrivateKeyPem = key.PrivateKeyPem,
                 IsCaCertificate = c.IsCa,
@@ -117,13 +129,13 @@ public sealed class GeneratedValues
             return (self.CertPem, key.PrivateKeyPem, null);
         }
         var issuer = Get(_certificates, c.Issuer);
-        var request = new CertRequest($"{c.Id}-csr", new CertRequestArgs
+        var request = new CertRequest($"{name}-csr", new CertRequestArgs
         {
             PrivateKeyPem = key.PrivateKeyPem,
             DnsNames = c.DnsNames.ToList(),
             Subject = new CertRequestSubjectArgs { CommonName = c.CommonName, Organization = c.Organization },
         }, options);
-        var signed = new LocallySignedCert(c.Id, new LocallySignedCertArgs
+        var signed = new LocallySignedCert(name, new LocallySignedCertArgs
         {
             CertRequestPem = request.CertRequestPem,
             CaCertPem = issuer.Certificate,

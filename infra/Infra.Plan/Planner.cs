@@ -45,20 +45,21 @@ public static class Planner
         var d = Derived.From(spec);
         var redis = RedisPlan.Build(RedisInput.From(d));
         var coturn = CoturnPlan.Build(CoturnInput.From(d));
-        var livekit = LivekitPlan.Build(d);
+        var livekit = LivekitPlan.Build(LivekitInput.From(d));
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
-        var egress = EgressPlan.Build(d);
-        var network = NetworkPlan.Build(spec, NetworkPeers.From(spec, redis, authorizer, livekit, coturn, egress));
+        var egress = EgressPlan.Build(EgressInput.From(d));
+        var net = NetworkInput.From(d);
+        var network = NetworkPlan.Build(net, NetworkPeers.From(net, redis?.Redis, redis?.Sentinel, authorizer.Peer, livekit.Sfu, coturn.Peer, egress?.Pods));
         var plan = new EnvironmentPlan(d,
-            NamespacesPlan.Build(spec),
+            NamespacesPlan.Build(NamespacesInput.From(d)),
             network,
-            TlsPlan.Build(spec),
+            TlsPlan.Build(TlsInput.From(d)),
             redis,
             coturn,
             livekit,
             authorizer,
             SynapsePlan.Build(SynapseInput.From(d)),
-            ObservabilityPlan.Build(d, livekit.Sfu, coturn.Peer, redis?.Redis, egress?.Pods),
+            ObservabilityPlan.Build(ObservabilityInput.From(d, livekit.Sfu, coturn.Peer, redis?.Redis, egress?.Pods)),
             [
                 new PlanFile("report/capacity.md", d.Sizing.ToMarkdown(spec.Stack)),
                 new PlanFile("report/ports.md", d.Ports.ToMarkdown(spec.Stack, spec.Nodes)),

@@ -133,6 +133,26 @@ public static class Cli
             (Path.Combine(projectDir, "README.md"), ConfigDocs.TierBegin, ConfigDocs.TierEnd, ConfigDocs.TierTable()),
         };
         var stale = 0;
+        // Whole generated files: each component's Args class and docs page (Rendering/ComponentDocs.cs).
+        foreach (var file in ComponentDocs.Files())
+        {
+            var path = Path.Combine(projectDir, file.Path);
+            if (File.Exists(path) && File.ReadAllText(path) == file.Content)
+            {
+                continue;
+            }
+            if (write)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, file.Content);
+                stdout.WriteLine($"docs: updated {file.Path}");
+            }
+            else
+            {
+                stderr.WriteLine($"docs: {file.Path} is out of date; run: dotnet run --project infra/Infra.Render -- docs --write");
+                stale++;
+            }
+        }
         foreach (var (path, begin, end, block) in targets)
         {
             var current = File.ReadAllText(path);

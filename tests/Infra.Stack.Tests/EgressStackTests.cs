@@ -76,7 +76,7 @@ public sealed class EgressStackTests
             Assert.Contains(Assert.Single(run.OfType(SecretType), s => s.Metadata == (spec.Site.Namespace, name)).Urn, waits);
         }
         Assert.Contains(Assert.Single(run.OfType(NamespaceType), n => n.Metadata.Name == spec.Site.Namespace).Urn, waits);
-        Assert.Contains(Assert.Single(run.Registrations, r => r.Type == "random:index/randomString:RandomString" && r.Name == LivekitPlan.ApiKeyId).Urn, waits);
+        Assert.Contains(Assert.Single(run.Registrations, r => r.Type == "random:index/randomString:RandomString" && r.Name == $"{RunQueries.ChildName(LivekitPlan.Component)}-{LivekitPlan.ApiKeyId}").Urn, waits);
         Assert.Contains(run.Release().Urn, waits);
     }
 

@@ -51,7 +51,7 @@ internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictiona
         var state = ImmutableDictionary.CreateBuilder<string, object>();
         state.AddRange(args.Inputs);
         var computed = Computed(type, Squash(name));
-        if (type == "random:index/randomPassword:RandomPassword" && randomResults?.GetValueOrDefault(name) is { } given)
+        if (type == "random:index/randomPassword:RandomPassword" && randomResults?.FirstOrDefault(r => name.EndsWith($"-{r.Key}", StringComparison.Ordinal)).Value is { } given)
         {
             computed["result"] = given; // a rotation: the replaced RandomPassword's new result
         }

@@ -80,9 +80,12 @@ internal static class RunQueries
     public static IEnumerable<(Registration Group, ManifestObject Object)> GroupObjects(this StackRun run) =>
         run.OfType(ConfigGroupType).SelectMany(g => g.Objects().Select(o => (g, o)));
 
+    /// <summary>The name of a planned component under the stack's MatrixRtc: named from it (<c>matrix-rtc-&lt;part&gt;</c>).</summary>
+    public static string ChildName(string component) => $"{Infra.Plan.Spec.ConfigKey.Project}-{component}";
+
     /// <summary>The registration of a planned component (a ComponentResource of its type and name).</summary>
     public static Registration ComponentOf(this StackRun run, ComponentPlan component) =>
-        Assert.Single(run.Registrations, r => r.Type == component.PulumiType && r.Name == component.Name && !r.Custom && !r.Remote);
+        Assert.Single(run.Registrations, r => r.Type == component.PulumiType && r.Name == ChildName(component.Name) && !r.Custom && !r.Remote);
 
     /// <summary>The registrations whose parent is <paramref name="parent"/>.</summary>
     public static IReadOnlyList<Registration> ChildrenOf(this StackRun run, Registration parent) =>

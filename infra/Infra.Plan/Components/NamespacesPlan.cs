@@ -1,7 +1,6 @@
 using k8s.Models;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components;
 
@@ -15,8 +14,8 @@ public sealed record NamespacesPlan(V1Namespace App, V1Namespace Media) : ICompo
 
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Namespaces") { Objects = [App, Media] };
 
-    public static NamespacesPlan Build(EnvironmentSpec spec) =>
-        new(Namespace(spec.Site.Namespace, "restricted"), Namespace(spec.Site.MediaNamespace, "privileged"));
+    public static NamespacesPlan Build(NamespacesInput input) =>
+        new(Namespace(input.Namespace, "restricted"), Namespace(input.MediaNamespace, "privileged"));
 
     private static V1Namespace Namespace(string name, string level)
     {

@@ -24,7 +24,7 @@ public static class Names
 }
 
 /// <summary>How LiveKit reaches Redis: a Sentinel master name, sentinel addresses, and where the passwords live.</summary>
-/// <param name="TlsCa">With TLS: the Secret (media namespace) whose <c>ca.crt</c> LiveKit must trust.</param>
+/// <param name="TlsCa">With TLS: the Secret key (media namespace) holding the CA LiveKit must trust; null: the system roots.</param>
 public sealed record RedisWiring(
     string MasterName,
     IReadOnlyList<string> SentinelAddresses,
@@ -89,7 +89,8 @@ public sealed record Topology(
                 existing.Addresses,
                 new SecretRef(media, existing.PasswordSecret?.Name ?? "", existing.PasswordSecret?.Key ?? ""),
                 existing.SentinelPasswordSecret is { } sp ? new SecretRef(media, sp.Name, sp.Key) : null,
-                spec.Redis.Tls)
+                spec.Redis.Tls,
+                existing.CaSecret is { } ca ? new SecretRef(media, ca.Name, ca.Key) : null)
             : new RedisWiring(
                 Names.RedisMasterName,
                 Enumerable.Range(0, spec.Redis.DataNodes)

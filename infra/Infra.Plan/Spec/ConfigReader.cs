@@ -14,6 +14,18 @@ public sealed partial class ConfigReader(IReadOnlyDictionary<string, ConfigValue
 
     public bool IsSet(ConfigKey key) => values.ContainsKey(key.Name);
 
+    /// <summary>
+    /// One validated value of <paramref name="keyName"/> read as <paramref name="read"/> reads it: how the Pulumi layer
+    /// turns a stack's config into typed Args, through exactly the parsing the plan did.
+    /// </summary>
+    public static T Read<T>(string keyName, ConfigValue value, Func<ConfigReader, ConfigKey, T> read)
+    {
+        var key = ConfigSchema.Find(keyName) ?? throw new ArgumentException($"{keyName} is no config key", nameof(keyName));
+        var errors = new List<ConfigError>();
+        var result = read(new ConfigReader(new Dictionary<string, ConfigValue> { [key.Name] = value }, errors), key);
+        return errors.Count == 0 ? result : throw new InvalidOperationException($"{key.FullName} was not validated before: {errors[0].Message}");
+    }
+
     public ConfigValue? Raw(ConfigKey key) => values.GetValueOrDefault(key.Name);
 
     public void Fail(ConfigKey key, string allowed) => Errors.Add(ConfigError.Invalid(key, Raw(key), allowed));

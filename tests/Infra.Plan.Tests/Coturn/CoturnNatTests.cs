@@ -183,7 +183,7 @@ public sealed partial class CoturnNatTests
         }
 
         // 6. The SFU's start (LiveKit's STUN rule, LivekitStartModel) with real binding requests from node-b
-        var rtc = LivekitPlan.ServerConfig(plan.Spec, plan.Topology, plan.Sizing).Rtc;
+        var rtc = LivekitPlan.ServerConfig(LivekitInput.From(plan.Derived)).Rtc;
         Assert.Equal([$"{plan.Spec.Site.TurnHost}:3478", $"{NatLab.PublicStun}:3478"], rtc.StunServers);
         string? Ask(string server) => StunFromNodeB(server.Replace(plan.Spec.Site.TurnHost, NatLab.NodeAPublic)); // the TURN name resolves to node-a
         var defaults = (string[])SfuSection.StunServers.Default!;

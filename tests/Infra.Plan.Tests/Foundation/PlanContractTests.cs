@@ -175,7 +175,7 @@ public sealed partial class PlanContractTests
             {
                 foreach (var parent in route.ParentRefs)
                 {
-                    yield return ($"Gateway {parent.Namespace}/{parent.Name}", (TlsPlan.ListenerSecretNamespace(plan.Spec), SecretNames.RtcTls));
+                    yield return ($"Gateway {parent.Namespace}/{parent.Name}", (TlsPlan.ListenerSecretNamespace(TlsInput.From(plan.Derived)), SecretNames.RtcTls));
                 }
             }
         }

@@ -145,7 +145,7 @@ public class ReleaseWaitTests
         // GIVEN prod: 3 SFUs that may each drain calls for 3 h
         var plan = Stacks.Plan("prod");
 
-        var wait = LivekitPlan.Wait(plan.Spec, plan.Sizing);
+        var wait = LivekitPlan.Wait(LivekitInput.From(plan.Derived));
 
         Assert.True(wait.SkipAwait);
         Assert.Equal(LivekitPlan.MaxAwaitSeconds, wait.TimeoutSeconds);
@@ -157,7 +157,7 @@ public class ReleaseWaitTests
         var spec = Parse(With(("sfuDrainSeconds", S("120")))).OrThrow();
         var plan = Planner.Build(spec);
 
-        var wait = LivekitPlan.Wait(spec, plan.Sizing);
+        var wait = LivekitPlan.Wait(LivekitInput.From(plan.Derived));
 
         Assert.False(wait.SkipAwait);
         Assert.Equal(plan.Sizing.SfuReplicas * (120 + LivekitPlan.StartSeconds), wait.TimeoutSeconds);

@@ -10,7 +10,7 @@ namespace Infra.Plan.Tests.Livekit;
 
 public class LivekitValuesTests
 {
-    private static LivekitPlan Build(EnvironmentSpec spec) => LivekitPlan.Build(Derived.From(spec));
+    private static LivekitPlan Build(EnvironmentSpec spec) => LivekitPlan.Build(LivekitInput.From(Derived.From(spec)));
 
     private static LivekitPlan Build(params (string Key, ConfigValue Value)[] changes) => Build(Parse(With(changes)).OrThrow());
 

@@ -13,7 +13,7 @@ public class SfuStartTests
 {
     private const string PublicAddress = "203.0.113.11";
 
-    private static LivekitServerConfig ConfigOf(EnvironmentPlan plan) => LivekitPlan.ServerConfig(plan.Spec, plan.Topology, plan.Sizing);
+    private static LivekitServerConfig ConfigOf(EnvironmentPlan plan) => LivekitPlan.ServerConfig(LivekitInput.From(plan.Derived));
 
     private static string[] LivekitDefaults => (string[])SfuSection.StunServers.Default!;
 

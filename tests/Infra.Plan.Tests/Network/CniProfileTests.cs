@@ -63,7 +63,7 @@ public class CniProfileTests
     {
         var spec = Parse(With(("cni", S("flannel")), ("podCidrs", L("10.244.0.0/16", "fd00:10:244::/56")), ("nodePodCidrMaskSizeIpv6", S("64")))).OrThrow();
 
-        var blocks = HostSources.IngressBlocks(spec).Select(b => b.ToString()).ToList();
+        var blocks = HostSources.IngressBlocks(NetworkInput.From(Derived.From(spec))).Select(b => b.ToString()).ToList();
 
         Assert.Equal(1 + 256 + 256, blocks.Count);
         Assert.Contains("fd00:10:244::/128", blocks);

@@ -105,7 +105,8 @@ public class NetworkPolicyTests
     public void Namespaces_carry_the_pod_security_levels_the_design_asks_for()
     {
         var spec = Stacks.Spec("dev");
-        var objects = new[] { NamespacesPlan.Build(spec).App, NamespacesPlan.Build(spec).Media }.ToDictionary(n => n.Metadata.Name);
+        var namespaces = NamespacesPlan.Build(NamespacesInput.From(Derived.From(spec)));
+        var objects = new[] { namespaces.App, namespaces.Media }.ToDictionary(n => n.Metadata.Name);
 
         // restricted for the authorizer and Redis; privileged admits hostNetwork (baseline forbids it)
         Assert.Equal("restricted", objects[spec.Site.Namespace].Metadata.Labels["pod-security.kubernetes.io/enforce"]);

@@ -55,14 +55,14 @@ public class NodeLocalDnsTests
     public void Both_addresses_are_configurable_and_the_service_ip_follows_the_service_cidr()
     {
         var spec = Parse(With(("nodeLocalDnsAddress", S("169.254.25.10")), ("serviceCidrs", L("10.43.0.0/16")), ("dnsServiceIp", S("10.43.0.53")))).OrThrow();
-        Assert.Equal(["169.254.25.10/32", "10.43.0.53/32"], DnsAddresses.Blocks(spec).Select(b => b.ToString()));
+        Assert.Equal(["169.254.25.10/32", "10.43.0.53/32"], DnsAddresses.Blocks(NetworkInput.From(Derived.From(spec))).Select(b => b.ToString()));
 
         // not set: the 10th address of the first service CIDR, where kubeadm, k3s and RKE2 put kube-dns
         var k3s = Parse(With(("serviceCidrs", L("10.43.0.0/16")))).OrThrow();
-        Assert.Equal(["169.254.20.10/32", "10.43.0.10/32"], DnsAddresses.Blocks(k3s).Select(b => b.ToString()));
+        Assert.Equal(["169.254.20.10/32", "10.43.0.10/32"], DnsAddresses.Blocks(NetworkInput.From(Derived.From(k3s))).Select(b => b.ToString()));
 
         var v6 = Parse(With(("nodeLocalDnsAddress", S("fd00::a")), ("serviceCidrs", L("fd00:96::/112")), ("podCidrs", L("fd00:244::/56")), ("nodeCidrs", L("fd00:10::/64")))).OrThrow();
-        Assert.Equal(["fd00::a/128", "fd00:96::a/128"], DnsAddresses.Blocks(v6).Select(b => b.ToString()));
+        Assert.Equal(["fd00::a/128", "fd00:96::a/128"], DnsAddresses.Blocks(NetworkInput.From(Derived.From(v6))).Select(b => b.ToString()));
     }
 
     [Fact]

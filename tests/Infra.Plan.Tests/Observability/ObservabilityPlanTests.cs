@@ -16,6 +16,10 @@ public sealed class ObservabilityPlanTests
 
     private static ComponentPlan Component(EnvironmentPlan plan) => plan.Observability!.Contract;
 
+    /// <summary>The monitoring component's input as the planner builds it for <paramref name="plan"/>.</summary>
+    private static ObservabilityInput Input(EnvironmentPlan plan) =>
+        ObservabilityInput.From(plan.Derived, plan.Livekit.Sfu, plan.Coturn.Peer, plan.Redis?.Redis, plan.Egress?.Pods);
+
 
     [Fact]
     public void Nothing_is_deployed_when_monitoring_is_off()
@@ -85,7 +89,7 @@ public sealed class ObservabilityPlanTests
         // GIVEN prod (managed Redis, monitoring on)
         var plan = Stacks.Plan("prod");
         var sizing = plan.Sizing;
-        var rules = AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules).ToDictionary(r => r.Name);
+        var rules = AlertRules.Groups(Input(plan)).SelectMany(g => g.Rules).ToDictionary(r => r.Name);
 
         // THEN every required alert exists, with thresholds from the spec and the capacity model
         Assert.Contains("role=\"master\"", rules["MatrixRtcRedisNoMaster"].Expr);
@@ -107,7 +111,7 @@ public sealed class ObservabilityPlanTests
         var plan = Stacks.Plan("prod");
         var egress = plan.Sizing.Egress!;
         var services = Component(plan).Objects.OfType<V1Service>().ToDictionary(s => s.Metadata.Name);
-        var rules = AlertRules.Groups(plan.Spec, plan.Sizing).Single(g => g.Group == "matrix-rtc.egress").Rules.ToDictionary(r => r.Name);
+        var rules = AlertRules.Groups(Input(plan)).Single(g => g.Group == "matrix-rtc.egress").Rules.ToDictionary(r => r.Name);
 
         // THEN its metrics Service selects the egress chart's pods on its Prometheus port, in the project namespace
         var service = services[ScrapeTargets.EgressJob];
@@ -122,7 +126,7 @@ public sealed class ObservabilityPlanTests
         Assert.EndsWith($">= {Math.Ceiling(egress.Capacity * AlertRules.NearCapacityShare)}", rules["MatrixRtcEgressNearCapacity"].Expr);
         Assert.EndsWith($"< {egress.Replicas}", rules["MatrixRtcEgressDown"].Expr);
         // and nothing of it without Egress
-        Assert.DoesNotContain(AlertRules.Groups(Monitored().Spec, Monitored().Sizing), g => g.Group == "matrix-rtc.egress");
+        Assert.DoesNotContain(AlertRules.Groups(Input(Monitored())), g => g.Group == "matrix-rtc.egress");
         Assert.DoesNotContain(Component(Monitored()).Objects.OfType<V1Service>(), s => s.Metadata.Name == ScrapeTargets.EgressJob);
     }
 
@@ -131,7 +135,7 @@ public sealed class ObservabilityPlanTests
     {
         var small = Monitored(("tier", Stacks.S("small")));
         var medium = Monitored(("tier", Stacks.S("medium")), ("mediaNodeCount", Stacks.S("2")));
-        string Threshold(EnvironmentPlan p) => AlertRules.Groups(p.Spec, p.Sizing).SelectMany(g => g.Rules).Single(r => r.Name == "MatrixRtcCallsNearCapacity").Expr.Split("> ")[1];
+        string Threshold(EnvironmentPlan p) => AlertRules.Groups(Input(p)).SelectMany(g => g.Rules).Single(r => r.Name == "MatrixRtcCallsNearCapacity").Expr.Split("> ")[1];
         // 80% of the calls each tier is sized for
         Assert.Equal(Math.Ceiling(small.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(small));
         Assert.Equal(Math.Ceiling(medium.Sizing.Load.Calls * AlertRules.NearCapacityShare).ToString(), Threshold(medium));
@@ -143,7 +147,7 @@ public sealed class ObservabilityPlanTests
     {
         var plan = Stacks.Plan("prod");
         var jobs = Component(plan).Objects.OfType<V1Service>().Select(s => s.Metadata.Name).ToHashSet();
-        foreach (var rule in AlertRules.Groups(plan.Spec, plan.Sizing).SelectMany(g => g.Rules))
+        foreach (var rule in AlertRules.Groups(Input(plan)).SelectMany(g => g.Rules))
         {
             foreach (var job in System.Text.RegularExpressions.Regex.Matches(rule.Expr, "job=\"([^\"]+)\"").Select(m => m.Groups[1].Value))
             {
@@ -161,7 +165,7 @@ public sealed class ObservabilityPlanTests
             ("existingSentinelAddresses", Stacks.L("sentinel.redis.svc:26379")),
             ("existingRedisPasswordSecret", Stacks.S("redis/password")));
         Assert.DoesNotContain(Component(plan).Objects.OfType<V1Service>(), s => s.Metadata.Name == ScrapeTargets.RedisJob);
-        Assert.DoesNotContain(AlertRules.Groups(plan.Spec, plan.Sizing), g => g.Group == "matrix-rtc.redis");
+        Assert.DoesNotContain(AlertRules.Groups(Input(plan)), g => g.Group == "matrix-rtc.redis");
     }
 
     [Fact]

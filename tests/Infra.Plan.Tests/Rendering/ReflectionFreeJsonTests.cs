@@ -71,8 +71,7 @@ public class ReflectionFreeJsonTests
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
         };
-        var prodSpec = Stacks.Spec("prod");
-        var prod = LivekitPlan.WiringFor(prodSpec, Components.Topology.For(prodSpec));
+        var prod = LivekitPlan.WiringFor(LivekitInput.From(Derived.From(Stacks.Spec("prod"))));
         foreach (var wiring in new[] { prod, new SecretWiring("c", [], [], StrictConfig: false) })
         {
             // WHEN written THEN it is the former JSON, and it reads back equal

@@ -14,7 +14,7 @@ public sealed class TlsPlanTests
     public void Self_signed_makes_an_internal_CA_that_signs_the_rtc_host_written_to_both_namespaces_for_the_ingresses()
     {
         // GIVEN a minimal stack on routing ingress (self-signed by default) WHEN planning TLS
-        var tls = TlsPlan.Build(Parse(WithIngress()).OrThrow())!;
+        var tls = TlsPlan.Build(Input(Parse(WithIngress()).OrThrow()))!;
 
         // THEN a CA and one leaf for the RTC host, signed by that CA, with server usages only
         Assert.True(tls.Ca!.IsCa);
@@ -45,7 +45,7 @@ public sealed class TlsPlanTests
     public void Self_signed_on_a_gateway_writes_one_listener_secret_and_grants_the_gateway_namespace_that_secret_only()
     {
         // GIVEN the minimal stack: routing gateway, Gateway "public" in namespace "gateway", self-signed
-        var tls = TlsPlan.Build(Parse(With()).OrThrow())!;
+        var tls = TlsPlan.Build(Input(Parse(With()).OrThrow()))!;
 
         // THEN rtc-tls once, in the app namespace, read by the Gateway (its listener's certificateRefs)
         var rtc = Assert.Single(tls.Secrets, s => s.Name == SecretNames.RtcTls);
@@ -62,7 +62,7 @@ public sealed class TlsPlanTests
     [Fact]
     public void A_gateway_in_the_app_namespace_needs_no_reference_grant()
     {
-        var tls = TlsPlan.Build(Parse(With(("gatewayNamespace", S("matrix-rtc")))).OrThrow())!;
+        var tls = TlsPlan.Build(Input(Parse(With(("gatewayNamespace", S("matrix-rtc")))).OrThrow()))!;
 
         Assert.Empty(tls.Objects);
         Assert.Equal("Gateway matrix-rtc/public", Assert.Single(Assert.Single(tls.Secrets, s => s.Name == SecretNames.RtcTls).ConsumedBy).ToString());
@@ -72,7 +72,7 @@ public sealed class TlsPlanTests
     public void Cert_manager_on_a_gateway_requests_the_listener_certificate_in_the_app_namespace()
     {
         // GIVEN cert-manager with a namespaced Issuer, routing gateway
-        var tls = TlsPlan.Build(Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")), ("certManagerIssuerKind", S("Issuer")))).OrThrow())!;
+        var tls = TlsPlan.Build(Input(Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")), ("certManagerIssuerKind", S("Issuer")))).OrThrow()))!;
 
         // THEN no generated value or Secret, a Certificate for the RTC host into rtc-tls of the app namespace, and the grant
         Assert.Empty(tls.Contract.Generated);
@@ -90,11 +90,14 @@ public sealed class TlsPlanTests
         var existing = Parse(WithIngress(("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc")), ("turnTlsSecret", S("my-turn")))).OrThrow();
         var existingOnGateway = Parse(With(("tlsMode", S("existing-secret")), ("turnTlsSecret", S("my-turn")))).OrThrow();
 
-        Assert.Null(TlsPlan.Build(certManager));
-        Assert.Null(TlsPlan.Build(existing));
-        Assert.Null(TlsPlan.Build(existingOnGateway));
+        Assert.Null(TlsPlan.Build(Input(certManager)));
+        Assert.Null(TlsPlan.Build(Input(existing)));
+        Assert.Null(TlsPlan.Build(Input(existingOnGateway)));
         Assert.DoesNotContain(Planner.Build(existing).Components, c => c.Name == TlsPlan.Component);
     }
 
     private static CustomObject Grant(TlsPlan tls) => Assert.Single(tls.Objects.OfType<CustomObject>(), o => o.Kind == ReferenceGrant.Kind);
+
+    /// <summary>The TLS component's input as the planner builds it for <paramref name="spec"/>.</summary>
+    private static TlsInput Input(Infra.Plan.Spec.EnvironmentSpec spec) => TlsInput.From(Derived.From(spec));
 }

@@ -6,7 +6,6 @@ using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
 using Infra.Plan.Secrets;
 using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Egress;
@@ -100,39 +99,38 @@ public sealed record EgressPlan(
         After = [NamespacesPlan.Component, Network.NetworkPlan.Component, Tls.TlsPlan.Component, RedisPlan.Component, LivekitPlan.Component],
     };
 
-    public static EgressPlan? Build(Derived d)
+    public static EgressPlan? Build(EgressInput input)
     {
-        var (spec, topology) = (d.Spec, d.Topology);
-        if (!spec.Egress.Enabled || d.Sizing.Egress is not { } sizing)
+        if (!input.Egress.Enabled || input.Sizing is not { } sizing)
         {
             return null;
         }
-        var ns = spec.Site.Namespace;
+        var ns = input.Namespace;
         var consumer = new SecretConsumer("Deployment", ns, FullName);
         var secrets = new List<SecretPlan>();
 
-        var (redis, caFile) = RedisFor(spec, topology, ns, consumer, secrets);
+        var (redis, caFile) = RedisFor(input, consumer, secrets);
         var config = new EgressConfig(
             // The key LiveKit generates (its "API" prefix included) and the secret the SFU's key_file pairs with it.
             new SecretSource.Random(LivekitPlan.ApiKeyId),
             new SecretSource.Random(LivekitPlan.ApiSecretId),
-            topology.SfuServiceUrl,
+            input.SfuServiceUrl,
             redis,
             HealthPort,
             MetricsPort,
             LogLevel,
-            spec.Egress.MaxDurationSeconds,
+            input.Egress.MaxDurationSeconds,
             DisallowLocalStorage: true,
-            spec.Egress.StoragePrefix,
-            S3For(spec.Egress),
+            input.Egress.StoragePrefix,
+            S3For(input.Egress),
             sizing.MaxMemoryGiB,
             sizing.MemoryCostGiB);
         var template = config.Template(ConfigPreviewFile);
         secrets.Insert(0, new SecretPlan(ns, ConfigSecret, SecretPlan.Opaque, Component, [new(ConfigKey, template)], [consumer]));
 
-        var wiring = WiringFor(spec, sizing, caFile);
-        var values = ValuesFor(spec, sizing, wiring);
-        var release = new HelmReleasePlan(ReleaseName, ns, Chart, spec.Egress.ChartVersion, Names.LivekitChartRepo,
+        var wiring = WiringFor(input, sizing, caFile);
+        var values = ValuesFor(input, sizing, wiring);
+        var release = new HelmReleasePlan(ReleaseName, ns, Chart, input.Egress.ChartVersion, Names.LivekitChartRepo,
             new PlanFile(ValuesFile, ValuesYaml(values)), LivekitPlan.PostRendererPath,
             new ReleaseWait(SkipAwait: false, StartSeconds),
             // A rollback is a rollout too: it would drain the recordings of the new pods. Keep a short history instead.
@@ -153,22 +151,29 @@ public sealed record EgressPlan(
     /// <summary>
     /// The SFU's Redis: this project's Sentinel group (its generated passwords; with TLS its CA, copied into this
     /// namespace as <c>redis-tls-ca</c>, certificate only) or the existing one (its passwords read from the operator's
-    /// Secrets, its certificate trusted through the image's bundle).
+    /// Secrets, its CA copied from <c>existingRedisCaSecret</c>, else trusted through the image's bundle).
     /// </summary>
-    private static (EgressRedis Redis, string? CaFile) RedisFor(EnvironmentSpec spec, Topology topology, string ns, SecretConsumer consumer, List<SecretPlan> secrets)
+    private static (EgressRedis Redis, string? CaFile) RedisFor(EgressInput input, SecretConsumer consumer, List<SecretPlan> secrets)
     {
-        var wiring = topology.Redis;
-        if (spec.Redis.Mode == RedisMode.Existing)
+        var wiring = input.Redis;
+        if (input.RedisMode == RedisMode.Existing)
         {
             static SecretSource Existing(SecretRef r) => new SecretSource.Existing(r.Namespace, r.Name, r.Key);
+            string? existingCaFile = null;
+            if (wiring.Tls && wiring.TlsCa is { } existingCa)
+            {
+                existingCaFile = $"{RedisCaDirectory}/ca.crt";
+                secrets.Add(new SecretPlan(input.Namespace, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
+                    [new("ca.crt", Existing(existingCa))], [consumer]));
+            }
             return (new EgressRedis(wiring.MasterName, wiring.SentinelAddresses, Existing(wiring.Password),
-                wiring.SentinelPassword is { } sp ? Existing(sp) : null, wiring.Tls, TlsCaFile: null), null);
+                wiring.SentinelPassword is { } sp ? Existing(sp) : null, wiring.Tls, existingCaFile), existingCaFile);
         }
         string? caFile = null;
         if (wiring.Tls)
         {
             caFile = $"{RedisCaDirectory}/ca.crt";
-            secrets.Add(new SecretPlan(ns, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
+            secrets.Add(new SecretPlan(input.Namespace, SecretNames.RedisTlsCa, SecretPlan.Opaque, Component,
                 [new("ca.crt", new SecretSource.IssuerCertificate(RedisPlan.ServerCertificateId))], [consumer]));
         }
         return (new EgressRedis(wiring.MasterName, wiring.SentinelAddresses, new SecretSource.Random(RedisPlan.RedisPasswordId),
@@ -186,10 +191,10 @@ public sealed record EgressPlan(
     public const string AccessKeyEnv = "AWS_ACCESS_KEY_ID";
     public const string SecretKeyEnv = "AWS_SECRET_ACCESS_KEY";
 
-    public static SecretWiring WiringFor(EnvironmentSpec spec, EgressSizing sizing, string? caFile)
+    public static SecretWiring WiringFor(EgressInput input, EgressSizing sizing, string? caFile)
     {
         var env = new List<SecretEnv> { new(ConfigEnv, ConfigSecret, ConfigKey, Replace: true) };
-        if (spec.Egress.S3?.Credentials is S3Credentials.FromSecret s)
+        if (input.Egress.S3?.Credentials is S3Credentials.FromSecret s)
         {
             env.Add(new SecretEnv(AccessKeyEnv, s.AccessKey.Name, s.AccessKey.Key));
             env.Add(new SecretEnv(SecretKeyEnv, s.SecretKey.Name, s.SecretKey.Key));
@@ -204,13 +209,13 @@ public sealed record EgressPlan(
                 new ScratchMount("tmp", TmpDirectory, $"{sizing.TmpGiB}Gi"),
             ],
             NoServiceAccountToken: true,
-            PullSecrets: spec.Images.PullSecrets.Count > 0 ? spec.Images.PullSecrets : null,
+            PullSecrets: input.PullSecrets.Count > 0 ? input.PullSecrets : null,
             PostRenderer: PostRendererIdentity.Version);
     }
 
-    public static EgressChartValues ValuesFor(EnvironmentSpec spec, EgressSizing sizing, SecretWiring wiring)
+    public static EgressChartValues ValuesFor(EgressInput input, EgressSizing sizing, SecretWiring wiring)
     {
-        var image = spec.Egress.Image;
+        var image = input.Egress.Image;
         var pod = sizing.Pod;
         var resources = new V1ResourceRequirements
         {
@@ -229,9 +234,9 @@ public sealed record EgressPlan(
             new ChartImage(image.Repository, image.Digest is null ? image.Tag : $"{image.Tag}@{image.Digest}", "IfNotPresent"),
             HealthPort,
             MetricsPort,
-            spec.Egress.GracePeriodSeconds,
+            input.Egress.GracePeriodSeconds,
             resources,
-            AffinityFor(spec),
+            AffinityFor(input.MediaNodeSelector),
             new Dictionary<string, string>
             {
                 // The chart's defaults (kept): no service-mesh sidecar between Egress and the SFU's media.
@@ -260,13 +265,13 @@ public sealed record EgressPlan(
     /// Never on a media node (a media node matches every <c>mediaNodeSelector</c> label, so a node lacking any one of
     /// them is not one: one term per label), and spread over nodes so one node's loss stops fewer recordings.
     /// </summary>
-    public static V1Affinity AffinityFor(EnvironmentSpec spec) => new()
+    public static V1Affinity AffinityFor(IReadOnlyList<NodeLabel> mediaNodeSelector) => new()
     {
         NodeAffinity = new V1NodeAffinity
         {
             RequiredDuringSchedulingIgnoredDuringExecution = new V1NodeSelector
             {
-                NodeSelectorTerms = spec.Nodes.MediaNodeSelector.Select(l => new V1NodeSelectorTerm
+                NodeSelectorTerms = mediaNodeSelector.Select(l => new V1NodeSelectorTerm
                 {
                     MatchExpressions = [new V1NodeSelectorRequirement { Key = l.Key, OperatorProperty = "NotIn", Values = [l.Value] }],
                 }).ToList(),

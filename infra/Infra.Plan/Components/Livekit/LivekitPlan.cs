@@ -2,10 +2,7 @@ using k8s.Models;
 using Infra.Plan.Components.Routing;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Ports;
 using Infra.Plan.Secrets;
-using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Livekit;
@@ -95,14 +92,13 @@ public sealed record LivekitPlan(
         ["app.kubernetes.io/instance"] = Names.LivekitRelease,
     };
 
-    public static LivekitPlan Build(Derived d)
+    public static LivekitPlan Build(LivekitInput input)
     {
-        var (spec, topology, sizing) = (d.Spec, d.Topology, d.Sizing);
-        var media = spec.Site.MediaNamespace;
-        var wiring = WiringFor(spec, topology);
-        var values = ValuesFor(spec, topology, sizing, wiring);
-        var release = new HelmReleasePlan(Names.LivekitRelease, media, Names.LivekitChart, spec.Images.LivekitChartVersion,
-            Names.LivekitChartRepo, new PlanFile(ValuesFile, ValuesYaml(values)), PostRendererPath, Wait(spec, sizing),
+        var media = input.Namespace;
+        var wiring = WiringFor(input);
+        var values = ValuesFor(input, wiring);
+        var release = new HelmReleasePlan(Names.LivekitRelease, media, Names.LivekitChart, input.ChartVersion,
+            Names.LivekitChartRepo, new PlanFile(ValuesFile, ValuesYaml(values)), PostRendererPath, Wait(input),
             // Atomic would roll back mid-drain and cut calls; keep a short history instead.
             Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", media, FullName), Workload: WorkloadOf(values));
         var sfu = release.Pods!;
@@ -116,14 +112,14 @@ public sealed record LivekitPlan(
             ], [sfu]),
         };
         return new LivekitPlan(values, wiring, release, DisruptionBudget(media),
-            RtcRoutes.Build(spec.Routing, spec.Tls, spec.Site.RtcHost, media, Component, Component, [new RtcRoute("/", FullName, spec.Ports.SfuApi)], websocket: true),
+            RtcRoutes.Build(input.Routing, input.Tls, input.RtcHost, media, Component, Component, [new RtcRoute("/", FullName, input.Ports.SfuApi)], websocket: true),
             [
                 // The key id is not a secret (it is the "iss" of every token) but unique per stack.
                 new RandomValue(ApiKeyId, ApiKeyLength, Secret: false, Prefix: "API"),
                 new RandomValue(ApiSecretId, ApiSecretLength, Secret: true),
             ],
             secrets,
-            new Peer(SfuPeer, media, PodSelector, PodSelector, HostNetwork: true, d.Ports.Listeners(PortPlan.Sfu)));
+            new Peer(SfuPeer, media, PodSelector, PodSelector, HostNetwork: true, input.Listeners));
     }
 
     /// <summary>The pods the chart renders from <paramref name="values"/>, as the policies check them.</summary>
@@ -145,30 +141,30 @@ public sealed record LivekitPlan(
     /// <summary>Time a new SFU pod needs to pull, start and turn ready (an assumption with margin).</summary>
     public const int StartSeconds = 300;
 
-    public static ReleaseWait Wait(EnvironmentSpec spec, SizingPlan sizing)
+    public static ReleaseWait Wait(LivekitInput input)
     {
-        var worst = (long)sizing.SfuReplicas * (spec.Sfu.DrainSeconds + StartSeconds);
+        var worst = (long)input.Replicas * (input.Sfu.DrainSeconds + StartSeconds);
         return worst <= MaxAwaitSeconds ? new ReleaseWait(false, (int)worst) : new ReleaseWait(true, MaxAwaitSeconds);
     }
 
-    public static LivekitServerConfig ServerConfig(EnvironmentSpec spec, Topology topology, SizingPlan sizing)
+    public static LivekitServerConfig ServerConfig(LivekitInput input)
     {
-        var ports = spec.Ports;
-        var ttl = Math.Min(spec.Turn.CredentialTtlSeconds, MaxTurnTtlSeconds);
-        var secretFile = $"{TurnSecretDirectory}/{topology.Turn.SharedSecret.Key}";
+        var (ports, turn) = (input.Ports, input.Turn);
+        var ttl = Math.Min(turn.CredentialTtlSeconds, MaxTurnTtlSeconds);
+        var secretFile = $"{TurnSecretDirectory}/{turn.SharedSecret.Key}";
         var turnServers = new List<TurnServerConfig>
         {
-            new(topology.Turn.Host, topology.Turn.Port, TurnProtocol.Udp, secretFile, ttl),
-            new(topology.Turn.Host, topology.Turn.TlsPort, TurnProtocol.Tls, secretFile, ttl),
+            new(turn.Host, turn.Port, TurnProtocol.Udp, secretFile, ttl),
+            new(turn.Host, turn.TlsPort, TurnProtocol.Tls, secretFile, ttl),
         };
         if (ports.TurnTlsOn443)
         {
-            turnServers.Add(new(topology.Turn.Host, 443, TurnProtocol.Tls, secretFile, ttl));
+            turnServers.Add(new(turn.Host, 443, TurnProtocol.Tls, secretFile, ttl));
         }
         return new LivekitServerConfig(
             Port: ports.SfuApi,
             PrometheusPort: ports.SfuMetrics,
-            LogLevel: spec.Sfu.LogLevel,
+            LogLevel: input.Sfu.LogLevel,
             // The SFU advertises its node's public address (README "coturn", media path): use_external_ip asks STUN
             // for it at start, and pion rewrites the node-address host candidate (rtc.ips.includes keeps CNI
             // interfaces out) to it. Relayed clients reach the SFU there too: coturn denies the node CIDRs as peers,
@@ -177,19 +173,19 @@ public sealed record LivekitPlan(
                 TcpPort: ports.SfuRtcTcp,
                 UdpPort: ports.SfuRtcUdp,
                 UseExternalIp: true,
-                IpsIncludes: spec.Nodes.NodeCidrs.Select(c => c.ToString()).ToArray(),
-                StunServers: StunServers(spec, topology).Select(s => s.ToString()).ToArray(),
+                IpsIncludes: input.Nodes.NodeCidrs.Select(c => c.ToString()).ToArray(),
+                StunServers: StunServers(input).Select(s => s.ToString()).ToArray(),
                 TurnServers: turnServers),
             Redis: new RedisConfig(
-                topology.Redis.MasterName,
-                topology.Redis.SentinelAddresses,
-                topology.Redis.Tls ? new RedisTlsConfig(RedisWiring.TlsCaFile) : null),
+                input.Redis.MasterName,
+                input.Redis.SentinelAddresses,
+                input.Redis.Tls ? new RedisTlsConfig(input.Redis.TlsCa is null ? null : RedisWiring.TlsCaFile) : null),
             Room: new RoomConfig(
                 AutoCreate: false,
                 EmptyTimeoutSeconds,
                 DepartureTimeoutSeconds,
-                MaxParticipants: sizing.LargestCall.Load.ParticipantsPerCall),
-            Webhook: new WebhookConfig([topology.Authorizer.WebhookUrl]),
+                MaxParticipants: input.MaxParticipants),
+            Webhook: new WebhookConfig([input.WebhookUrl]),
             KeyFile: KeyFile,
             EmbeddedTurnEnabled: false);
     }
@@ -207,23 +203,24 @@ public sealed record LivekitPlan(
     /// an init container wrote. (For nodes whose host address is public, <c>NODE_IP</c> from <c>status.hostIP</c> with
     /// <c>use_external_ip: false</c> would work; the STUN fallbacks cover that case too.)
     /// </summary>
-    public static IReadOnlyList<StunServer> StunServers(EnvironmentSpec spec, Topology topology) =>
-        new[] { new StunServer(topology.Turn.Host, topology.Turn.Port) }.Concat(spec.Sfu.StunServers).Distinct().ToArray();
+    public static IReadOnlyList<StunServer> StunServers(LivekitInput input) =>
+        new[] { new StunServer(input.Turn.Host, input.Turn.Port) }.Concat(input.Sfu.StunServers).Distinct().ToArray();
 
     /// <summary>The secrets the SFU reads, and where from: env vars and files the post-renderer adds.</summary>
-    public static SecretWiring WiringFor(EnvironmentSpec spec, Topology topology)
+    public static SecretWiring WiringFor(LivekitInput input)
     {
+        var (redis, turn) = (input.Redis, input.Turn);
         // The Redis wiring names its env vars and Secrets; the SFU adds only its own webhook key.
-        var env = topology.Redis.SecretEnv.Select(e => SecretWiring.EnvFrom(e.Env, e.Ref)).ToList();
+        var env = redis.SecretEnv.Select(e => SecretWiring.EnvFrom(e.Env, e.Ref)).ToList();
         env.Add(new SecretEnv("LIVEKIT_WEBHOOK_API_KEY", SecretNames.LivekitApi, ApiKeys.KeyId));
 
         var files = new List<SecretFileMount>
         {
-            new("turn-shared-secret", topology.Turn.SharedSecret.Name, topology.Turn.SharedSecret.Key,
-                TurnSecretDirectory, topology.Turn.SharedSecret.Key, SecretFileMode),
+            new("turn-shared-secret", turn.SharedSecret.Name, turn.SharedSecret.Key,
+                TurnSecretDirectory, turn.SharedSecret.Key, SecretFileMode),
         };
         // The CA Secret and the path both come from the Redis wiring, so LiveKit trusts what Redis serves.
-        if (topology.Redis.Tls && topology.Redis.TlsCa is { } ca)
+        if (redis.Tls && redis.TlsCa is { } ca)
         {
             files.Add(new SecretFileMount("redis-tls-ca", ca.Name, ca.Key,
                 Path.GetDirectoryName(RedisWiring.TlsCaFile)!, Path.GetFileName(RedisWiring.TlsCaFile), SecretFileMode));
@@ -233,21 +230,20 @@ public sealed record LivekitPlan(
         return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true, PostRenderer: PostRendererIdentity.Version);
     }
 
-    public static LivekitChartValues ValuesFor(EnvironmentSpec spec, Topology topology, SizingPlan sizing, SecretWiring wiring)
+    public static LivekitChartValues ValuesFor(LivekitInput input, SecretWiring wiring)
     {
-        var size = sizing.Preset.Sfu;
-        var image = spec.Images.MediaRelay;
+        var image = input.Image;
         return new LivekitChartValues(
-            ReplicaCount: sizing.SfuReplicas,
+            ReplicaCount: input.Replicas,
             // The chart writes "repository:tag"; "tag@sha256:..." makes that a pull by digest.
             Image: new ChartImage(image.Repository, image.Digest is null ? image.Tag : $"{image.Tag}@{image.Digest}", "IfNotPresent"),
-            ImagePullSecrets: spec.Images.PullSecrets,
-            TerminationGracePeriodSeconds: spec.Sfu.DrainSeconds,
+            ImagePullSecrets: input.PullSecrets,
+            TerminationGracePeriodSeconds: input.Sfu.DrainSeconds,
             PodHostNetwork: true,
             // Guaranteed QoS with whole CPUs: the static CPU manager can pin them, media is never throttled.
-            Resources: ContainerResources.For(size),
-            NodeSelector: spec.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
-            Tolerations: spec.Nodes.MediaNodeTolerations.Select(t => new V1Toleration
+            Resources: ContainerResources.For(input.Size),
+            NodeSelector: input.Nodes.MediaNodeSelector.ToDictionary(l => l.Key, l => l.Value),
+            Tolerations: input.Nodes.MediaNodeTolerations.Select(t => new V1Toleration
             {
                 Key = t.Key,
                 OperatorProperty = t.Value is null ? "Exists" : "Equal",
@@ -299,10 +295,10 @@ public sealed record LivekitPlan(
                 RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = 0, MaxUnavailable = 1 },
             },
             KeysSecret: SecretNames.LivekitApi,
-            ServicePort: spec.Ports.SfuApi,
+            ServicePort: input.Ports.SfuApi,
             // Never the chart's ServiceMonitor: it carries only the chart's labels (Observability/ScrapeTargets.SfuJob).
             ServiceMonitor: false,
-            Livekit: ServerConfig(spec, topology, sizing),
+            Livekit: ServerConfig(input),
             // Chart defaults under livekit: that LiveKit refuses in strict mode (turn.loadBalancerAnnotations is a
             // chart-only key) or that contradict the plan (a 50000-60000 ICE range instead of the one muxed port;
             // keys: {} beside key_file; the deprecated log_level beside logging.level).

@@ -51,9 +51,10 @@ public sealed record RtcConfig(
 }
 
 /// <summary><c>redis.tls</c>: verify the Redis/Sentinel certificates against a mounted CA.</summary>
-public sealed record RedisTlsConfig(string CaCertFile)
+/// <param name="CaCertFile">The CA file LiveKit trusts for Redis; null: the system roots (an existing Redis with a public CA).</param>
+public sealed record RedisTlsConfig(string? CaCertFile)
 {
-    public YamlMap ToYaml() => new() { ["enabled"] = true, ["ca_cert_file"] = CaCertFile };
+    public YamlMap ToYaml() => new YamlMap { ["enabled"] = true }.AddIfSet("ca_cert_file", CaCertFile);
 }
 
 /// <summary>

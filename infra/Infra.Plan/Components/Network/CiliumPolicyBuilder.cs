@@ -4,7 +4,6 @@ using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
 using Infra.Plan.Ports;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 using static Infra.Plan.Components.Network.NetworkPolicyPeer;
 
@@ -25,9 +24,9 @@ public static class CiliumPolicyBuilder
 
     private static readonly string[] Nodes = [CiliumPolicy.EntityName(CiliumEntity.Host), CiliumPolicy.EntityName(CiliumEntity.RemoteNode)];
 
-    public static IReadOnlyList<CiliumPolicy> Build(EnvironmentSpec spec, NetworkPeers peers)
+    public static IReadOnlyList<CiliumPolicy> Build(NetworkInput input, NetworkPeers peers)
     {
-        if (spec.Cluster.Cni != CniProfile.Cilium)
+        if (input.Cluster.Cni != CniProfile.Cilium)
         {
             return [];
         }
@@ -38,7 +37,7 @@ public static class CiliumPolicyBuilder
                 ingress: [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)], egress: []));
         }
         var authorizer = peers.Authorizer;
-        Listener[] toSfu = spec.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? [peers.Sfu.Listener(PortPlan.SfuApiPurpose)] : [];
+        Listener[] toSfu = input.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? [peers.Sfu.Listener(PortPlan.SfuApiPurpose)] : [];
         policies.Add(Policy(NetworkPolicyBuilder.Authorizer + Suffix, authorizer,
             ingress: [authorizer.Listener(AuthorizerPlan.HttpPurpose)], egress: toSfu));
         if (peers.Egress is { } egress)
@@ -47,11 +46,11 @@ public static class CiliumPolicyBuilder
             policies.Add(Policy(NetworkPolicyBuilder.Egress + Suffix, egress.Pods, ingress: [],
                 egress: [peers.Sfu.Listener(PortPlan.SfuApiPurpose), peers.Sfu.Listener(PortPlan.RtcTcpPurpose), peers.Sfu.Listener(PortPlan.RtcUdpPurpose)]));
         }
-        if (spec.Cluster.NodeLocalDns is not null)
+        if (input.Cluster.NodeLocalDns is not null)
         {
             // NodeLocal DNSCache answers from the host network of the pod's own node: the host entity (an ipBlock of its
             // address, in allow-dns, matches only if Cilium classifies the address as outside the cluster).
-            foreach (var ns in new[] { spec.Site.Namespace, spec.Site.MediaNamespace })
+            foreach (var ns in new[] { input.Site.Namespace, input.Site.MediaNamespace })
             {
                 policies.Add(new CiliumPolicy(Meta.Object(NodeLocalDns, ns, NetworkPlan.Component),
                     new CiliumPolicySpec(All(), null,

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Infra.Plan.Contract;
 using Infra.Plan.Net;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Network;
 
@@ -71,12 +70,12 @@ public static class ConnectivityModel
     public const int CalicoTunnelOffset = 64;
 
     /// <summary>The model of the stack's own profile, first data path, first case (the report's main tables).</summary>
-    public static IReadOnlyList<Workload> For(EnvironmentSpec spec, NetworkPeers peers) =>
-        For(spec, peers, Dataplanes.For(spec.Cluster.Cni)[0].Scenarios[0]);
+    public static IReadOnlyList<Workload> For(NetworkInput input, NetworkPeers peers) =>
+        For(input, peers, Dataplanes.For(input.Cluster.Cni)[0].Scenarios[0]);
 
-    public static IReadOnlyList<Workload> For(EnvironmentSpec spec, NetworkPeers peers, Scenario scenario)
+    public static IReadOnlyList<Workload> For(NetworkInput input, NetworkPeers peers, Scenario scenario)
     {
-        var nodes = Nodes.Of(spec);
+        var nodes = Nodes.Of(input);
         var podIndex = 10;
         var podAddresses = new Dictionary<(string?, string), IPAddress>();
         var hostAddress = scenario.SameNode ? nodes.A : nodes.B;
@@ -98,12 +97,12 @@ public static class ConnectivityModel
             }
             if (p.Name == NetworkPeers.NodeLocalDnsName)
             {
-                return new Workload(p, spec.Cluster.NodeLocalDns!) { Identity = Identity.Host, OwnNode = true, Initiates = false };
+                return new Workload(p, input.Cluster.NodeLocalDns!) { Identity = Identity.Host, OwnNode = true, Initiates = false };
             }
             if (p.Name == NetworkPeers.DnsServiceIpName)
             {
                 // Untranslated (NOTRACK), so Cilium has no endpoint for it: to Cilium an address like any outside one.
-                return new Workload(p, spec.Cluster.DnsServiceAddress(spec.Nodes)!) { Identity = Identity.World, OwnNode = true, Initiates = false };
+                return new Workload(p, input.Cluster.DnsServiceAddress(input.Nodes)!) { Identity = Identity.World, OwnNode = true, Initiates = false };
             }
             if (p.HostNetwork)
             {
@@ -128,12 +127,12 @@ public static class ConnectivityModel
     /// <summary>The model's two nodes: A (the pods') and B (a media node), and B's pod subnet.</summary>
     private sealed record Nodes(Cidr PodCidr, IPAddress A, IPAddress B, IPAddress BSubnet)
     {
-        public static Nodes Of(EnvironmentSpec spec)
+        public static Nodes Of(NetworkInput input)
         {
-            var podCidr = spec.Nodes.PodCidrs.FirstOrDefault() ?? Cidr.Parse("10.244.0.0/16");
-            var nodeCidr = spec.Nodes.NodeCidrs.FirstOrDefault() ?? Cidr.Parse("10.10.0.0/24");
+            var podCidr = input.Nodes.PodCidrs.FirstOrDefault() ?? Cidr.Parse("10.244.0.0/16");
+            var nodeCidr = input.Nodes.NodeCidrs.FirstOrDefault() ?? Cidr.Parse("10.10.0.0/24");
             var bits = podCidr.Family == AddressFamily.InterNetwork ? 32 : 128;
-            var mask = podCidr.Family == AddressFamily.InterNetwork ? spec.Nodes.NodePodMaskIpv4 : spec.Nodes.NodePodMaskIpv6;
+            var mask = podCidr.Family == AddressFamily.InterNetwork ? input.Nodes.NodePodMaskIpv4 : input.Nodes.NodePodMaskIpv6;
             // The last node subnet, far from A's pods; a mask no longer than the pod CIDR's (refused for flannel) halves it.
             var subnetBits = bits - Math.Max(mask, podCidr.PrefixLength + 1);
             var last = IpRange.ToNumber(podCidr.Range.Last);

@@ -11,7 +11,7 @@ namespace Infra.Plan.Components.Network;
 /// </summary>
 public static class ConnectivityReport
 {
-    public static string ToMarkdown(EnvironmentSpec spec, NetworkPeers peers, IReadOnlyList<Workload> workloads,
+    public static string ToMarkdown(NetworkInput spec, NetworkPeers peers, IReadOnlyList<Workload> workloads,
         IReadOnlyList<Edge> edges, IReadOnlyList<ProfileCheck> profiles)
     {
         var profile = profiles.Single(p => p.Profile == spec.Cluster.Cni);
@@ -85,7 +85,7 @@ public static class ConnectivityReport
         return sb.ToString();
     }
 
-    private static void AppendProfiles(StringBuilder sb, EnvironmentSpec spec, NetworkPeers peers, IReadOnlyList<ProfileCheck> profiles)
+    private static void AppendProfiles(StringBuilder sb, NetworkInput spec, NetworkPeers peers, IReadOnlyList<ProfileCheck> profiles)
     {
         var needs = ProfileChecks.Needs(spec, peers);
         sb.Append("\n## Host-network traffic per CNI profile\n\n");
@@ -114,7 +114,7 @@ public static class ConnectivityReport
         }
     }
 
-    private static void AppendProfile(StringBuilder sb, EnvironmentSpec spec, ProfileCheck p, IReadOnlyList<Need> needs)
+    private static void AppendProfile(StringBuilder sb, NetworkInput spec, ProfileCheck p, IReadOnlyList<Need> needs)
     {
         sb.Append($"\n### Profile `{p.Name}`{(p.Profile == spec.Cluster.Cni ? " (this stack)" : "")}\n\n");
         if (p.Refused is not null)
@@ -202,7 +202,7 @@ public static class ConnectivityReport
     }
 
     /// <summary>What a pod on node A sees the host-network pods' traffic come from in <paramref name="scenario"/>.</summary>
-    private static string Seen(EnvironmentSpec spec, NetworkPeers peers, Scenario scenario)
+    private static string Seen(NetworkInput spec, NetworkPeers peers, Scenario scenario)
     {
         var sfu = ConnectivityModel.For(spec, peers, scenario).Single(w => w.Name == peers.Sfu.Name);
         return scenario.Path.Source switch

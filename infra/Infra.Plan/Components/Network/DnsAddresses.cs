@@ -15,22 +15,22 @@ namespace Infra.Plan.Components.Network;
 public static class DnsAddresses
 {
     /// <summary>The /32 (/128) blocks allow-dns adds; none without NodeLocal DNSCache (the ClusterIP is DNATed then).</summary>
-    public static IReadOnlyList<Cidr> Blocks(EnvironmentSpec spec) =>
-        spec.Cluster.NodeLocalDns is { } local
-            ? new[] { local, spec.Cluster.DnsServiceAddress(spec.Nodes) }.OfType<IPAddress>().Distinct().Select(Host).ToList()
+    public static IReadOnlyList<Cidr> Blocks(NetworkInput input) =>
+        input.Cluster.NodeLocalDns is { } local
+            ? new[] { local, input.Cluster.DnsServiceAddress(input.Nodes) }.OfType<IPAddress>().Distinct().Select(Host).ToList()
             : [];
 
     public static Cidr Host(IPAddress address) =>
         new(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
 
     /// <summary>A configured DNS Service address must be a ClusterIP, i.e. inside a service CIDR.</summary>
-    public static IEnumerable<ConfigError> CheckServiceIp(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> CheckServiceIp(NetworkInput input)
     {
-        if (spec.Cluster.DnsServiceIp is { } ip && spec.Nodes.ServiceCidrs.Count > 0 && !spec.Nodes.ServiceCidrs.Any(c => c.Contains(ip)))
+        if (input.Cluster.DnsServiceIp is { } ip && input.Nodes.ServiceCidrs.Count > 0 && !input.Nodes.ServiceCidrs.Any(c => c.Contains(ip)))
         {
             yield return ConfigError.Invalid(ClusterSection.DnsServiceIp, $"\"{ip}\"",
                 $"the DNS Service's ClusterIP, an address inside {NodesSection.ServiceCidrs.FullName} " +
-                $"({string.Join(", ", spec.Nodes.ServiceCidrs)}): kubectl -n kube-system get service kube-dns");
+                $"({string.Join(", ", input.Nodes.ServiceCidrs)}): kubectl -n kube-system get service kube-dns");
         }
     }
 }

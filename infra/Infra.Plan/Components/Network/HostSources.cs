@@ -21,10 +21,10 @@ public static class HostSources
     /// identities (<see cref="CiliumPolicyBuilder"/>): an ipBlock there matches only addresses outside the cluster, so
     /// node CIDRs would admit machines that merely share the node subnet, and nothing of the nodes.
     /// </summary>
-    public static IReadOnlyList<Cidr> IngressBlocks(EnvironmentSpec spec)
+    public static IReadOnlyList<Cidr> IngressBlocks(NetworkInput input)
     {
-        var nodes = spec.Nodes;
-        return spec.Cluster.Cni switch
+        var nodes = input.Nodes;
+        return input.Cluster.Cni switch
         {
             CniProfile.CalicoBgp => nodes.NodeCidrs,
             // host-gw routes from the node address; VXLAN and WireGuard from flannel.1 (flannel-wg, flannel-wg-v6), the node subnet's first address.
@@ -33,7 +33,7 @@ public static class HostSources
             // routed setups use the node address. Generic covers every address-based data path at once.
             CniProfile.CalicoOverlay or CniProfile.Generic => [.. nodes.NodeCidrs, .. nodes.PodCidrs],
             CniProfile.Cilium => [],
-            _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Cluster.Cni, null),
+            _ => throw new ArgumentOutOfRangeException(nameof(input), input.Cluster.Cni, null),
         };
     }
 
@@ -41,8 +41,8 @@ public static class HostSources
     /// The ipBlocks under which a pod reaches a host-network pod (authorizerSfuRoute direct): its node's address on
     /// every address-based data path (tunnel addresses are only ever source addresses). Empty for Cilium.
     /// </summary>
-    public static IReadOnlyList<Cidr> EgressBlocks(EnvironmentSpec spec) =>
-        spec.Cluster.Cni == CniProfile.Cilium ? [] : spec.Nodes.NodeCidrs;
+    public static IReadOnlyList<Cidr> EgressBlocks(NetworkInput input) =>
+        input.Cluster.Cni == CniProfile.Cilium ? [] : input.Nodes.NodeCidrs;
 
     /// <summary>
     /// flannel gives each node a pod subnet (the Node's spec.podCIDR, sized by --node-cidr-mask-size) and puts its first
@@ -72,16 +72,16 @@ public static class HostSources
     }
 
     /// <summary>The cni flannel rules: node subnets inside each pod CIDR, and few enough to list one by one.</summary>
-    public static IEnumerable<ConfigError> CheckFlannel(EnvironmentSpec spec)
+    public static IEnumerable<ConfigError> CheckFlannel(NetworkInput input)
     {
-        if (spec.Cluster.Cni != CniProfile.Flannel)
+        if (input.Cluster.Cni != CniProfile.Flannel)
         {
             yield break;
         }
         UInt128 total = 0;
-        foreach (var pod in spec.Nodes.PodCidrs)
+        foreach (var pod in input.Nodes.PodCidrs)
         {
-            var (mask, _) = MaskOf(spec.Nodes, pod.Family);
+            var (mask, _) = MaskOf(input.Nodes, pod.Family);
             var key = pod.Family == AddressFamily.InterNetwork ? NodesSection.NodePodCidrMaskSizeIpv4 : NodesSection.NodePodCidrMaskSizeIpv6;
             if (mask < pod.PrefixLength)
             {

@@ -1,5 +1,4 @@
 using Infra.Plan.Net;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Network;
 
@@ -23,9 +22,9 @@ public static class InternetRanges
     ];
 
     /// <summary>One ipBlock per family: 0.0.0.0/0 and ::/0, each minus the non-public and cluster ranges.</summary>
-    public static IReadOnlyList<(Cidr Cidr, IReadOnlyList<Cidr> Except)> Blocks(EnvironmentSpec spec)
+    public static IReadOnlyList<(Cidr Cidr, IReadOnlyList<Cidr> Except)> Blocks(NetworkInput input)
     {
-        var cluster = spec.Nodes.PodCidrs.Concat(spec.Nodes.ServiceCidrs).Concat(spec.Nodes.NodeCidrs).ToList();
+        var cluster = input.Nodes.PodCidrs.Concat(input.Nodes.ServiceCidrs).Concat(input.Nodes.NodeCidrs).ToList();
         return
         [
             (Cidr.Parse("0.0.0.0/0"), Except(NonPublicV4, cluster, System.Net.Sockets.AddressFamily.InterNetwork)),

@@ -1,11 +1,5 @@
-using Infra.Plan.Components.Authorizer;
-using Infra.Plan.Components.Coturn;
-using Infra.Plan.Components.Egress;
-using Infra.Plan.Components.Livekit;
-using Infra.Plan.Components.Redis;
 using Infra.Plan.Contract;
 using Infra.Plan.Net;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
@@ -28,9 +22,10 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
 
     public IEnumerable<Peer> OutsidePeers => new[] { Storage, Streams, SfuPublic }.OfType<Peer>();
 
-    public static EgressPeers From(EnvironmentSpec spec, EgressPlan egress)
+    /// <summary>Egress's peers from its pods (<paramref name="pods"/>) and its section and the SFU's media ports in <paramref name="input"/>.</summary>
+    public static EgressPeers From(NetworkInput input, Peer pods)
     {
-        var e = spec.Egress;
+        var e = input.Egress;
         var addresses = new Dictionary<string, System.Net.IPAddress>
         {
             // Documentation addresses (RFC 5737) unless the bucket sits in a private range the spec names.
@@ -38,9 +33,9 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
             [StreamsName] = System.Net.IPAddress.Parse("203.0.113.30"),
             [SfuPublicName] = System.Net.IPAddress.Parse("203.0.113.40"),
         };
-        var ports = spec.Ports;
+        var ports = input.Ports;
         return new EgressPeers(
-            egress.Pods,
+            pods,
             e.S3 is { } s3 ? Outside(StorageName, new Listener(s3.Port, Protocol.Tcp, "S3 API (recording uploads)")) : null,
             e.Streaming
                 ? Outside(StreamsName, new Listener(RtmpPort, Protocol.Tcp, "RTMP"), new Listener(RtmpsPort, Protocol.Tcp, "RTMPS"))
@@ -56,9 +51,9 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
 }
 
 /// <summary>
-/// Every peer the policies and the connectivity report talk about: this project's workloads, taken from their
-/// component plans, and the cluster's (the routing data plane: the Gateway's proxy pods or the ingress controller; Prometheus, DNS and NodeLocal DNSCache, Synapse, any other
-/// pod) and the internet, taken from the spec. <see cref="All"/> is the report's order.
+/// Every peer the policies and the connectivity report talk about: this project's workloads, as their
+/// component plans give them, and the cluster's (the routing data plane: the Gateway's proxy pods or the ingress controller; Prometheus, DNS and NodeLocal DNSCache, Synapse, any other
+/// pod) and the internet, taken from the <see cref="NetworkInput"/>. <see cref="All"/> is the report's order.
 /// </summary>
 /// <param name="NodeLocalDns">NodeLocal DNSCache at its link-local address (host network, on every node); null without it.</param>
 /// <param name="DnsServiceIp">The DNS Service's ClusterIP as NodeLocal DNSCache answers it, untranslated; null without the cache.</param>
@@ -100,41 +95,44 @@ public sealed record NetworkPeers(
     public IReadOnlyList<Peer> All =>
         [.. Ours, Ingress, Prometheus, Dns, .. new[] { NodeLocalDns, DnsServiceIp }.OfType<Peer>(), Synapse, AnyPod, Internet, .. Egress?.OutsidePeers ?? []];
 
-    public static NetworkPeers From(EnvironmentSpec spec, RedisPlan? redis, AuthorizerPlan authorizer, LivekitPlan livekit, CoturnPlan coturn,
-        EgressPlan? egress = null)
+    /// <summary>
+    /// The workloads' peers as their components give them (<paramref name="redis"/> and <paramref name="sentinel"/> null
+    /// with an existing Sentinel cluster, <paramref name="egress"/> null without Egress), and the cluster's from <paramref name="input"/>.
+    /// </summary>
+    public static NetworkPeers From(NetworkInput input, Peer? redis, Peer? sentinel, Peer authorizer, Peer sfu, Peer coturn, Peer? egress = null)
     {
-        var cluster = spec.Cluster;
+        var cluster = input.Cluster;
         return new NetworkPeers(
-            redis?.Redis,
-            redis?.Sentinel,
-            authorizer.Peer,
-            livekit.Sfu,
-            coturn.Peer,
-            RoutingPeer(spec),
+            redis,
+            sentinel,
+            authorizer,
+            sfu,
+            coturn,
+            RoutingPeer(input),
             // Prometheus is admitted as its whole namespace (empty selector); the labels are the model's stand-in pod.
             new Peer(PrometheusName, cluster.MonitoringNamespace, new Dictionary<string, string>(),
                 new Dictionary<string, string> { ["app.kubernetes.io/name"] = "prometheus" }, false, []),
             Pods(DnsName, cluster.DnsNamespace, cluster.DnsPodSelector, new Listener(53, Protocol.Udp, "DNS"), new Listener(53, Protocol.Tcp, "DNS")),
-            Pods(SynapseName, spec.Synapse.Namespace, spec.Synapse.PodSelector, new Listener(spec.Synapse.Port, Protocol.Tcp, "client API")),
+            Pods(SynapseName, input.Synapse.Namespace, input.Synapse.PodSelector, new Listener(input.Synapse.Port, Protocol.Tcp, "client API")),
             new Peer(InternetName, null, new Dictionary<string, string>(), new Dictionary<string, string>(), false,
                 [new Listener(443, Protocol.Tcp, "HTTPS"), new Listener(8448, Protocol.Tcp, "federation")]),
             cluster.NodeLocalDns is null ? null : HostDns(NodeLocalDnsName, cluster.DnsNamespace, "NodeLocal DNSCache"),
-            cluster.NodeLocalDns is null || cluster.DnsServiceAddress(spec.Nodes) is null
+            cluster.NodeLocalDns is null || cluster.DnsServiceAddress(input.Nodes) is null
                 ? null : HostDns(DnsServiceIpName, cluster.DnsNamespace, "DNS Service IP, answered by NodeLocal DNSCache"),
             new Peer(AnyPodName, AnyNamespace, new Dictionary<string, string>(),
                 new Dictionary<string, string> { ["app.kubernetes.io/name"] = "any" }, false, []),
-            egress is null ? null : EgressPeers.From(spec, egress));
+            egress is null ? null : EgressPeers.From(input, egress));
     }
 
     /// <summary>
     /// The routing data plane of the stack's routing mode and its HTTPS container port (the only one a policy opens). The
     /// ingress controller is also listed on 80; a Gateway's HTTP port depends on its listeners, so none is assumed.
     /// </summary>
-    private static Peer RoutingPeer(EnvironmentSpec spec)
+    private static Peer RoutingPeer(NetworkInput input)
     {
-        var pods = spec.Cluster.RoutingPods(spec.Routing.Mode);
+        var pods = input.Cluster.RoutingPods(input.Routing.Mode);
         var https = new Listener(pods.HttpsPort, Protocol.Tcp, "HTTPS");
-        return spec.Routing.Mode == RoutingMode.Gateway
+        return input.Routing.Mode == RoutingMode.Gateway
             ? Pods(GatewayName, pods.Namespace, pods.Selector, https)
             : Pods(IngressName, pods.Namespace, pods.Selector, new Listener(80, Protocol.Tcp, "HTTP"), https);
     }

@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using Infra.Plan.Contract;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Network;
 
@@ -37,13 +36,13 @@ public sealed record NetworkPlan(
         },
     };
 
-    public static NetworkPlan Build(EnvironmentSpec spec, NetworkPeers peers)
+    public static NetworkPlan Build(NetworkInput input, NetworkPeers peers)
     {
-        var profiles = ProfileChecks.For(spec, peers);
-        var own = profiles.Single(p => p.Profile == spec.Cluster.Cni);
-        var workloads = ConnectivityModel.For(spec, peers);
+        var profiles = ProfileChecks.For(input, peers);
+        var own = profiles.Single(p => p.Profile == input.Cluster.Cni);
+        var workloads = ConnectivityModel.For(input, peers);
         var edges = own.OtherNodeEdges;
         return new NetworkPlan(own.Policies.Kubernetes, own.Policies.Cilium, peers, workloads, edges, profiles,
-            ConnectivityReport.ToMarkdown(spec, peers, workloads, edges, profiles));
+            ConnectivityReport.ToMarkdown(input, peers, workloads, edges, profiles));
     }
 }

@@ -6,7 +6,6 @@ using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Net;
 using Infra.Plan.Ports;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 using static Infra.Plan.Components.Network.NetworkPolicyPeer;
 using static Infra.Plan.Components.Network.NetworkPolicyPort;
@@ -34,29 +33,29 @@ public static class NetworkPolicyBuilder
     public const string Authorizer = "lk-jwt-service";
     public const string Egress = "livekit-egress";
 
-    public static IReadOnlyList<V1NetworkPolicy> Build(EnvironmentSpec spec, NetworkPeers peers)
+    public static IReadOnlyList<V1NetworkPolicy> Build(NetworkInput input, NetworkPeers peers)
     {
-        var app = spec.Site.Namespace;
-        var media = spec.Site.MediaNamespace;
+        var app = input.Site.Namespace;
+        var media = input.Site.MediaNamespace;
         var policies = new List<V1NetworkPolicy>
         {
-            DenyAll(app), DnsPolicy(spec, app, peers.Dns),
+            DenyAll(app), DnsPolicy(input, app, peers.Dns),
             // The media namespace's host-network pods ignore these; they make sure any pod-network pod ever
             // added there starts closed.
-            DenyAll(media), DnsPolicy(spec, media, peers.Dns),
+            DenyAll(media), DnsPolicy(input, media, peers.Dns),
         };
         if (peers is { Redis: { } redis, Sentinel: { } sentinel })
         {
-            policies.Add(RedisPolicy(spec, redis, sentinel, peers.Sfu, peers.Egress?.Pods));
+            policies.Add(RedisPolicy(input, redis, sentinel, peers.Sfu, peers.Egress?.Pods));
             if (redis.Listens.Any(l => l.Purpose == RedisPlan.MetricsPurpose))
             {
-                policies.Add(RedisMetricsPolicy(spec, redis, peers.Prometheus));
+                policies.Add(RedisMetricsPolicy(input, redis, peers.Prometheus));
             }
         }
-        policies.Add(AuthorizerPolicy(spec, peers));
+        policies.Add(AuthorizerPolicy(input, peers));
         if (peers.Egress is { } egress)
         {
-            policies.Add(EgressPolicy(spec, peers, egress));
+            policies.Add(EgressPolicy(input, peers, egress));
         }
         return policies;
     }
@@ -65,10 +64,10 @@ public static class NetworkPolicyBuilder
         Policy(DefaultDeny, ns, All(), ingress: [], egress: []);
 
     /// <summary>DNS: the DNS pods, and NodeLocal DNSCache's addresses (<see cref="DnsAddresses"/>), on 53/UDP+TCP.</summary>
-    private static V1NetworkPolicy DnsPolicy(EnvironmentSpec spec, string ns, Peer dns)
+    private static V1NetworkPolicy DnsPolicy(NetworkInput input, string ns, Peer dns)
     {
-        var rule = To(spec, ns, dns, dns.Listens)!;
-        foreach (var block in DnsAddresses.Blocks(spec))
+        var rule = To(input, ns, dns, dns.Listens)!;
+        foreach (var block in DnsAddresses.Blocks(input))
         {
             rule.To.Add(Block(block));
         }
@@ -76,13 +75,13 @@ public static class NetworkPolicyBuilder
     }
 
     /// <summary>Redis and Sentinel: from their own pods (replication, gossip), from the SFU (the CNI profile's host-network sources) and from Egress.</summary>
-    private static V1NetworkPolicy RedisPolicy(EnvironmentSpec spec, Peer redis, Peer sentinel, Peer sfu, Peer? egress)
+    private static V1NetworkPolicy RedisPolicy(NetworkInput input, Peer redis, Peer sentinel, Peer sfu, Peer? egress)
     {
         Listener[] ports = [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)];
         var ns = redis.Namespace!;
         return Policy(Redis, ns, Selector(redis.Selector),
-            ingress: Rules(From(spec, ns, redis, ports), From(spec, ns, sfu, ports), egress is null ? null : From(spec, ns, egress, ports)),
-            egress: Rules(To(spec, ns, redis, ports)));
+            ingress: Rules(From(input, ns, redis, ports), From(input, ns, sfu, ports), egress is null ? null : From(input, ns, egress, ports)),
+            egress: Rules(To(input, ns, redis, ports)));
     }
 
     /// <summary>
@@ -91,7 +90,7 @@ public static class NetworkPolicyBuilder
     /// streaming is on. With an existing Sentinel cluster, whose addresses the spec gives only as names, the Redis
     /// ports are open to any destination.
     /// </summary>
-    private static V1NetworkPolicy EgressPolicy(EnvironmentSpec spec, NetworkPeers peers, EgressPeers egress)
+    private static V1NetworkPolicy EgressPolicy(NetworkInput input, NetworkPeers peers, EgressPeers egress)
     {
         var self = egress.Pods;
         var ns = self.Namespace!;
@@ -100,40 +99,40 @@ public static class NetworkPolicyBuilder
         var rules = new List<V1NetworkPolicyEgressRule?>();
         if (peers is { Redis: { } redis, Sentinel: { } sentinel })
         {
-            rules.Add(To(spec, ns, redis, [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)]));
+            rules.Add(To(input, ns, redis, [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)]));
         }
         else
         {
-            rules.Add(new V1NetworkPolicyEgressRule { Ports = PortsOf(ExistingRedisPorts(spec)) });
+            rules.Add(new V1NetworkPolicyEgressRule { Ports = PortsOf(ExistingRedisPorts(input)) });
         }
         // The node addresses (on Cilium the host/remote-node entities: CiliumPolicyBuilder).
-        rules.Add(To(spec, ns, sfu, [sfu.Listener(PortPlan.SfuApiPurpose), .. media]));
-        rules.Add(To(spec, ns, egress.SfuPublic, egress.SfuPublic.Listens));
+        rules.Add(To(input, ns, sfu, [sfu.Listener(PortPlan.SfuApiPurpose), .. media]));
+        rules.Add(To(input, ns, egress.SfuPublic, egress.SfuPublic.Listens));
         if (egress.Storage is { } storage)
         {
-            rules.Add(spec.Egress.StorageCidrs.Count > 0
-                ? new V1NetworkPolicyEgressRule { To = spec.Egress.StorageCidrs.Select(c => Block(c)).ToList(), Ports = PortsOf(storage.Listens) }
-                : To(spec, ns, storage, storage.Listens));
+            rules.Add(input.Egress.StorageCidrs.Count > 0
+                ? new V1NetworkPolicyEgressRule { To = input.Egress.StorageCidrs.Select(c => Block(c)).ToList(), Ports = PortsOf(storage.Listens) }
+                : To(input, ns, storage, storage.Listens));
         }
         if (egress.Streams is { } streams)
         {
-            rules.Add(To(spec, ns, streams, streams.Listens));
+            rules.Add(To(input, ns, streams, streams.Listens));
         }
-        var ingress = spec.Cluster.Monitoring ? Rules(From(spec, ns, peers.Prometheus, [self.Listener(EgressPlan.MetricsPurpose)])) : [];
+        var ingress = input.Cluster.Monitoring ? Rules(From(input, ns, peers.Prometheus, [self.Listener(EgressPlan.MetricsPurpose)])) : [];
         return Policy(Egress, ns, Selector(self.Selector), ingress: ingress, egress: Rules([.. rules]));
     }
 
     /// <summary>The ports of the existing sentinels, and Redis's own (the master address Sentinel hands out).</summary>
-    private static IEnumerable<Listener> ExistingRedisPorts(EnvironmentSpec spec) =>
-        (spec.Redis.Existing?.Addresses ?? [])
+    private static IEnumerable<Listener> ExistingRedisPorts(NetworkInput input) =>
+        (input.ExistingRedis?.Addresses ?? [])
             .Select(a => int.TryParse(a[(a.LastIndexOf(':') + 1)..], out var port) ? port : Names.SentinelPort)
             .Append(Names.RedisPort)
             .Distinct()
             .Select(p => new Listener(p, Protocol.Tcp, "existing Redis Sentinel"));
 
-    private static V1NetworkPolicy RedisMetricsPolicy(EnvironmentSpec spec, Peer redis, Peer prometheus) =>
+    private static V1NetworkPolicy RedisMetricsPolicy(NetworkInput input, Peer redis, Peer prometheus) =>
         Policy(RedisMetrics, redis.Namespace!, Selector(redis.Selector),
-            ingress: Rules(From(spec, redis.Namespace!, prometheus, [redis.Listener(RedisPlan.MetricsPurpose)])),
+            ingress: Rules(From(input, redis.Namespace!, prometheus, [redis.Listener(RedisPlan.MetricsPurpose)])),
             egress: null);
 
     /// <summary>
@@ -141,29 +140,29 @@ public static class NetworkPolicyBuilder
     /// addresses); out to the local Synapse, to other homeservers (OpenID userinfo over federation, 443/8448)
     /// and to the SFU's public URL the way the spec says it is reached.
     /// </summary>
-    private static V1NetworkPolicy AuthorizerPolicy(EnvironmentSpec spec, NetworkPeers peers)
+    private static V1NetworkPolicy AuthorizerPolicy(NetworkInput input, NetworkPeers peers)
     {
         var self = peers.Authorizer;
         var ns = self.Namespace!;
         Listener[] http = [self.Listener(AuthorizerPlan.HttpPurpose)];
         var egress = new List<V1NetworkPolicyEgressRule?>
         {
-            To(spec, ns, peers.Synapse, peers.Synapse.Listens),
-            To(spec, ns, peers.Internet, peers.Internet.Listens),
+            To(input, ns, peers.Synapse, peers.Synapse.Listens),
+            To(input, ns, peers.Internet, peers.Internet.Listens),
         };
-        switch (spec.Cluster.AuthorizerSfuRoute)
+        switch (input.Cluster.AuthorizerSfuRoute)
         {
             case SfuRoute.Ingress:
-                egress.Add(To(spec, ns, peers.Ingress, [peers.Ingress.Listener("HTTPS")]));
+                egress.Add(To(input, ns, peers.Ingress, [peers.Ingress.Listener("HTTPS")]));
                 break;
             case SfuRoute.Direct:
-                egress.Add(To(spec, ns, peers.Sfu, [peers.Sfu.Listener(PortPlan.SfuApiPurpose)]));
+                egress.Add(To(input, ns, peers.Sfu, [peers.Sfu.Listener(PortPlan.SfuApiPurpose)]));
                 break;
             case SfuRoute.Public:
                 break; // the internet rule above covers 443
         }
         return Policy(Authorizer, ns, Selector(self.Selector),
-            ingress: Rules(From(spec, ns, peers.Ingress, http), From(spec, ns, peers.Sfu, http)),
+            ingress: Rules(From(input, ns, peers.Ingress, http), From(input, ns, peers.Sfu, http)),
             egress: Rules([.. egress]));
     }
 
@@ -171,23 +170,23 @@ public static class NetworkPolicyBuilder
     private static List<T> Rules<T>(params T?[] rules) where T : class => rules.OfType<T>().ToList();
 
     // An empty from/to list would admit every peer: a rule without peers is dropped instead (null).
-    private static V1NetworkPolicyIngressRule? From(EnvironmentSpec spec, string ns, Peer source, IEnumerable<Listener> on) =>
-        PeersFor(spec, ns, source, HostSources.IngressBlocks) is { Count: > 0 } peers ? new() { FromProperty = peers, Ports = PortsOf(on) } : null;
+    private static V1NetworkPolicyIngressRule? From(NetworkInput input, string ns, Peer source, IEnumerable<Listener> on) =>
+        PeersFor(input, ns, source, HostSources.IngressBlocks) is { Count: > 0 } peers ? new() { FromProperty = peers, Ports = PortsOf(on) } : null;
 
-    private static V1NetworkPolicyEgressRule? To(EnvironmentSpec spec, string ns, Peer destination, IEnumerable<Listener> on) =>
-        PeersFor(spec, ns, destination, HostSources.EgressBlocks) is { Count: > 0 } peers ? new() { To = peers, Ports = PortsOf(on) } : null;
+    private static V1NetworkPolicyEgressRule? To(NetworkInput input, string ns, Peer destination, IEnumerable<Listener> on) =>
+        PeersFor(input, ns, destination, HostSources.EgressBlocks) is { Count: > 0 } peers ? new() { To = peers, Ports = PortsOf(on) } : null;
 
     /// <summary>How a policy in <paramref name="ns"/> names <paramref name="peer"/>; <paramref name="hostBlocks"/> for a host-network one.</summary>
-    private static IList<V1NetworkPolicyPeer> PeersFor(EnvironmentSpec spec, string ns, Peer peer, Func<EnvironmentSpec, IReadOnlyList<Cidr>> hostBlocks)
+    private static IList<V1NetworkPolicyPeer> PeersFor(NetworkInput input, string ns, Peer peer, Func<NetworkInput, IReadOnlyList<Cidr>> hostBlocks)
     {
         if (peer.HostNetwork)
         {
             // A host-network pod has no pod identity: its traffic carries whatever address the CNI gives the node's own traffic.
-            return hostBlocks(spec).Select(c => Block(c)).ToList();
+            return hostBlocks(input).Select(c => Block(c)).ToList();
         }
         if (peer.Namespace is null)
         {
-            return InternetRanges.Blocks(spec).Select(b => Block(b.Cidr, b.Except)).ToList();
+            return InternetRanges.Blocks(input).Select(b => Block(b.Cidr, b.Except)).ToList();
         }
         if (peer.Selector.Count == 0)
         {

@@ -54,7 +54,7 @@ public static class ProfileChecks
     /// <summary>The reference: node addresses only, on the data path that produces nothing else.</summary>
     public static readonly CniProfile ReferenceProfile = CniProfile.CalicoBgp;
 
-    public static IReadOnlyList<ProfileCheck> For(EnvironmentSpec spec, NetworkPeers peers)
+    public static IReadOnlyList<ProfileCheck> For(NetworkInput spec, NetworkPeers peers)
     {
         var needs = Needs(spec, peers);
         var referenceSpec = With(spec, ReferenceProfile);
@@ -64,9 +64,9 @@ public static class ProfileChecks
         return Enum.GetValues<CniProfile>().Select(profile => Check(With(spec, profile), peers, needs, reference)).ToList();
     }
 
-    public static EnvironmentSpec With(EnvironmentSpec spec, CniProfile profile) => spec with { Cluster = spec.Cluster with { Cni = profile } };
+    public static NetworkInput With(NetworkInput spec, CniProfile profile) => spec with { Cluster = spec.Cluster with { Cni = profile } };
 
-    public static PolicySet Policies(EnvironmentSpec spec, NetworkPeers peers) =>
+    public static PolicySet Policies(NetworkInput spec, NetworkPeers peers) =>
         new(NetworkPolicyBuilder.Build(spec, peers), CiliumPolicyBuilder.Build(spec, peers));
 
     /// <summary>
@@ -74,7 +74,7 @@ public static class ProfileChecks
     /// the authorizer to the SFU's API when it reaches it directly; coturn's TURN ports from the internet and its
     /// relayed media to the SFU (the TURN peer); our pods' DNS, NodeLocal DNSCache's addresses included.
     /// </summary>
-    public static IReadOnlyList<Need> Needs(EnvironmentSpec spec, NetworkPeers peers)
+    public static IReadOnlyList<Need> Needs(NetworkInput spec, NetworkPeers peers)
     {
         var sfu = peers.Sfu;
         var needs = new List<Need>();
@@ -99,7 +99,7 @@ public static class ProfileChecks
         return needs;
     }
 
-    private static ProfileCheck Check(EnvironmentSpec spec, NetworkPeers peers, IReadOnlyList<Need> needs, HashSet<(string, string, int, Protocol)> reference)
+    private static ProfileCheck Check(NetworkInput spec, NetworkPeers peers, IReadOnlyList<Need> needs, HashSet<(string, string, int, Protocol)> reference)
     {
         var refused = HostSources.CheckFlannel(spec).FirstOrDefault()?.ToString();
         var policies = Policies(spec, peers);

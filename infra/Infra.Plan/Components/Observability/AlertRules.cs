@@ -1,7 +1,6 @@
 using System.Globalization;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Observability;
@@ -21,17 +20,17 @@ public static class AlertRules
 
     public const string Name = "matrix-rtc";
 
-    public static IReadOnlyList<(string Group, IReadOnlyList<AlertRule> Rules)> Groups(EnvironmentSpec spec, SizingPlan sizing)
+    public static IReadOnlyList<(string Group, IReadOnlyList<AlertRule> Rules)> Groups(ObservabilityInput input)
     {
         var inv = CultureInfo.InvariantCulture;
-        var media = spec.Site.MediaNamespace;
+        var media = input.Site.MediaNamespace;
         var sfu = $"job=\"{ScrapeTargets.SfuJob}\",namespace=\"{media}\"";
         var coturn = $"job=\"{ScrapeTargets.CoturnJob}\",namespace=\"{media}\"";
         var groups = new List<(string, IReadOnlyList<AlertRule>)>();
 
-        if (spec.Redis.Mode == RedisMode.Managed)
+        if (input.Redis.Mode == RedisMode.Managed)
         {
-            var redis = $"job=\"{ScrapeTargets.RedisJob}\",namespace=\"{spec.Site.Namespace}\"";
+            var redis = $"job=\"{ScrapeTargets.RedisJob}\",namespace=\"{input.Site.Namespace}\"";
             groups.Add(("matrix-rtc.redis",
             [
                 new("MatrixRtcRedisNoMaster", $"(sum(redis_instance_info{{{redis},role=\"master\"}}) or vector(0)) < 1", "1m", "critical",
@@ -39,8 +38,8 @@ public static class AlertRules
                 new("MatrixRtcRedisSplitBrain", $"sum(redis_instance_info{{{redis},role=\"master\"}}) > 1", "2m", "critical",
                     "More than one Redis master: room state diverges between SFU nodes."),
                 new("MatrixRtcSentinelQuorumLost",
-                    $"(sum(kube_pod_container_status_ready{{namespace=\"{spec.Site.Namespace}\",pod=~\"{Names.Redis}-[0-9]+\",container=\"sentinel\"}}) or vector(0)) < {spec.Redis.Quorum}",
-                    "1m", "critical", $"Fewer than {spec.Redis.Quorum} (the quorum) sentinels are ready: a failed master would not be replaced."),
+                    $"(sum(kube_pod_container_status_ready{{namespace=\"{input.Site.Namespace}\",pod=~\"{Names.Redis}-[0-9]+\",container=\"sentinel\"}}) or vector(0)) < {input.Redis.Quorum}",
+                    "1m", "critical", $"Fewer than {input.Redis.Quorum} (the quorum) sentinels are ready: a failed master would not be replaced."),
             ]));
         }
 
@@ -48,31 +47,31 @@ public static class AlertRules
         [
             new("MatrixRtcSfuNodeDown", $"up{{{sfu}}} == 0", "2m", "critical",
                 "An SFU node does not answer: its calls dropped and it takes no new ones."),
-            new("MatrixRtcSfuNodesMissing", $"(count(up{{{sfu}}} == 1) or vector(0)) < {sizing.SfuReplicas}", "5m", "critical",
-                $"Fewer than the {sizing.SfuReplicas} planned SFU node(s) are up: capacity is below the tier."),
+            new("MatrixRtcSfuNodesMissing", $"(count(up{{{sfu}}} == 1) or vector(0)) < {input.SfuReplicas}", "5m", "critical",
+                $"Fewer than the {input.SfuReplicas} planned SFU node(s) are up: capacity is below the tier."),
             new("MatrixRtcCoturnDown", $"up{{{coturn}}} == 0", "2m", "critical",
                 "A coturn node does not answer: clients behind strict NATs on that node cannot connect."),
-            new("MatrixRtcCoturnNodesMissing", $"(count(up{{{coturn}}} == 1) or vector(0)) < {spec.Nodes.MediaNodeCount}", "5m", "warning",
-                $"coturn runs on fewer than the {spec.Nodes.MediaNodeCount} media node(s)."),
+            new("MatrixRtcCoturnNodesMissing", $"(count(up{{{coturn}}} == 1) or vector(0)) < {input.MediaNodeCount}", "5m", "warning",
+                $"coturn runs on fewer than the {input.MediaNodeCount} media node(s)."),
         ]));
 
-        var participants = Math.Ceiling(sizing.Load.Participants * NearCapacityShare);
-        var calls = Math.Ceiling(sizing.Load.Calls * NearCapacityShare);
-        var cpu = (sizing.SfuCores * (1 - CapacityModel.TargetHeadroom)).ToString("0.##", inv);
+        var participants = Math.Ceiling(input.Load.Participants * NearCapacityShare);
+        var calls = Math.Ceiling(input.Load.Calls * NearCapacityShare);
+        var cpu = (input.SfuCores * (1 - CapacityModel.TargetHeadroom)).ToString("0.##", inv);
         groups.Add(("matrix-rtc.capacity",
         [
             new("MatrixRtcParticipantsNearCapacity", $"sum(livekit_participant_total{{{sfu}}}) > {participants.ToString(inv)}", "10m", "warning",
-                $"Participants above {Pct(NearCapacityShare)} of the {sizing.Load.Participants} the {sizing.Preset.Name} tier is sized for: plan the next tier."),
+                $"Participants above {Pct(NearCapacityShare)} of the {input.Load.Participants} the {input.Tier} tier is sized for: plan the next tier."),
             new("MatrixRtcCallsNearCapacity", $"sum(livekit_room_total{{{sfu}}}) > {calls.ToString(inv)}", "10m", "warning",
-                $"Calls above {Pct(NearCapacityShare)} of the {sizing.Load.Calls} the {sizing.Preset.Name} tier is sized for."),
+                $"Calls above {Pct(NearCapacityShare)} of the {input.Load.Calls} the {input.Tier} tier is sized for."),
             new("MatrixRtcSfuCpuNearLimit",
                 $"max by (pod) (rate(container_cpu_usage_seconds_total{{namespace=\"{media}\",container=\"{Names.LivekitChart}\"}}[5m])) > {cpu}",
                 "10m", "warning",
-                $"An SFU uses more than {cpu} of its {sizing.SfuCores:0} CPUs (the capacity model's {Pct(CapacityModel.TargetHeadroom)} headroom is gone): media quality will suffer."),
+                $"An SFU uses more than {cpu} of its {input.SfuCores:0} CPUs (the capacity model's {Pct(CapacityModel.TargetHeadroom)} headroom is gone): media quality will suffer."),
         ]));
-        if (sizing.Egress is { } egress)
+        if (input.Egress is { } egress)
         {
-            groups.Add(("matrix-rtc.egress", EgressRules(spec, egress)));
+            groups.Add(("matrix-rtc.egress", EgressRules(input, egress)));
         }
         return groups;
     }
@@ -81,10 +80,10 @@ public static class AlertRules
     /// Egress's own metrics (livekit/egress v1.14.1 pkg/stats/monitor_prom.go): handler results by outcome,
     /// <c>can_accept_request</c> (this pod would admit one more Chrome job), and running jobs by type.
     /// </summary>
-    private static IReadOnlyList<AlertRule> EgressRules(EnvironmentSpec spec, EgressSizing egress)
+    private static IReadOnlyList<AlertRule> EgressRules(ObservabilityInput input, EgressSizing egress)
     {
         var inv = CultureInfo.InvariantCulture;
-        var job = $"job=\"{ScrapeTargets.EgressJob}\",namespace=\"{spec.Site.Namespace}\"";
+        var job = $"job=\"{ScrapeTargets.EgressJob}\",namespace=\"{input.Site.Namespace}\"";
         var busy = Math.Max(1, (int)Math.Ceiling(egress.Capacity * NearCapacityShare));
         return
         [
@@ -107,14 +106,14 @@ public static class AlertRules
 
     private static string Pct(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
-    public static CustomObject Rule(EnvironmentSpec spec, SizingPlan sizing)
+    public static CustomObject Rule(ObservabilityInput input)
     {
-        var meta = Meta.Object(Name, spec.Site.Namespace, ObservabilityPlan.Component);
-        foreach (var label in spec.Observability.MonitorLabels)
+        var meta = Meta.Object(Name, input.Site.Namespace, ObservabilityPlan.Component);
+        foreach (var label in input.Observability.MonitorLabels)
         {
             meta.Labels[label.Key] = label.Value;
         }
-        var groups = Groups(spec, sizing).Select(g => new SortedDictionary<string, object>
+        var groups = Groups(input).Select(g => new SortedDictionary<string, object>
         {
             ["name"] = g.Group,
             ["rules"] = g.Rules.Select(r => new SortedDictionary<string, object>

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Sizing;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Observability;
 
@@ -18,10 +17,10 @@ public static class Dashboard
     public const string FileName = "matrix-rtc.json";
     public const string Uid = "matrix-rtc-overview";
 
-    public static V1ConfigMap ConfigMap(EnvironmentSpec spec, SizingPlan sizing)
+    public static V1ConfigMap ConfigMap(ObservabilityInput input)
     {
-        var meta = Meta.Object(Name, spec.Site.Namespace, ObservabilityPlan.Component);
-        foreach (var label in spec.Observability.DashboardLabels)
+        var meta = Meta.Object(Name, input.Site.Namespace, ObservabilityPlan.Component);
+        foreach (var label in input.Observability.DashboardLabels)
         {
             meta.Labels[label.Key] = label.Value;
         }
@@ -30,36 +29,36 @@ public static class Dashboard
             ApiVersion = "v1",
             Kind = "ConfigMap",
             Metadata = meta,
-            Data = new Dictionary<string, string> { [FileName] = Json(spec, sizing) },
+            Data = new Dictionary<string, string> { [FileName] = Json(input) },
         };
     }
 
-    public static string Json(EnvironmentSpec spec, SizingPlan sizing)
+    public static string Json(ObservabilityInput input)
     {
         var inv = CultureInfo.InvariantCulture;
-        var media = spec.Site.MediaNamespace;
+        var media = input.Site.MediaNamespace;
         var sfu = $"job=\"{ScrapeTargets.SfuJob}\",namespace=\"{media}\"";
         var coturn = $"job=\"{ScrapeTargets.CoturnJob}\",namespace=\"{media}\"";
-        var redis = $"job=\"{ScrapeTargets.RedisJob}\",namespace=\"{spec.Site.Namespace}\"";
+        var redis = $"job=\"{ScrapeTargets.RedisJob}\",namespace=\"{input.Site.Namespace}\"";
         var panels = new JsonArray
         {
-            Panel(1, "Calls (planned max " + sizing.Load.Calls + ")", 0, 0, $"sum(livekit_room_total{{{sfu}}})", sizing.Load.Calls),
-            Panel(2, "Participants (planned max " + sizing.Load.Participants + ")", 12, 0, $"sum(livekit_participant_total{{{sfu}}})", sizing.Load.Participants),
-            Panel(3, $"SFU CPU per pod (ceiling {(sizing.SfuCores * (1 - CapacityModel.TargetHeadroom)).ToString("0.##", inv)} of {sizing.SfuCores:0})", 0, 8,
+            Panel(1, "Calls (planned max " + input.Load.Calls + ")", 0, 0, $"sum(livekit_room_total{{{sfu}}})", input.Load.Calls),
+            Panel(2, "Participants (planned max " + input.Load.Participants + ")", 12, 0, $"sum(livekit_participant_total{{{sfu}}})", input.Load.Participants),
+            Panel(3, $"SFU CPU per pod (ceiling {(input.SfuCores * (1 - CapacityModel.TargetHeadroom)).ToString("0.##", inv)} of {input.SfuCores:0})", 0, 8,
                 $"sum by (pod) (rate(container_cpu_usage_seconds_total{{namespace=\"{media}\",container=\"{Names.LivekitChart}\"}}[5m]))",
-                sizing.SfuCores * (1 - CapacityModel.TargetHeadroom)),
+                input.SfuCores * (1 - CapacityModel.TargetHeadroom)),
             Panel(4, "Forwarded tracks", 12, 8, $"sum by (kind) (livekit_track_subscribed_total{{{sfu}}})", null),
-            Panel(5, "SFU and coturn nodes up", 0, 16, $"sum(up{{{sfu}}}) or vector(0)", sizing.SfuReplicas, $"sum(up{{{coturn}}}) or vector(0)"),
+            Panel(5, "SFU and coturn nodes up", 0, 16, $"sum(up{{{sfu}}}) or vector(0)", input.SfuReplicas, $"sum(up{{{coturn}}}) or vector(0)"),
             Panel(6, "TURN allocations", 12, 16, $"sum(turn_total_allocations{{{coturn}}})", null),
         };
-        if (spec.Redis.Mode == Spec.Sections.RedisMode.Managed)
+        if (input.Redis.Mode == Spec.Sections.RedisMode.Managed)
         {
             panels.Add(Panel(7, "Redis masters (must be 1)", 0, 24, $"sum(redis_instance_info{{{redis},role=\"master\"}}) or vector(0)", 1));
         }
         var dashboard = new JsonObject
         {
             ["uid"] = Uid,
-            ["title"] = $"MatrixRTC ({spec.Stack})",
+            ["title"] = $"MatrixRTC ({input.Stack})",
             ["tags"] = new JsonArray("matrix-rtc"),
             ["timezone"] = "utc",
             ["schemaVersion"] = 39,

@@ -19,20 +19,19 @@ public sealed record ObservabilityPlan(IReadOnlyList<ScrapeTarget> Targets, IRea
         After = [NamespacesPlan.Component, Livekit.LivekitPlan.Component, Coturn.CoturnPlan.Component, Redis.RedisPlan.Component, Egress.EgressPlan.Component],
     };
 
-    public static ObservabilityPlan? Build(Derived d, Peer sfu, Peer coturn, Peer? redis, Peer? egress = null)
+    public static ObservabilityPlan? Build(ObservabilityInput input)
     {
-        var spec = d.Spec;
-        if (!spec.Cluster.Monitoring)
+        if (!input.Monitoring)
         {
             return null;
         }
-        var targets = ScrapeTargets.For(sfu, coturn, redis, egress);
+        var targets = ScrapeTargets.For(input.SfuPeer, input.CoturnPeer, input.RedisPeer, input.EgressPeer);
         return new ObservabilityPlan(targets,
         [
             .. targets.Select(t => MetricsServices.Service(t)),
-            .. targets.Select(t => ServiceMonitors.Monitor(spec, t)),
-            AlertRules.Rule(spec, d.Sizing),
-            Dashboard.ConfigMap(spec, d.Sizing),
+            .. targets.Select(t => ServiceMonitors.Monitor(input, t)),
+            AlertRules.Rule(input),
+            Dashboard.ConfigMap(input),
         ]);
     }
 }

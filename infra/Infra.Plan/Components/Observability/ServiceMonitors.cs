@@ -1,5 +1,4 @@
 using Infra.Plan.Kubernetes;
-using Infra.Plan.Spec;
 
 namespace Infra.Plan.Components.Observability;
 
@@ -9,10 +8,10 @@ public static class ServiceMonitors
     public const string ApiVersion = "monitoring.coreos.com/v1";
     public const string ScrapeInterval = "30s";
 
-    public static CustomObject Monitor(EnvironmentSpec spec, ScrapeTarget target)
+    public static CustomObject Monitor(ObservabilityInput input, ScrapeTarget target)
     {
         var meta = Meta.Object(target.Job, target.Namespace, ObservabilityPlan.Component);
-        foreach (var label in spec.Observability.MonitorLabels)
+        foreach (var label in input.Observability.MonitorLabels)
         {
             meta.Labels[label.Key] = label.Value;
         }

@@ -6,7 +6,6 @@ using Infra.Plan.Components.Routing;
 using Infra.Plan.Contract;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
-using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Tls;
@@ -44,47 +43,47 @@ public sealed record TlsPlan(CertificateValue? Ca, CertificateValue? Rtc, IReadO
     };
 
     /// <summary>Null when nothing of the RTC host's TLS is this project's to make (cert-manager with Ingresses, existing Secrets).</summary>
-    public static TlsPlan? Build(EnvironmentSpec spec)
+    public static TlsPlan? Build(TlsInput input)
     {
-        var gateway = spec.Routing.Mode == RoutingMode.Gateway;
-        var app = spec.Site.Namespace;
-        return (spec.Tls.Mode, gateway) switch
+        var gateway = input.Routing.Mode == RoutingMode.Gateway;
+        var app = input.Site.Namespace;
+        return (input.Tls.Mode, gateway) switch
         {
-            (TlsMode.SelfSigned, _) => SelfSigned(spec, gateway),
+            (TlsMode.SelfSigned, _) => SelfSigned(input, gateway),
             (TlsMode.CertManager, true) => new TlsPlan(null, null, [],
-                [CertManagerCertificate.Issued(spec.Tls, SecretNames.RtcTls, app, Component, spec.Site.RtcHost), .. Grant(spec)]),
+                [CertManagerCertificate.Issued(input.Tls, SecretNames.RtcTls, app, Component, input.Site.RtcHost), .. Grant(input)]),
             _ => null,
         };
     }
 
     /// <summary>Where the Gateway listener's certificate Secret lives (the app namespace: the project's, not the Gateway's).</summary>
-    public static string ListenerSecretNamespace(EnvironmentSpec spec) => spec.Site.Namespace;
+    public static string ListenerSecretNamespace(TlsInput input) => input.Site.Namespace;
 
-    private static TlsPlan SelfSigned(EnvironmentSpec spec, bool gateway)
+    private static TlsPlan SelfSigned(TlsInput input, bool gateway)
     {
-        var ca = new CertificateValue("internal-ca", $"matrix-rtc {spec.Stack} internal CA", "matrix-rtc", [], IsCa: true,
+        var ca = new CertificateValue("internal-ca", $"matrix-rtc {input.Stack} internal CA", "matrix-rtc", [], IsCa: true,
             [KeyUsage.CertSigning, KeyUsage.CrlSigning, KeyUsage.DigitalSignature], CertificateLifetimes.CaHours, 0, Issuer: null);
-        var rtc = new CertificateValue("rtc-host", spec.Site.RtcHost, "matrix-rtc", [spec.Site.RtcHost], IsCa: false,
+        var rtc = new CertificateValue("rtc-host", input.Site.RtcHost, "matrix-rtc", [input.Site.RtcHost], IsCa: false,
             [KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment, KeyUsage.ServerAuth],
             CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: ca.Id);
-        var listener = spec.Routing.Gateway;
+        var listener = input.Routing.Gateway;
         // An Ingress reads its TLS Secret from its own namespace: one per Ingress. A Gateway listener reads the one Secret.
         var secrets = gateway
-            ? [TlsSecret(ListenerSecretNamespace(spec), SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Gateway", listener.Namespace, listener.Name)])]
-            : new[] { (spec.Site.Namespace, RtcRoutes.NameFor(AuthorizerPlan.Component)), (spec.Site.MediaNamespace, RtcRoutes.NameFor(LivekitPlan.Component)) }
+            ? [TlsSecret(ListenerSecretNamespace(input), SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Gateway", listener.Namespace, listener.Name)])]
+            : new[] { (input.Site.Namespace, RtcRoutes.NameFor(AuthorizerPlan.Component)), (input.Site.MediaNamespace, RtcRoutes.NameFor(LivekitPlan.Component)) }
                 .Select(t => TlsSecret(t.Item1, SecretNames.RtcTls, Component, rtc.Id, [new SecretConsumer("Ingress", t.Item1, t.Item2)]))
                 .ToList();
         // The authorizer reaches the SFU through the Gateway or Ingress and must trust the CA (no private key in this one).
-        secrets.Add(new SecretPlan(spec.Site.Namespace, SecretNames.InternalCa, SecretPlan.Opaque, Component,
-            [new("ca.crt", new SecretSource.Certificate(ca.Id))], [new SecretConsumer("Deployment", spec.Site.Namespace, AuthorizerPlan.Name)]));
-        return new TlsPlan(ca, rtc, secrets, gateway ? Grant(spec) : []);
+        secrets.Add(new SecretPlan(input.Site.Namespace, SecretNames.InternalCa, SecretPlan.Opaque, Component,
+            [new("ca.crt", new SecretSource.Certificate(ca.Id))], [new SecretConsumer("Deployment", input.Site.Namespace, AuthorizerPlan.Name)]));
+        return new TlsPlan(ca, rtc, secrets, gateway ? Grant(input) : []);
     }
 
     /// <summary>The ReferenceGrant for the listener's certificateRef, only when the Gateway lives in another namespace.</summary>
-    private static IReadOnlyList<IKubernetesObject> Grant(EnvironmentSpec spec)
+    private static IReadOnlyList<IKubernetesObject> Grant(TlsInput input)
     {
-        var listener = spec.Routing.Gateway;
-        var ns = ListenerSecretNamespace(spec);
+        var listener = input.Routing.Gateway;
+        var ns = ListenerSecretNamespace(input);
         if (listener.Namespace == ns)
         {
             return [];

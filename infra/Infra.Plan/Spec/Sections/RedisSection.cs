@@ -21,7 +21,8 @@ public sealed record ExistingSentinelSpec(
     string MasterName,
     IReadOnlyList<string> Addresses,
     SecretKeyRef? PasswordSecret,
-    SecretKeyRef? SentinelPasswordSecret);
+    SecretKeyRef? SentinelPasswordSecret,
+    SecretKeyRef? CaSecret = null);
 
 /// <summary>The shared state store of the SFU nodes.</summary>
 public sealed record RedisSpec(
@@ -86,10 +87,13 @@ public static partial class RedisSection
         "Secret holding the existing Redis password, as name/key in the media namespace (redisMode existing).", "");
     public static readonly ConfigKey ExistingSentinelPassword = new("existingSentinelPasswordSecret", ConfigType.String,
         "Secret holding the existing sentinels' password, as name/key (redisMode existing; empty if none).", "");
+    public static readonly ConfigKey ExistingCa = new("existingRedisCaSecret", ConfigType.String,
+        "With redisTls and redisMode existing: the CA certificate LiveKit and Egress trust for Redis, as name/key of a Secret " +
+        "in the media namespace (e.g. a RedisSentinel's caSecret output); empty: the images' system roots.", "");
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
         [Mode, DataNodes, Quorum, DownAfter, FailoverTimeout, Persistence, StorageClass, StorageSize, ClusterHasDefaultStorageClass, Tls,
-         ExistingMaster, ExistingAddresses, ExistingPassword, ExistingSentinelPassword];
+         ExistingMaster, ExistingAddresses, ExistingPassword, ExistingSentinelPassword, ExistingCa];
 
     private static readonly Dictionary<string, RedisMode> Modes = new()
     {
@@ -143,6 +147,7 @@ public static partial class RedisSection
         var addresses = r.List(ExistingAddresses);
         var password = SecretRef(r, ExistingPassword);
         var sentinelPassword = SecretRef(r, ExistingSentinelPassword);
+        var ca = SecretRef(r, ExistingCa);
         if (mode == RedisMode.Existing)
         {
             if (master.Length == 0)
@@ -161,7 +166,7 @@ public static partial class RedisSection
             {
                 r.Fail(ExistingPassword, "a Secret reference name/key when redisMode is existing (LiveKit must authenticate)");
             }
-            existing = new ExistingSentinelSpec(master, addresses, password, sentinelPassword);
+            existing = new ExistingSentinelSpec(master, addresses, password, sentinelPassword, tls ? ca : null);
         }
         return new RedisSpec(mode, nodes, quorum, downAfter, failover, persistence, storageClass, size, tls, existing);
     }

@@ -1,0 +1,13 @@
+namespace Infra.Plan.Components;
+
+/// <summary>
+/// Everything the namespaces component (<see cref="NamespacesPlan.Build"/>) decides from: the names of the two
+/// namespaces this project owns. Nothing else of the environment reaches it.
+/// </summary>
+/// <param name="Namespace">The app namespace (<c>namespace</c>): the authorizer and Redis, Pod Security <c>restricted</c>.</param>
+/// <param name="MediaNamespace">The media namespace (<c>mediaNamespace</c>): the host-network SFU and coturn, Pod Security <c>privileged</c>.</param>
+public sealed record NamespacesInput(string Namespace, string MediaNamespace)
+{
+    /// <summary>The only place the namespaces component reads the whole environment.</summary>
+    public static NamespacesInput From(Derived d) => new(d.Spec.Site.Namespace, d.Spec.Site.MediaNamespace);
+}
