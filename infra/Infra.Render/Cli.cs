@@ -1,4 +1,5 @@
 using Infra.Plan;
+using Infra.Plan.Components.Network;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
@@ -89,6 +90,7 @@ public static class Cli
     public static IReadOnlyList<PlanFile> RenderFiles(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config, EnvironmentPlan plan) =>
         RenderOutput.Files(plan)
             .Append(new PlanFile("report/config.md", ConfigReport.Build(stack, config)))
+            .Append(NetworkAnalysis.Of(plan).File)
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
 

@@ -1,3 +1,5 @@
+using k8s.Models;
+using Infra.Plan.Components.Network;
 using Infra.Plan.Contract;
 using Infra.Plan.Secrets;
 using Infra.Plan.Tests.Support;
@@ -20,6 +22,31 @@ public sealed class EveryStackChecks
         // GIVEN the plan of a stack WHEN every check of our own output runs THEN none is violated
         var violations = OwnOutputChecks.Check(StackVariants.Plan(stack));
         Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Every_stacks_policies_let_every_needed_flow_through_on_every_data_path_of_its_cni_profile(string stack)
+    {
+        // GIVEN the policies a stack deploys WHEN evaluated on each data path its profile is meant for THEN every need is met
+        Assert.Empty(NetworkNeeds.Unmet(StackVariants.Plan(stack)));
+    }
+
+    [Fact]
+    public void A_redis_policy_that_admits_nobody_is_caught()
+    {
+        // GIVEN the dev plan with the Redis NetworkPolicy's ingress rules removed (default deny for Redis)
+        var plan = Support.Stacks.Plan("dev");
+        var policies = plan.Network.Policies.Select(p => p.Metadata.Name != NetworkPolicyBuilder.Redis ? p : new V1NetworkPolicy
+        {
+            ApiVersion = p.ApiVersion, Kind = p.Kind, Metadata = p.Metadata,
+            Spec = new V1NetworkPolicySpec { PodSelector = p.Spec.PodSelector, PolicyTypes = p.Spec.PolicyTypes, Egress = p.Spec.Egress, Ingress = [] },
+        }).ToList();
+
+        // WHEN the needs are checked THEN the SFU's flows to Redis and Sentinel are named as denied
+        var unmet = NetworkNeeds.Unmet(plan.Spec, plan.Network.Peers, new PolicySet(policies, plan.Network.CiliumPolicies));
+        Assert.Contains(unmet, u => u.StartsWith("sfu → redis (", StringComparison.Ordinal));
+        Assert.Contains(unmet, u => u.StartsWith("sfu → sentinel (", StringComparison.Ordinal));
     }
 
     [Fact]
