@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
 using k8s.Models;
-using Infra.Plan.Components.Livekit;
-using Infra.Plan.Net;
 using Infra.Plan.Policy;
-using Infra.Plan.Spec;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Policy.PolicyFixtures;
 

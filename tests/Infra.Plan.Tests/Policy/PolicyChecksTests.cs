@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using k8s.Models;
 using Infra.Plan.Components.Livekit;
-using Infra.Plan.Net;
 using Infra.Plan.Policy;
 using Infra.Plan.Spec;
 using Infra.Plan.Tests.Support;
