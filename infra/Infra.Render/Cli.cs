@@ -1,4 +1,5 @@
 using Infra.Plan;
+using Infra.Plan.Components.Network;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
@@ -80,22 +81,16 @@ public static class Cli
             throw new UsageException($"stack file {stackPath} not found; stacks here: {string.Join(", ", known)}");
         }
         var config = StackFile.ReadConfig(stackPath);
-        // The Pulumi CLI's own config gate first: a stack file `pulumi preview` would refuse before the program
-        // starts fails here too, with the CLI's message; then every mistake our parser finds.
-        var gate = CliConfigGate.Apply(stack, PulumiProject.Read(Path.Combine(projectDir, StackFile.ProjectFileName)), CliStackConfig.Read(stackPath));
-        var validated = Planner.Validate(stack, config);
-        if (!gate.Accepted)
-        {
-            throw new ConfigException([new ConfigError(Path.GetFileName(stackPath), $"the Pulumi CLI refuses this stack: {gate.Refusal}"), .. validated.Errors]);
-        }
-        var spec = validated.OrThrow();
-        // The same stack assertions the Pulumi program runs: a plan that breaks policy is never written.
-        return (projectDir, config, PolicyChecks.Enforce(Planner.Build(spec)));
+        // Every config mistake at once, each naming its key, then the policies: exactly what the Pulumi program runs.
+        // (What the Pulumi CLI itself refuses before the program starts, render refuses too, naming the key:
+        // tests/Infra.Plan.Tests/Spec/CliConfigGateTests.cs.)
+        return (projectDir, config, Planner.Load(stack, config));
     }
 
     public static IReadOnlyList<PlanFile> RenderFiles(string stack, IReadOnlyList<KeyValuePair<string, ConfigValue>> config, EnvironmentPlan plan) =>
         RenderOutput.Files(plan)
             .Append(new PlanFile("report/config.md", ConfigReport.Build(stack, config)))
+            .Append(NetworkAnalysis.Of(plan).File)
             .OrderBy(f => f.Path, StringComparer.Ordinal)
             .ToList();
 

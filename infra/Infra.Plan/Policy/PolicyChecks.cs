@@ -23,27 +23,22 @@ public sealed record PolicyInput(
 }
 
 /// <summary>
-/// Stack assertions over a finished plan: pure functions of the plan, run by render (exit 2 on a violation) and by
-/// the Pulumi program (preview fails), and tested directly. Each rule lives in its own file; a rule checks what the
-/// plan contains, so a component that is not deployed (e.g. Redis in <c>existing</c> mode) is not held to rules about
-/// it. Rules over config keys alone run before planning (Checks/ConfigRules.cs).
+/// The rules about what the operator configured that can only be judged on the finished plan: production images pinned
+/// by digest (every container's, named by the key that sets it), Redis TLS in production, an operator-set SFU count
+/// that carries the load. Run by render (exit 2 on a violation) and by the Pulumi program (preview fails). Rules over
+/// config keys alone run before planning (Checks/ConfigRules.cs). Checks of what our own code builds (no secret in a
+/// ConfigMap, resources, ports, the plan contract, network connectivity) are not here: they run in the tests, on every
+/// stack (tests/Infra.Plan.Tests/Checks).
 /// </summary>
 public static class PolicyChecks
 {
     public static IReadOnlyList<PolicyViolation> Check(EnvironmentPlan plan) => Check(PolicyInput.Of(plan));
 
-    public static IReadOnlyList<PolicyViolation> Check(PolicyInput input)
-    {
-        var workloads = Workloads.From(input);
-        return ImagePolicy.Check(input, workloads)
-            .Concat(ResourcePolicy.Check(workloads))
-            .Concat(SecretLeakPolicy.Check(input))
-            .Concat(RedisPolicy.Check(input))
+    public static IReadOnlyList<PolicyViolation> Check(PolicyInput input) =>
+        ImagePolicy.Check(input, Workloads.From(input))
             .Concat(TlsPolicy.Check(input))
-            .Concat(CapacityPolicy.Check(input, workloads))
-            .Concat(PortPolicy.Check(input, workloads))
+            .Concat(CapacityPolicy.Check(input))
             .ToList();
-    }
 
     /// <summary>Throws <see cref="PolicyException"/> listing every violation; returns the plan otherwise.</summary>
     public static EnvironmentPlan Enforce(EnvironmentPlan plan)

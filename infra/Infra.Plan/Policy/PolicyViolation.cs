@@ -4,13 +4,8 @@ namespace Infra.Plan.Policy;
 public enum PolicyRule
 {
     ImagePinnedByDigest,
-    ContainerResources,
-    MediaPodGuaranteed,
-    NoSecretInConfig,
-    RedisHighAvailability,
     TlsInProduction,
     SfuCapacity,
-    PortPlan,
 }
 
 /// <summary>

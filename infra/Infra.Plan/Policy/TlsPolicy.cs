@@ -1,56 +1,21 @@
-using k8s.Models;
-using Infra.Plan.Components.Routing;
-using Infra.Plan.Kubernetes;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Policy;
 
 /// <summary>
-/// Production speaks TLS: every Ingress host covered by a TLS entry, every HTTPRoute attached to a named listener
-/// (the Gateway's HTTPS one; a route without sectionName attaches to plain-HTTP listeners too), coturn's TLS listener never switched off, and TLS
-/// between LiveKit, Redis and Sentinel when this project runs Redis. (Certificates clients accept, i.e. no
-/// self-signed ones, is a config rule: Checks/ConfigRules.cs ProductionTrustedTls.)
+/// Production encrypts Redis and Sentinel traffic when this project runs Redis (<c>redisTls</c>). (Certificates clients
+/// accept, i.e. no self-signed ones, is a config rule: Checks/ConfigRules.cs ProductionTrustedTls. That the objects the
+/// plan builds serve TLS — Ingress hosts, HTTPRoute listeners, coturn's TLS listener — is a property of our code, checked
+/// in the tests: tests/Infra.Plan.Tests/Checks/TlsOutputChecks.cs.)
 /// </summary>
 public static class TlsPolicy
 {
     public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
     {
-        if (!plan.Spec.Site.Production)
-        {
-            yield break;
-        }
-        if (plan.Spec.Redis.Mode == RedisMode.Managed && !plan.Spec.Redis.Tls)
+        if (plan.Spec.Site.Production && plan.Spec.Redis.Mode == RedisMode.Managed && !plan.Spec.Redis.Tls)
         {
             yield return new PolicyViolation(PolicyRule.TlsInProduction, "matrix-rtc:redisTls",
                 "is false; production encrypts Redis and Sentinel traffic (the password and room state cross nodes between the SFU and Redis)");
-        }
-        foreach (var ingress in plan.Objects.OfType<V1Ingress>())
-        {
-            var covered = (ingress.Spec?.Tls ?? []).SelectMany(t => t.Hosts ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var host in (ingress.Spec?.Rules ?? []).Select(r => r.Host).Where(h => h is not null && !covered.Contains(h)))
-            {
-                yield return new PolicyViolation(PolicyRule.TlsInProduction, $"Ingress {ingress.Metadata?.NamespaceProperty}/{ingress.Metadata?.Name}",
-                    $"serves {host} without TLS; add it to spec.tls");
-            }
-        }
-        foreach (var route in plan.Objects.OfType<CustomObject>().Where(o => o.Spec is HttpRouteSpec))
-        {
-            foreach (var parent in ((HttpRouteSpec)route.Spec).ParentRefs.Where(p => string.IsNullOrEmpty(p.SectionName)))
-            {
-                yield return new PolicyViolation(PolicyRule.TlsInProduction, $"HTTPRoute {route.Metadata?.NamespaceProperty}/{route.Metadata?.Name}",
-                    $"attaches to every listener of Gateway {parent.Namespace}/{parent.Name}, plain HTTP included; name its HTTPS listener (sectionName)");
-            }
-        }
-        foreach (var cm in plan.Objects.OfType<V1ConfigMap>())
-        {
-            foreach (var (key, value) in cm.Data ?? new Dictionary<string, string>())
-            {
-                if ((value ?? "").Split('\n').Any(l => l.Trim() is "no-tls" or "no-dtls"))
-                {
-                    yield return new PolicyViolation(PolicyRule.TlsInProduction, $"ConfigMap {cm.Metadata?.NamespaceProperty}/{cm.Metadata?.Name} key {key}",
-                        "turns coturn's TLS off (no-tls/no-dtls); production serves TURN over TLS");
-                }
-            }
         }
     }
 }

@@ -9,6 +9,7 @@ using Infra.Plan.Policy;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
 using Infra.Plan.Tests.Egress;
+using Infra.Plan.Tests.Checks;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Support.Stacks;
 

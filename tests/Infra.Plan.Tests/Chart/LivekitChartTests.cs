@@ -6,6 +6,7 @@ using Infra.Plan.Components.Livekit;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
+using Infra.Plan.Tests.Livekit;
 using Infra.Plan.Tests.Support;
 using YamlDotNet.RepresentationModel;
 using static Infra.Plan.Tests.Support.Stacks;

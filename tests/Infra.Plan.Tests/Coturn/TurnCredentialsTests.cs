@@ -1,4 +1,4 @@
-using Infra.Plan.Turn;
+using Infra.Servers.Coturn;
 
 namespace Infra.Plan.Tests.Coturn;
 

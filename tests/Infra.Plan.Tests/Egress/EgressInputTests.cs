@@ -91,8 +91,8 @@ public class EgressInputTests
     [Fact]
     public void An_existing_redis_reads_the_operators_secrets_and_mounts_no_ca()
     {
-        // GIVEN the same input wired to the operator's Sentinel group, no pull secrets
-        var plan = EgressPlan.Build(Input with { RedisMode = RedisMode.Existing, PullSecrets = [] })!;
+        // GIVEN the same input wired to the operator's Sentinel group (no existingRedisCaSecret), no pull secrets
+        var plan = EgressPlan.Build(Input with { RedisMode = RedisMode.Existing, PullSecrets = [], Redis = Input.Redis with { TlsCa = null } })!;
 
         // THEN the passwords come from the operator's Secrets, the CA from the image's bundle (nothing copied or mounted)
         Assert.Equal(new SecretSource.Existing("media-x", "redis-x", "pw"), plan.Config.Redis.Password);
@@ -101,6 +101,18 @@ public class EgressInputTests
         Assert.Equal(["egress-config"], plan.Secrets.Select(s => s.Name));
         Assert.Empty(plan.Wiring.Files);
         Assert.Null(plan.Wiring.PullSecrets);
+    }
+
+    [Fact]
+    public void An_existing_redis_with_a_named_ca_has_it_copied_from_the_operators_secret()
+    {
+        // GIVEN an existing Redis over TLS whose CA the operator names (existingRedisCaSecret)
+        var plan = EgressPlan.Build(Input with { RedisMode = RedisMode.Existing, Redis = Input.Redis with { TlsCa = new("media-x", "redis-ca", "ca.crt") } })!;
+
+        // THEN Egress trusts it: copied into its namespace from that Secret and named as the CA file
+        var ca = Assert.Single(plan.Secrets, s => s.Name == "redis-tls-ca");
+        Assert.Equal(new SecretSource.Existing("media-x", "redis-ca", "ca.crt"), Assert.Single(ca.Entries).Source);
+        Assert.NotNull(plan.Config.Redis.TlsCaFile);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Infra.Plan.Tests.Egress;
 public class EgressNetworkTests
 {
     private static IReadOnlyList<Edge> Edges(params (string Key, ConfigValue Value)[] more) =>
-        Planner.Build(Parse(With([("egress", S("true")), ("egressS3Bucket", S("recordings")), ("cni", S("calico-bgp")), .. more])).OrThrow()).Network.Edges;
+        NetworkAnalysis.Of(Planner.Build(Parse(With([("egress", S("true")), ("egressS3Bucket", S("recordings")), ("cni", S("calico-bgp")), .. more])).OrThrow())).Edges;
 
     private static HashSet<string> From(IReadOnlyList<Edge> edges, string source) =>
         edges.Where(e => e.Source == source).Select(e => $"{e.Destination} {e.Listener}").ToHashSet();

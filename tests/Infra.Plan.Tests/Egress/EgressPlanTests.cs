@@ -7,6 +7,7 @@ using Infra.Plan.Policy;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec;
 using YamlDotNet.RepresentationModel;
+using Infra.Plan.Tests.Checks;
 using Infra.Plan.Tests.Support;
 using static Infra.Plan.Tests.Support.Stacks;
 

@@ -18,38 +18,9 @@ namespace Infra.Plan.Tests.Foundation;
 /// <summary>The joint between the plan and everything downstream: what the contract promises, on real plans.</summary>
 public sealed partial class PlanContractTests
 {
-    public static TheoryData<string> Configs =>
-        ["dev", "prod", "existing-redis", "cert-manager", "existing-secret", "monitoring", "egress", "egress-tls-secret-keys", "egress-existing-redis",
-         "ingress", "ingress-cert-manager", "ingress-existing-secret", "gateway-same-namespace"];
+    public static TheoryData<string> Configs => StackVariants.Names;
 
-    /// <summary>Egress with an S3 bucket; <paramref name="more"/> adds keys.</summary>
-    private static EnvironmentPlan Egress(params (string Key, ConfigValue Value)[] more) =>
-        Planner.Build(Parse(With([("egress", S("true")), ("egressS3Bucket", S("recordings")), .. more])).OrThrow());
-
-    private static EnvironmentPlan PlanFor(string name) => name switch
-    {
-        "dev" or "prod" => Stacks.Plan(name),
-        "existing-redis" => Planner.Build(Parse(With(
-            ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
-            ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")))).OrThrow()),
-        "cert-manager" => Planner.Build(Parse(With(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")), ("redisTls", S("true")))).OrThrow()),
-        // routing gateway: the RTC host's certificate is the Gateway listener's own, only the TURN Secret is named
-        "existing-secret" => Planner.Build(Parse(With(("tlsMode", S("existing-secret")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
-        "ingress" => Planner.Build(Parse(WithIngress()).OrThrow()),
-        "ingress-cert-manager" => Planner.Build(Parse(WithIngress(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")))).OrThrow()),
-        "ingress-existing-secret" => Planner.Build(Parse(WithIngress(
-            ("tlsMode", S("existing-secret")), ("rtcTlsSecret", S("my-rtc")), ("turnTlsSecret", S("my-turn")))).OrThrow()),
-        "gateway-same-namespace" => Planner.Build(Parse(With(("gatewayNamespace", S("matrix-rtc")))).OrThrow()),
-        "monitoring" => Planner.Build(Parse(With(("monitoring", S("true")))).OrThrow()),
-        "egress" => Egress(),
-        "egress-tls-secret-keys" => Egress(("redisTls", S("true")), ("monitoring", S("true")), ("egressStreaming", S("true")),
-            ("egressS3AccessKeySecret", S("s3-keys/id")), ("egressS3SecretKeySecret", S("s3-keys/secret"))),
-        "egress-existing-redis" => Egress(
-            ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
-            ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")),
-            ("egressS3AccessKey", new ConfigValue.Secret("AKIDEXAMPLE")), ("egressS3SecretKey", new ConfigValue.Secret("secret/with+chars"))),
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
-    };
+    private static EnvironmentPlan PlanFor(string name) => StackVariants.Plan(name);
 
     [Fact]
     public void The_spec_layer_imports_none_of_the_parts_derived_from_it()
@@ -92,24 +63,6 @@ public sealed partial class PlanContractTests
             Assert.All(component.After, a => Assert.Contains(a, seen));
             seen.Add(component.Name);
         }
-    }
-
-    [Fact]
-    public void A_secret_reading_a_value_no_component_generates_is_a_plan_bug()
-    {
-        // GIVEN the dev plan with the authorizer's Secret reading a value nobody generates
-        var plan = Stacks.Plan("dev");
-        var broken = plan with
-        {
-            Authorizer = plan.Authorizer with
-            {
-                ApiSecret = plan.Authorizer.ApiSecret with { Entries = [new("api-secret", new SecretSource.Random("nobody-makes-this"))] },
-            },
-        };
-
-        // WHEN the contract is checked THEN it names the Secret and the value
-        var e = Assert.Throws<InvalidOperationException>(() => Planner.CheckContract(broken));
-        Assert.Contains("matrix-rtc/livekit-api reads \"nobody-makes-this\"", e.Message);
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public class CniProfileTests
     private static HashSet<string> FromHostAt(EnvironmentPlan plan, string from)
     {
         var network = plan.Network;
-        var workloads = network.Workloads
+        var workloads = NetworkAnalysis.Of(plan).Workloads
             .Select(w => w.HostNetwork && w.Name is SfuName or CoturnName ? new Workload(w.Peer, IPAddress.Parse(from)) : w)
             .ToList();
         return ConnectivityEvaluator.Evaluate(network.Policies, workloads).Select(e => e.ToString()).ToHashSet();
@@ -107,7 +107,7 @@ public class CniProfileTests
     {
         foreach (var stack in new[] { "dev", "prod" })
         {
-            var check = Stacks.Plan(stack).Network.Profiles.Single(p => p.Name == cni);
+            var check = NetworkAnalysis.Of(Stacks.Plan(stack)).Profiles.Single(p => p.Name == cni);
 
             var where = Dataplanes.All.Where(check.WorksOn).Select(d => d.Name);
 
@@ -120,7 +120,7 @@ public class CniProfileTests
     [Fact]
     public void Address_profiles_fail_on_cilium_because_ip_blocks_never_match_node_identities()
     {
-        var generic = Stacks.Plan("dev").Network.Profiles.Single(p => p.Profile == CniProfile.Generic);
+        var generic = NetworkAnalysis.Of(Stacks.Plan("dev")).Profiles.Single(p => p.Profile == CniProfile.Generic);
 
         var other = generic.Scenarios.Single(s => s.Scenario.Dataplane == Dataplanes.Cilium && !s.Scenario.SameNode);
 
@@ -137,7 +137,7 @@ public class CniProfileTests
         var pods = plan.Network.Peers.All.Where(p => p.IsPod).Select(p => p.Name).ToHashSet();
         var needed = new[] { "redis 6379/TCP", "sentinel 26379/TCP", "authorizer 8080/TCP" };
 
-        foreach (var check in plan.Network.Profiles)
+        foreach (var check in NetworkAnalysis.Of(plan).Profiles)
         {
             var beyond = check.Beyond;
             if (check.Profile is CniProfile.Generic or CniProfile.CalicoOverlay)
@@ -185,8 +185,9 @@ public class CniProfileTests
             network.CiliumPolicies.Select(p => $"{p.Namespace}/{p.Name}").Order());
 
         // the direct route reaches the SFU, on Cilium too, and so does Egress
-        Assert.Contains(network.Edges, e => e.ToString() == "authorizer -> sfu 7880/TCP");
-        Assert.Contains(network.Edges, e => e.ToString() == "egress -> sfu 7882/UDP");
+        var edges = NetworkAnalysis.Of(plan).Edges;
+        Assert.Contains(edges, e => e.ToString() == "authorizer -> sfu 7880/TCP");
+        Assert.Contains(edges, e => e.ToString() == "egress -> sfu 7882/UDP");
         Assert.Contains(network.Contract.Objects, o => o.Kind == CiliumPolicy.Kind && o.ApiVersion == CiliumPolicy.ApiVersion);
     }
 
@@ -204,7 +205,7 @@ public class CniProfileTests
     [Fact]
     public void Report_shows_every_profile_on_every_data_path_with_its_needs_and_widening()
     {
-        var report = Stacks.Plan("dev").Network.Report;
+        var report = NetworkAnalysis.Of(Stacks.Plan("dev")).Report;
 
         Assert.Contains("## Host-network traffic per CNI profile", report);
         foreach (var d in Dataplanes.All)

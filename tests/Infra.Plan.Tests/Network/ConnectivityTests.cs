@@ -94,11 +94,10 @@ public class ConnectivityTests
     ];
 
     private static HashSet<string> Policed(EnvironmentPlan plan) =>
-        Network(plan).Edges.Where(ConnectivityReport.IsPoliced).Select(e => e.ToString()).ToHashSet();
+        NetworkAnalysis.Of(plan).Edges.Where(ConnectivityReport.IsPoliced).Select(e => e.ToString()).ToHashSet();
 
-    private static NetworkPlan Network(EnvironmentPlan plan) => plan.Network;
 
-    private static HashSet<string> All(EnvironmentSpec spec) => Planner.Build(spec).Network.Edges.Select(e => e.ToString()).ToHashSet();
+    private static HashSet<string> All(EnvironmentSpec spec) => NetworkAnalysis.Of(Planner.Build(spec)).Edges.Select(e => e.ToString()).ToHashSet();
 
     [Theory]
     [InlineData("calico-bgp")]
@@ -136,7 +135,7 @@ public class ConnectivityTests
     [InlineData("prod")]
     public void Redis_cannot_reach_the_internet_nor_anything_but_itself_and_DNS(string stack)
     {
-        var edges = Planner.Build(Stacks.Spec(stack)).Network.Edges;
+        var edges = NetworkAnalysis.Of(Planner.Build(Stacks.Spec(stack))).Edges;
 
         var fromRedis = edges.Where(e => e.Source is RedisName or SentinelName).Select(e => e.Destination).ToHashSet();
 
@@ -149,7 +148,7 @@ public class ConnectivityTests
     [InlineData("prod")]
     public void The_authorizer_cannot_reach_redis_and_only_the_gateway_and_node_addresses_reach_it(string stack)
     {
-        var edges = Planner.Build(Stacks.Spec(stack, ("cni", S("calico-bgp")))).Network.Edges;
+        var edges = NetworkAnalysis.Of(Planner.Build(Stacks.Spec(stack, ("cni", S("calico-bgp"))))).Edges;
 
         Assert.DoesNotContain(edges, e => e.Source == AuthorizerName && e.Destination is RedisName or SentinelName);
         var into = edges.Where(e => e.Destination == AuthorizerName).Select(e => e.Source).ToHashSet();
@@ -175,7 +174,7 @@ public class ConnectivityTests
     [Fact]
     public void Without_monitoring_nobody_reaches_a_metrics_port_of_a_policed_pod()
     {
-        var edges = Planner.Build(Stacks.Spec("dev")).Network.Edges;
+        var edges = NetworkAnalysis.Of(Planner.Build(Stacks.Spec("dev"))).Edges;
         Assert.DoesNotContain(edges, e => e.Listener.Port == Infra.Plan.Components.Observability.RedisExporter.Port);
     }
 
@@ -218,19 +217,20 @@ public class ConnectivityTests
             ("redisMode", S("existing")),
             ("existingSentinelMasterName", S("phase1")),
             ("existingSentinelAddresses", L("sentinel-a.redis:26379")),
-            ("existingRedisPasswordSecret", S("phase1-redis/password")))).OrThrow()).Network;
+            ("existingRedisPasswordSecret", S("phase1-redis/password")))).OrThrow());
 
-        Assert.DoesNotContain(plan.Policies, p => p.Metadata.Name == NetworkPolicyBuilder.Redis);
-        Assert.DoesNotContain(plan.Workloads, w => w.Name == RedisName);
+        Assert.DoesNotContain(plan.Network.Policies, p => p.Metadata.Name == NetworkPolicyBuilder.Redis);
+        Assert.DoesNotContain(NetworkAnalysis.Of(plan).Workloads, w => w.Name == RedisName);
     }
 
     [Fact]
     public void Report_lists_every_policed_edge_and_the_cilium_caveat()
     {
         var plan = Stacks.Plan("dev");
-        var report = plan.Network.Report;
+        var network = NetworkAnalysis.Of(plan);
+        var report = network.Report;
 
-        foreach (var edge in plan.Network.Edges.Where(ConnectivityReport.IsPoliced))
+        foreach (var edge in network.Edges.Where(ConnectivityReport.IsPoliced))
         {
             Assert.Contains($"| {edge.Source} | {edge.Destination} | {edge.Listener} ", report);
         }

@@ -83,10 +83,11 @@ public sealed class NetworkInputTests
             authorizer.Spec.Egress.Select(r => $"{string.Join(",", r.To.Select(Describe))}: {Ports(r.Ports)}"));
 
         // AND on its own data path every need is met, and the report is titled after the stack
-        var own = plan.Profiles.Single(p => p.Profile == CniProfile.CalicoBgp);
+        var analysis = NetworkAnalysis.Of(input, plan.Peers);
+        var own = analysis.Profiles.Single(p => p.Profile == CniProfile.CalicoBgp);
         Assert.True(own.WorksOn(Dataplanes.CalicoBgp));
-        Assert.Contains(plan.Edges, e => e.Key == ("sfu-x", "redis-x", 6379, Protocol.Tcp));
-        Assert.Contains(plan.Edges, e => e.Key == ("sfu-x", "authorizer-x", 8080, Protocol.Tcp));
-        Assert.StartsWith("# Network flows: stack `unit`\n", plan.Report);
+        Assert.Contains(analysis.Edges, e => e.Key == ("sfu-x", "redis-x", 6379, Protocol.Tcp));
+        Assert.Contains(analysis.Edges, e => e.Key == ("sfu-x", "authorizer-x", 8080, Protocol.Tcp));
+        Assert.StartsWith("# Network flows: stack `unit`\n", analysis.Report);
     }
 }

@@ -60,9 +60,10 @@ public class NetworkPolicyTests
     {
         // GIVEN cluster ranges outside RFC 1918 (so only the explicit cluster excepts can exclude them)
         var spec = Parse(With(("nodeCidrs", L("198.18.0.0/24")), ("podCidrs", L("100.100.0.0/16")), ("serviceCidrs", L("198.19.0.0/16")))).OrThrow();
-        var network = Planner.Build(spec).Network;
+        var plan = Planner.Build(spec);
+        var network = plan.Network;
         var policies = network.Policies;
-        var authorizer = network.Workloads.Single(w => w.Name == AuthorizerName);
+        var authorizer = NetworkAnalysis.Of(plan).Workloads.Single(w => w.Name == AuthorizerName);
         Workload At(string name, string ip) =>
             new(new Peer(name, null, new Dictionary<string, string>(), new Dictionary<string, string>(), false, [new Listener(443, Protocol.Tcp, "https")]), IPAddress.Parse(ip));
 

@@ -20,7 +20,7 @@ public class NodeLocalDnsTests
     /// <summary>What our pods may send to the DNS cache at <paramref name="address"/> (old API: a host-network workload at an address).</summary>
     private static HashSet<string> ToCacheAt(EnvironmentPlan plan, string address)
     {
-        var workloads = plan.Network.Workloads.Append(new Workload(Cache, IPAddress.Parse(address))).ToList();
+        var workloads = NetworkAnalysis.Of(plan).Workloads.Append(new Workload(Cache, IPAddress.Parse(address))).ToList();
         // our pods only: the others are not isolated (and host-network ones not policed)
         return ConnectivityEvaluator.Evaluate(plan.Network.Policies, workloads)
             .Where(e => e.Destination == "cache" && e.Source is AuthorizerName or RedisName or SentinelName).Select(e => e.ToString()).ToHashSet();
@@ -45,7 +45,7 @@ public class NodeLocalDnsTests
     {
         var plan = Stacks.Plan("dev");
         var other = Cache with { Listens = [new Listener(8080, Protocol.Tcp, "other"), new Listener(5353, Protocol.Udp, "other")] };
-        var workloads = plan.Network.Workloads.Append(new Workload(other, IPAddress.Parse("169.254.20.10"))).ToList();
+        var workloads = NetworkAnalysis.Of(plan).Workloads.Append(new Workload(other, IPAddress.Parse("169.254.20.10"))).ToList();
 
         Assert.DoesNotContain(ConnectivityEvaluator.Evaluate(plan.Network.Policies, workloads),
             e => e.Destination == "cache" && e.Source is AuthorizerName or RedisName or SentinelName);
@@ -73,7 +73,7 @@ public class NodeLocalDnsTests
         var dns = plan.Network.Policies.Where(p => p.Metadata.Name == NetworkPolicyBuilder.AllowDns).ToList();
         Assert.All(dns, p => Assert.Single(Assert.Single(p.Spec.Egress).To));
         Assert.Empty(ToCacheAt(plan, "169.254.20.10"));
-        Assert.DoesNotContain(plan.Network.Workloads, w => w.Name is NodeLocalDnsName or DnsServiceIpName);
+        Assert.DoesNotContain(NetworkAnalysis.Of(plan).Workloads, w => w.Name is NodeLocalDnsName or DnsServiceIpName);
     }
 
     [Theory]

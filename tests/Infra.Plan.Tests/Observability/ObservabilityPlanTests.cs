@@ -5,6 +5,7 @@ using Infra.Plan.Components.Redis;
 using Infra.Plan.Kubernetes;
 using Infra.Plan.Policy;
 using Infra.Plan.Secrets;
+using Infra.Plan.Tests.Checks;
 using Infra.Plan.Tests.Support;
 
 namespace Infra.Plan.Tests.Observability;
@@ -207,7 +208,8 @@ public sealed class ObservabilityPlanTests
     [Fact]
     public void The_monitoring_objects_break_no_policy()
     {
-        var violations = PolicyChecks.Check(Monitored());
+        var plan = Monitored();
+        var violations = PolicyChecks.Check(plan).Select(v => v.ToString()).Concat(OwnOutputChecks.Check(plan).Select(v => v.ToString())).ToList();
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
 }

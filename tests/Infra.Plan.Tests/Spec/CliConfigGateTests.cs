@@ -1,6 +1,7 @@
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 using Infra.Plan.Tests.Support;
+using Infra.PulumiCli;
 
 namespace Infra.Plan.Tests.Spec;
 
@@ -320,30 +321,70 @@ public sealed class CliConfigGateTests
         Assert.Equal(new ConfigValue.Scalar("http://x/?a=1&b=<2>"), decoded["matrix-rtc:url"]);
     }
 
-    [Fact]
-    public void A_stack_file_the_CLI_refuses_fails_render_with_the_CLIs_message()
+    /// <summary>
+    /// Mistakes a user makes in a stack file that the CLI refuses before the program starts (pulumi preview), with the
+    /// repository's Pulumi.yaml: a required key left out, and for every typed key a value of the wrong type.
+    /// </summary>
+    public static TheoryData<string, string?> CliRefusals()
     {
-        // GIVEN the repository's Pulumi.yaml and a stack file that lacks the required serverName
+        var data = new TheoryData<string, string?> { { "matrix-rtc:serverName", null } };
+        foreach (var (key, type) in RepoProject.Config.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            foreach (var bad in type.Type switch { "integer" => ["abc", "1.5"], "boolean" => ["yes"], "array" => ["x"], _ => Array.Empty<string>() })
+            {
+                data.Add(key, bad);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CliRefusals))]
+    public void Render_refuses_every_stack_file_the_CLI_refuses_naming_the_key(string key, string? value)
+    {
+        // GIVEN the dev stack file with the key left out (value null) or set to a value of the wrong type
+        var lines = System.IO.File.ReadAllLines(StackFile.StackFilePath(Stacks.RepoRoot, "dev"));
+        var kept = SkipEntry(lines, key).ToList();
         var dir = Directory.CreateTempSubdirectory("matrix-rtc-gate-").FullName;
         try
         {
             File.Copy(Path.Combine(Stacks.RepoRoot, StackFile.ProjectFileName), Path.Combine(dir, StackFile.ProjectFileName));
-            var dev = File.ReadAllLines(StackFile.StackFilePath(Stacks.RepoRoot, "dev")).Where(l => !l.Contains("matrix-rtc:serverName:"));
-            File.WriteAllLines(Path.Combine(dir, "Pulumi.bad.yaml"), dev);
-            var stdout = new StringWriter();
+            File.WriteAllLines(Path.Combine(dir, "Pulumi.bad.yaml"), value is null ? kept : [.. kept, $"  {key}: \"{value}\""]);
+
+            // WHEN the CLI's gate runs on it, and render
+            var gate = CliConfigGate.Apply("bad", RepoProject, CliStackConfig.Read(Path.Combine(dir, "Pulumi.bad.yaml")));
             var stderr = new StringWriter();
+            var code = Infra.Render.Cli.Run(["--stack", "bad", "--out", Path.Combine(dir, "out")], dir, new StringWriter(), stderr);
 
-            // WHEN rendered
-            var code = Infra.Render.Cli.Run(["--stack", "bad", "--out", Path.Combine(dir, "out")], dir, stdout, stderr);
-
-            // THEN exit 2 with the CLI's refusal, and nothing written
+            // THEN the CLI refuses it, and so does render: exit 2, an error line naming the key, nothing written
+            Assert.False(gate.Accepted, $"the CLI accepts {key}: {value}");
             Assert.Equal(2, code);
-            Assert.Contains("Pulumi.bad.yaml: the Pulumi CLI refuses this stack: Stack 'bad' is missing configuration value 'matrix-rtc:serverName'", stderr.ToString());
+            Assert.Contains($"error: {key}: ", stderr.ToString());
             Assert.False(Directory.Exists(Path.Combine(dir, "out")));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The stack file's lines without <paramref name="key"/>'s entry (its line and any more-indented lines under it).</summary>
+    private static IEnumerable<string> SkipEntry(IEnumerable<string> lines, string key)
+    {
+        var skipping = false;
+        foreach (var line in lines)
+        {
+            if (line.TrimStart().StartsWith(key + ":", StringComparison.Ordinal))
+            {
+                skipping = true;
+                continue;
+            }
+            if (skipping && line.StartsWith("    ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            skipping = false;
+            yield return line;
         }
     }
 

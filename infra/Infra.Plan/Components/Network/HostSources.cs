@@ -8,7 +8,7 @@ namespace Infra.Plan.Components.Network;
 /// <summary>
 /// What each CNI profile admits as "a host-network pod" (the SFU, coturn) in a NetworkPolicy, in both directions.
 /// Their traffic carries no pod identity: it arrives with an address the CNI picks for the node's own traffic
-/// (<see cref="Dataplanes"/> holds the evidence per data path), so a profile admits exactly the addresses its data
+/// (infra/Infra.Render/Network/Dataplanes.cs holds the evidence per data path), so a profile admits exactly the addresses its data
 /// paths produce, and only on the ports the flows need (Redis, Sentinel, the authorizer's webhook port).
 /// </summary>
 public static class HostSources

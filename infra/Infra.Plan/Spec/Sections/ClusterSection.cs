@@ -8,7 +8,7 @@ namespace Infra.Plan.Spec.Sections;
 /// <summary>
 /// The cluster's network plugin, as far as the NetworkPolicies care: how traffic of host-network pods (the SFU, coturn)
 /// looks when it reaches a pod on another node. Each profile admits exactly the source addresses (or, on Cilium, the
-/// identities) its data paths produce; <c>Components/Network/Dataplanes.cs</c> holds the evidence.
+/// identities) its data paths produce; <c>infra/Infra.Render/Network/Dataplanes.cs</c> holds the evidence.
 /// </summary>
 public enum CniProfile
 {

@@ -1,4 +1,6 @@
-namespace Infra.Plan.Components.Livekit;
+using Infra.Plan.Components.Livekit;
+
+namespace Infra.Plan.Tests.Livekit;
 
 /// <summary>What a config key holds, as far as the key check needs to know.</summary>
 public abstract record KeyShape

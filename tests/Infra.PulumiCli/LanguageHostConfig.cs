@@ -1,6 +1,7 @@
 using System.Text;
+using Infra.Plan.Spec;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary>The two environment variables the .NET language host starts the program with.</summary>
 public sealed record LanguageHostEnvironment(string? ConfigJson, string SecretKeysJson);

@@ -1,6 +1,7 @@
+using Infra.Plan.Spec;
 using YamlDotNet.RepresentationModel;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary><c>items:</c> of an array config type (pulumi/pulumi sdk/go/common/workspace/project.go <c>ProjectConfigItemsType</c>).</summary>
 public sealed record ProjectConfigItemsType(string Type, ProjectConfigItemsType? Items);

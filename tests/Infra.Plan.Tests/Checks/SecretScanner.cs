@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Infra.Plan.Policy;
+namespace Infra.Plan.Tests.Checks;
 
 /// <summary>
 /// Looks for secret material in text that will be stored in plain form (ConfigMap data, Helm values). Two

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary>
 /// A YAML node as the Pulumi CLI sees it: the CLI reads Pulumi.yaml and Pulumi.&lt;stack&gt;.yaml with go-yaml v3,

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Infra.Plan.Turn;
+namespace Infra.Servers.Coturn;
 
-/// <summary>A TURN REST credential: what a client sends as TURN username and password.</summary>
+/// <summary>A TURN REST credential: what a client sends as TURN username and password (test and bench client side; the product only deploys the shared secret).</summary>
 /// <param name="Username"><c>&lt;unix-expiry&gt;:&lt;user&gt;</c>; coturn refuses it after the expiry.</param>
 /// <param name="Password">base64(HMAC-SHA1(shared secret, Username)).</param>
 public sealed record TurnCredential(string Username, string Password, DateTimeOffset Expires)

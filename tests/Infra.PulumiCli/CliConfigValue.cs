@@ -1,6 +1,7 @@
+using Infra.Plan.Spec;
 using YamlDotNet.RepresentationModel;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary>
 /// One stack config value as the Pulumi CLI holds it (pulumi/pulumi sdk/go/common/resource/config/value.go

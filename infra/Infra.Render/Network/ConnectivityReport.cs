@@ -1,9 +1,35 @@
 using System.Text;
+using Infra.Plan.Contract;
 using Infra.Plan.Net;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
+
+/// <summary>
+/// What a stack's policies allow: every CNI profile's policies evaluated on every data path (<see cref="Profiles"/>),
+/// and, for the stack's own profile, the workloads of the report's main tables and every flow allowed on some data path
+/// it is meant for, host-network pods on another node (<see cref="Edges"/>). Render writes it as report/network.md,
+/// which the operator reads to review the policies and to troubleshoot (README "Troubleshooting"); the Pulumi program
+/// never computes it. The tests hold the policies to it.
+/// </summary>
+public sealed record NetworkAnalysis(IReadOnlyList<Workload> Workloads, IReadOnlyList<Edge> Edges, IReadOnlyList<ProfileCheck> Profiles, string Report)
+{
+    public const string ReportPath = "report/network.md";
+
+    public static NetworkAnalysis Of(EnvironmentPlan plan) => Of(NetworkInput.From(plan.Derived), plan.Network.Peers);
+
+    public static NetworkAnalysis Of(NetworkInput spec, NetworkPeers peers)
+    {
+        var profiles = ProfileChecks.For(spec, peers);
+        var own = profiles.Single(p => p.Profile == spec.Cluster.Cni);
+        var workloads = ConnectivityModel.For(spec, peers);
+        var edges = own.OtherNodeEdges;
+        return new NetworkAnalysis(workloads, edges, profiles, ConnectivityReport.ToMarkdown(spec, peers, workloads, edges, profiles));
+    }
+
+    public PlanFile File => new(ReportPath, Report);
+}
 
 /// <summary>
 /// <c>report/network.md</c>: every allowed flow that touches a workload of this project, as a table, for the stack's

@@ -1,6 +1,7 @@
 using k8s.Models;
+using Infra.Plan.Policy;
 
-namespace Infra.Plan.Policy;
+namespace Infra.Plan.Tests.Checks;
 
 /// <summary>
 /// No secret value in a ConfigMap or a Helm value: both are stored and shown in plain text (Helm values end up
@@ -9,7 +10,7 @@ namespace Infra.Plan.Policy;
 /// </summary>
 public static class SecretLeakPolicy
 {
-    public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
+    public static IEnumerable<CheckViolation> Check(PolicyInput plan)
     {
         foreach (var obj in plan.Objects)
         {
@@ -44,6 +45,6 @@ public static class SecretLeakPolicy
         }
     }
 
-    private static PolicyViolation Violation(string subject, string finding) =>
-        new(PolicyRule.NoSecretInConfig, subject, finding + "; secrets belong in Kubernetes Secrets, not in ConfigMaps or Helm values");
+    private static CheckViolation Violation(string subject, string finding) =>
+        new(CheckRule.NoSecretInConfig, subject, finding + "; secrets belong in Kubernetes Secrets, not in ConfigMaps or Helm values");
 }

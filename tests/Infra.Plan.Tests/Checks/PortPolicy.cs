@@ -1,6 +1,7 @@
 using Infra.Plan.Net;
+using Infra.Plan.Policy;
 
-namespace Infra.Plan.Policy;
+namespace Infra.Plan.Tests.Checks;
 
 /// <summary>
 /// No host-network pod of the plan listens on a port outside the port plan (the firewall rules in report/ports.md are
@@ -9,7 +10,7 @@ namespace Infra.Plan.Policy;
 /// </summary>
 public static class PortPolicy
 {
-    public static IEnumerable<PolicyViolation> Check(PolicyInput plan, IReadOnlyList<WorkloadView> workloads)
+    public static IEnumerable<CheckViolation> Check(PolicyInput plan, IReadOnlyList<WorkloadView> workloads)
     {
         var ports = plan.Ports;
         foreach (var w in workloads.Where(w => w.HostNetwork && w.Pod is not null))
@@ -21,7 +22,7 @@ public static class PortPolicy
                     var protocol = proto == "UDP" ? Protocol.Udp : Protocol.Tcp;
                     if (!ports.Ports.Any(h => h.Protocol == protocol && h.Ports.Contains(port)))
                     {
-                        yield return new PolicyViolation(PolicyRule.PortPlan, $"{w.Subject} container {c.Name}",
+                        yield return new CheckViolation(CheckRule.PortPlan, $"{w.Subject} container {c.Name}",
                             $"listens on host port {port}/{proto.ToLowerInvariant()}, which is not in the port plan");
                     }
                 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary>
 /// Go's <c>encoding/json</c> <c>Marshal</c> for the values the Pulumi CLI serializes config with (null, bool, integers,

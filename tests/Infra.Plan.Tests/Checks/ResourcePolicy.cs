@@ -1,4 +1,6 @@
-namespace Infra.Plan.Policy;
+using Infra.Plan.Policy;
+
+namespace Infra.Plan.Tests.Checks;
 
 /// <summary>
 /// Every container states what it needs (requests) and a memory ceiling (a container without one can take the
@@ -8,7 +10,7 @@ namespace Infra.Plan.Policy;
 /// </summary>
 public static class ResourcePolicy
 {
-    public static IEnumerable<PolicyViolation> Check(IReadOnlyList<WorkloadView> workloads)
+    public static IEnumerable<CheckViolation> Check(IReadOnlyList<WorkloadView> workloads)
     {
         foreach (var w in workloads)
         {
@@ -21,13 +23,13 @@ public static class ResourcePolicy
                 if (c.MemoryLimit is null) missing.Add("limits.memory");
                 if (missing.Count > 0)
                 {
-                    yield return new PolicyViolation(PolicyRule.ContainerResources, subject,
+                    yield return new CheckViolation(CheckRule.ContainerResources, subject,
                         $"has no {string.Join(", ", missing)}; every container needs CPU and memory requests and a memory limit");
                 }
                 // Guaranteed QoS needs requests = limits in every container of the pod, helpers included.
                 if (w.HostNetwork && (c.CpuLimit is null || c.CpuRequest != c.CpuLimit || c.MemoryLimit is null || c.MemoryRequest != c.MemoryLimit))
                 {
-                    yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, subject,
+                    yield return new CheckViolation(CheckRule.MediaPodGuaranteed, subject,
                         $"requests (cpu {Show(c.CpuRequest)}, memory {Show(c.MemoryRequest)}) must equal limits (cpu {Show(c.CpuLimit)}, memory {Show(c.MemoryLimit)}): media pods run in the Guaranteed QoS class");
                 }
             }
@@ -36,7 +38,7 @@ public static class ResourcePolicy
             var media = w.HostNetwork ? w.Containers.Where(c => c.CpuLimit is not null).MaxBy(c => c.CpuLimit) : null;
             if (media is { CpuLimit: { } cpu } && (cpu % 1 != 0 || cpu < 1))
             {
-                yield return new PolicyViolation(PolicyRule.MediaPodGuaranteed, $"{w.Subject} container {media.Name}",
+                yield return new CheckViolation(CheckRule.MediaPodGuaranteed, $"{w.Subject} container {media.Name}",
                     $"CPU {Show(cpu)} is not a whole number of cores; the media process gets whole CPUs so it is never throttled");
             }
         }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Infra.Plan.Spec;
 
-namespace Infra.Plan.Spec;
+namespace Infra.PulumiCli;
 
 /// <summary>What the CLI's config gate decided: the merged config it hands the program, or its refusal.</summary>
 public sealed record CliGateResult(IReadOnlyDictionary<string, CliConfigValue>? Merged, string? Refusal)

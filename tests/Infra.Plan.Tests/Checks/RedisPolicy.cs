@@ -1,8 +1,9 @@
 using k8s.Models;
 using Infra.Plan.Components;
 using Infra.Plan.Spec.Sections;
+using Infra.Plan.Policy;
 
-namespace Infra.Plan.Policy;
+namespace Infra.Plan.Tests.Checks;
 
 /// <summary>
 /// Production Redis survives losing a node: at least 3 pods (a Sentinel majority after one loss) and a
@@ -14,7 +15,7 @@ public static class RedisPolicy
     public const int MinimumPods = 3;
     public const string HostnameTopology = "kubernetes.io/hostname";
 
-    public static IEnumerable<PolicyViolation> Check(PolicyInput plan)
+    public static IEnumerable<CheckViolation> Check(PolicyInput plan)
     {
         if (!plan.Spec.Site.Production || plan.Spec.Redis.Mode != RedisMode.Managed)
         {
@@ -26,14 +27,14 @@ public static class RedisPolicy
             var replicas = sts.Spec?.Replicas ?? 1;
             if (replicas < MinimumPods)
             {
-                yield return new PolicyViolation(PolicyRule.RedisHighAvailability, subject,
+                yield return new CheckViolation(CheckRule.RedisHighAvailability, subject,
                     $"has {replicas} pod(s); production needs at least {MinimumPods} so Sentinel keeps a majority when a node is lost");
             }
             var required = sts.Spec?.Template?.Spec?.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution ?? [];
             var podLabels = sts.Spec?.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
             if (!required.Any(t => t.TopologyKey == HostnameTopology && Selects(t.LabelSelector, podLabels)))
             {
-                yield return new PolicyViolation(PolicyRule.RedisHighAvailability, subject,
+                yield return new CheckViolation(CheckRule.RedisHighAvailability, subject,
                     $"has no required pod anti-affinity on {HostnameTopology} selecting its own pods; production must never run two Redis pods on one node");
             }
         }
