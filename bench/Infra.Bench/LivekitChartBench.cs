@@ -4,14 +4,16 @@ using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Spec;
 using Infra.PostRender;
+using Infra.PostRender.Contract;
 using Infra.Servers;
 
 namespace Infra.Bench;
 
 /// <summary>
 /// What the LiveKit release costs each `pulumi preview/up`: planning the values, the post-renderer in process, and
-/// `helm template` of the real chart with the post-renderer as Helm runs it (a new dotnet process each time).
-/// Figures only; needs helm and the chart copy for the last part.
+/// `helm template` of the real chart with the post-renderer as Helm runs it (the installed matrix-rtc-postrender tool,
+/// found in PATH by command name; a new process each time). Figures only; needs helm, the chart copy and the tool for
+/// the last part.
 /// </summary>
 public static class LivekitChartBench
 {
@@ -42,7 +44,6 @@ public static class LivekitChartBench
             File.WriteAllText(values, plan.Livekit.Release.Values.Content);
             var env = new Dictionary<string, string>
             {
-                ["MATRIX_RTC_POSTRENDER_DLL"] = typeof(LivekitPostRenderer).Assembly.Location,
                 ["HELM_CACHE_HOME"] = Path.Combine(scratch, "cache"),
                 ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "config"),
                 ["HELM_DATA_HOME"] = Path.Combine(scratch, "data"),
@@ -50,12 +51,16 @@ public static class LivekitChartBench
             string[] common = ["template", Names.LivekitRelease, chart, "--namespace", plan.Spec.Site.MediaNamespace, "-f", values];
             var raw = "";
             var plain = Time(runs, () => raw = Exec(helm, common, env));
-            var postRender = Time(runs * 20, () => _ = LivekitPostRenderer.Apply(raw));
-            var wrapper = Path.Combine(root, "infra", "Infra.PostRender", "postrender.sh");
-            var full = Time(runs, () => _ = Exec(helm, [.. common, "--post-renderer", wrapper], env));
+            var postRender = Time(runs * 20, () => _ = LivekitPostRenderer.Apply(raw, PostRendererIdentity.Version));
             output.WriteLine($"helm template (no post-renderer): median {Median(plain):0} ms over {runs} runs");
             output.WriteLine($"post-renderer in process ({raw.Length} bytes of manifests): median {Median(postRender):0.00} ms over {postRender.Count} runs");
-            output.WriteLine($"helm template + post-renderer (postrender.sh → dotnet): median {Median(full):0} ms over {runs} runs");
+            if (Tools.Find(PostRendererIdentity.Command) is null)
+            {
+                output.WriteLine($"SKIPPED helm template + post-renderer: {PostRendererIdentity.Command} not in PATH ({PostRendererIdentity.InstallCommand(PostRendererIdentity.Version)})");
+                return 0;
+            }
+            var full = Time(runs, () => _ = Exec(helm, [.. common, "--post-renderer", PostRendererIdentity.Command], env));
+            output.WriteLine($"helm template + post-renderer ({PostRendererIdentity.Command} from PATH): median {Median(full):0} ms over {runs} runs");
             return 0;
         }
         finally

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Infra.Plan.Components.Livekit;
+using Infra.PostRender.Contract;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -16,17 +16,20 @@ public sealed class PostRenderException(string message) : Exception(message);
 /// <c>--disable-strict-config</c>, turns off the service account token, adds pull Secrets. Every other document passes
 /// through byte for byte; the changed Deployment keeps its comments and every scalar's original text (so
 /// <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1). Deterministic: the same input gives the same bytes.
+/// The wiring names the post-renderer version its plan was built for; another version refuses (its wiring may differ),
+/// and the written annotation leaves the version out, so a new version alone changes no pod template (no roll).
 /// </summary>
 public static class LivekitPostRenderer
 {
-    public static string Apply(string manifests)
+    /// <param name="version">This post-renderer's version (<see cref="PostRendererIdentity.Version"/>).</param>
+    public static string Apply(string manifests, string version)
     {
         var documents = Split(manifests);
         var wired = 0;
         for (var i = 0; i < documents.Count; i++)
         {
             var (separator, body) = documents[i];
-            var rewritten = TryRewrite(body);
+            var rewritten = TryRewrite(body, version);
             if (rewritten is not null)
             {
                 documents[i] = (separator, rewritten);
@@ -72,7 +75,7 @@ public static class LivekitPostRenderer
         return result;
     }
 
-    private static string? TryRewrite(string body)
+    private static string? TryRewrite(string body, string version)
     {
         if (!body.Contains(SecretWiring.Annotation, StringComparison.Ordinal))
         {
@@ -94,7 +97,8 @@ public static class LivekitPostRenderer
         }
         var template = Map(Get(root, "spec"), "spec") is { } spec ? Map(Get(spec, "template"), "spec.template") : null;
         var podMeta = template is null ? null : Get(template, "metadata") as YamlMappingNode;
-        var annotation = podMeta is null ? null : Text(Get(Get(podMeta, "annotations") as YamlMappingNode, SecretWiring.Annotation));
+        var annotations = podMeta is null ? null : Get(podMeta, "annotations") as YamlMappingNode;
+        var annotation = Text(Get(annotations, SecretWiring.Annotation));
         if (annotation is null || template is null)
         {
             return null;
@@ -108,6 +112,10 @@ public static class LivekitPostRenderer
         {
             throw new PostRenderException($"annotation {SecretWiring.Annotation} is not valid wiring JSON: {e.Message}");
         }
+        RequireVersion(wiring.PostRenderer, version);
+        // The version stays out of the pod template: the pods roll when the output changes, not when the tool's version does.
+        annotations!.Children[Key(SecretWiring.Annotation)] =
+            new YamlScalarNode((wiring with { PostRenderer = null }).ToJson()) { Style = ScalarStyle.SingleQuoted };
         var podSpec = Map(Get(template, "spec"), "spec.template.spec")!;
         var containers = Get(podSpec, "containers") as YamlSequenceNode
             ?? throw new PostRenderException("the Deployment has no containers");
@@ -121,6 +129,20 @@ public static class LivekitPostRenderer
         var sb = new StringBuilder(leading);
         EmitMapping(sb, root, 0);
         return sb.ToString();
+    }
+
+    private static void RequireVersion(string? required, string version)
+    {
+        if (required is null)
+        {
+            throw new PostRenderException($"annotation {SecretWiring.Annotation} names no {PostRendererIdentity.Command} version " +
+                $"(its plan predates versioned post-renderers); this is {version}: render the values with the plan of the same version");
+        }
+        if (required != version)
+        {
+            throw new PostRenderException($"the release's manifests ask for {PostRendererIdentity.Command} {required} " +
+                $"(annotation {SecretWiring.Annotation}), this is {version}; install that version: {PostRendererIdentity.InstallCommand(required)}");
+        }
     }
 
     private static void Wire(YamlMappingNode podSpec, YamlMappingNode container, SecretWiring wiring)
@@ -305,6 +327,6 @@ public static class LivekitPostRenderer
         {
             return value;
         }
-        return YamlTreeWriter.Quote(value);
+        return YamlQuote.Quote(value);
     }
 }

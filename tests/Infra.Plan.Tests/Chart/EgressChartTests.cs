@@ -194,6 +194,7 @@ public class EgressChartTests
         var deployment = (JsonObject)wired.Single("Deployment").DeepClone();
         var pod = deployment.At("spec.template.spec")!.AsObject();
         var container = pod["containers"]![0]!.AsObject();
+        ChartRender.TakeOutAnnotationChange(deployment, wiring);
         var added = wiring.Env.Where(e => !e.Replace).Select(e => e.Name).ToHashSet();
         Manifests.RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
         var original = raw.Single("Deployment");

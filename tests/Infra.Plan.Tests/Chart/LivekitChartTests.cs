@@ -261,6 +261,7 @@ public class LivekitChartTests
         var deployment = (JsonObject)wired.Single("Deployment").DeepClone();
         var pod = deployment.At("spec.template.spec")!.AsObject();
         var container = pod["containers"]![0]!.AsObject();
+        ChartRender.TakeOutAnnotationChange(deployment, wiring);
         var added = wiring.Env.Select(e => e.Name).ToHashSet();
         Manifests.RemoveWhere(container["env"]!.AsArray(), e => added.Contains((string)e["name"]!));
         var volumes = wiring.Files.Select(f => f.Volume).ToHashSet();

@@ -1,16 +1,20 @@
-using Infra.Plan.Components.Livekit;
 using Infra.PostRender;
+using Infra.PostRender.Contract;
 
 namespace Infra.Plan.Tests.Chart;
 
 /// <summary>The post-renderer on hand-written manifests shaped like the chart's output.</summary>
 public class PostRendererTests
 {
-    private static readonly SecretWiring Wiring = new(
+    internal static readonly SecretWiring Wiring = new(
         "livekit-server",
         [new SecretEnv("LIVEKIT_REDIS_PASSWORD", "redis-auth", "redis-password")],
         [new SecretFileMount("turn-shared-secret", "turn-shared-secret", "secret", "/etc/livekit/turn", "secret", 384)],
-        StrictConfig: true);
+        StrictConfig: true,
+        PostRenderer: Version);
+
+    /// <summary>This build's post-renderer version, which the plan writes into every wiring.</summary>
+    private static string Version => PostRendererIdentity.Version;
 
     internal const string ConfigMap = """
         ---
@@ -72,7 +76,7 @@ public class PostRendererTests
         var input = ConfigMap + Deployment(Annotated);
 
         // WHEN post-rendered
-        var output = LivekitPostRenderer.Apply(input);
+        var output = LivekitPostRenderer.Apply(input, Version);
 
         // THEN the ConfigMap is byte-for-byte the same and the Deployment carries the wiring
         Assert.StartsWith(ConfigMap, output);
@@ -102,8 +106,8 @@ public class PostRendererTests
     {
         var input = ConfigMap + Deployment(Annotated, "[\"--disable-strict-config\", \"--bind\", \"0.0.0.0\"]");
 
-        var first = LivekitPostRenderer.Apply(input);
-        var second = LivekitPostRenderer.Apply(input);
+        var first = LivekitPostRenderer.Apply(input, Version);
+        var second = LivekitPostRenderer.Apply(input, Version);
 
         Assert.Equal(first, second);
         var args = Manifests.Parse(first).Single(o => o.Kind() == "Deployment").At("spec.template.spec.containers.0.args")!.AsArray();
@@ -111,9 +115,49 @@ public class PostRendererTests
     }
 
     [Fact]
+    public void Another_version_than_the_manifests_ask_for_is_refused_naming_both_and_how_to_install_the_right_one()
+    {
+        // GIVEN manifests whose plan was built for this version
+        var input = ConfigMap + Deployment(Annotated);
+
+        // WHEN a post-renderer of another version runs on them
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, "0.0.9"));
+
+        // THEN it refuses, naming the version asked for, its own, and the command that installs the right one
+        Assert.Equal($"the release's manifests ask for matrix-rtc-postrender {Version} (annotation {SecretWiring.Annotation}), this is 0.0.9; " +
+            $"install that version: dotnet tool update --global matrix-rtc-postrender --version {Version} --allow-downgrade", e.Message);
+    }
+
+    [Fact]
+    public void A_wiring_that_names_no_version_is_refused()
+    {
+        var unversioned = Wiring with { PostRenderer = null };
+        var input = Deployment($"{SecretWiring.Annotation}: '{unversioned.ToJson()}'");
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
+        Assert.StartsWith($"annotation {SecretWiring.Annotation} names no matrix-rtc-postrender version", e.Message);
+        Assert.Contains($"this is {Version}", e.Message);
+    }
+
+    [Fact]
+    public void The_written_annotation_leaves_the_version_out_so_a_new_version_alone_changes_no_pod_template()
+    {
+        // GIVEN the same wiring asked of two versions, each post-rendered by its own version
+        var asked = Wiring with { PostRenderer = "7.0.0" };
+        string Output(SecretWiring w) => LivekitPostRenderer.Apply(ConfigMap + Deployment($"{SecretWiring.Annotation}: '{w.ToJson()}'"), w.PostRenderer!);
+
+        // THEN the Deployment's annotation is the wiring without the version, and both outputs are the same bytes
+        var output = Output(Wiring);
+        var annotation = (string)Manifests.Parse(output).Single(o => o.Kind() == "Deployment").At("spec.template.metadata.annotations")![SecretWiring.Annotation]!;
+        Assert.Equal((Wiring with { PostRenderer = null }).ToJson(), annotation);
+        Assert.DoesNotContain("postRenderer", annotation);
+        Assert.Equal(output, Output(asked));
+    }
+
+    [Fact]
     public void Manifests_without_the_wiring_annotation_are_refused()
     {
-        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(ConfigMap + Deployment("other: x")));
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(ConfigMap + Deployment("other: x"), Version));
         Assert.Contains(SecretWiring.Annotation, e.Message);
     }
 
@@ -123,7 +167,7 @@ public class PostRendererTests
         var clash = Wiring with { Env = [new SecretEnv("LIVEKIT_CONFIG", "x", "y")] };
         var input = Deployment($"{SecretWiring.Annotation}: '{clash.ToJson()}'");
 
-        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
         Assert.Contains("LIVEKIT_CONFIG", e.Message);
     }
 
@@ -165,7 +209,8 @@ public class PostRendererTests
         StrictConfig: false,
         Scratch: [new ScratchMount("recordings", "/home/egress/tmp", "10Gi"), new ScratchMount("tmp", "/tmp", "2Gi", Memory: true)],
         NoServiceAccountToken: true,
-        PullSecrets: ["registry-creds"]);
+        PullSecrets: ["registry-creds"],
+        PostRenderer: Version);
 
     [Fact]
     public void A_chart_env_var_is_taken_from_a_secret_in_place_and_scratch_dirs_token_and_pull_secrets_are_wired()
@@ -174,7 +219,7 @@ public class PostRendererTests
         var input = EgressDeployment($"{SecretWiring.Annotation}: '{EgressWiring.ToJson()}'");
 
         // WHEN post-rendered
-        var deployment = Manifests.Parse(LivekitPostRenderer.Apply(input)).Single();
+        var deployment = Manifests.Parse(LivekitPostRenderer.Apply(input, Version)).Single();
         var pod = deployment.At("spec.template.spec")!;
         var container = pod.At("containers.0")!;
 
@@ -206,7 +251,7 @@ public class PostRendererTests
         var wiring = EgressWiring with { Env = [new SecretEnv("EGRESS_CONFIG_FILE", "egress-config", "config.yaml", Replace: true)] };
         var input = EgressDeployment($"{SecretWiring.Annotation}: '{wiring.ToJson()}'");
 
-        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
         Assert.Contains("has no env EGRESS_CONFIG_FILE", e.Message);
     }
 
@@ -216,7 +261,7 @@ public class PostRendererTests
         var wiring = EgressWiring with { Scratch = [new ScratchMount("redis-tls-ca", "/x", "1Gi")] };
         var input = EgressDeployment($"{SecretWiring.Annotation}: '{wiring.ToJson()}'");
 
-        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input));
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
         Assert.Contains("already has a volume named redis-tls-ca", e.Message);
     }
 }

@@ -1,17 +1,14 @@
 using Infra.Plan.Tests.Chart;
 using Infra.Plan.Tests.Support;
-using Infra.PostRender;
 using Infra.Render;
 using Infra.Servers;
 
 namespace Infra.Plan.Tests.Rendering;
 
 /// <summary>
-/// The fast builds work and change nothing: the Native AOT render that <c>dotnet publish infra/Infra.Render -c
-/// Release</c> makes (the README's fast path, what the bench times) writes the bytes of the in-process render, and
-/// postrender.sh, as Helm and Pulumi run it, builds the native post-renderer itself and writes what the in-process
-/// post-renderer writes. Both publish for real (about a minute and 20 s on 2 cores the first time; later runs only
-/// relink what changed); one class, so the two builds of the shared plan library never run at once.
+/// The fast build works and changes nothing: the Native AOT render that <c>dotnet publish infra/Infra.Render -c
+/// Release</c> makes (the README's fast path, what the bench times) writes the bytes of the in-process render. It
+/// publishes for real (about a minute on 2 cores the first time; later runs only relink what changed).
 /// </summary>
 public sealed class NativeBuildTests : IDisposable
 {
@@ -54,45 +51,15 @@ public sealed class NativeBuildTests : IDisposable
     }
 
     [Fact]
-    public void Postrender_sh_builds_the_native_post_renderer_and_it_writes_what_the_in_process_one_writes()
-    {
-        // GIVEN chart-shaped manifests, and the real chart's output where helm and the chart are here
-        var inputs = new List<string> { PostRendererTests.ConfigMap + PostRendererTests.Deployment(PostRendererTests.Annotated) };
-        if (Tools.Helm is not null && Tools.LivekitChart is not null)
-        {
-            inputs.Add(ChartRender.RenderWithoutPostRenderer("prod").Output);
-        }
-        var script = Bench.PostRenderScript(Stacks.RepoRoot);
-        var native = Bench.NativePostRender(Stacks.RepoRoot);
-
-        foreach (var input in inputs)
-        {
-            // WHEN postrender.sh runs as Helm runs it (no test DLL), building the native binary when it is stale
-            var run = ToolRun.Run(script, [], stdin: input, timeout: TimeSpan.FromMinutes(10));
-
-            // THEN its output is the in-process post-renderer's, and the native binary alone gives the same
-            Assert.True(run.ExitCode == 0, run.Stderr);
-            Assert.True(LivekitPostRenderer.Apply(input) == run.Stdout, "postrender.sh wrote other bytes than the in-process post-renderer");
-            Assert.True(File.Exists(native), $"postrender.sh did not build {native}");
-            Assert.Equal(run.Stdout, ToolRun.Run(native, [], stdin: input).Stdout);
-        }
-
-        // AND the native binary refuses manifests without the wiring as the in-process one does: exit 1, one line
-        var refused = ToolRun.Run(native, [], stdin: PostRendererTests.ConfigMap);
-        Assert.Equal(1, refused.ExitCode);
-        Assert.Equal("", refused.Stdout);
-        Assert.StartsWith("matrix-rtc post-renderer: no Deployment carries the pod annotation", refused.Stderr);
-    }
-
-    [Fact]
     public void The_bench_checks_each_build_against_the_in_process_render_and_prints_the_ratio_to_helm_template()
     {
         // GIVEN the bench with one run per measurement (figures are not the point here, the checks are)
         var stdout = new StringWriter();
         var stderr = new StringWriter();
 
-        // WHEN it runs from the repository
-        var code = Cli.Run(["bench", "--runs", "1"], Stacks.RepoRoot, stdout, stderr);
+        // WHEN it runs from the repository, with the installed post-renderer where helm and the chart are here
+        var withHelm = Tools.Helm is not null && Tools.LivekitChart is not null;
+        var code = Cli.Run(["bench", "--runs", "1", .. withHelm ? new[] { "--post-renderer", PostRenderTool.Path } : []], Stacks.RepoRoot, stdout, stderr);
 
         // THEN the JIT build rendered the in-process bytes, and with helm and the chart here it prints the ratio
         Assert.True(code == Cli.Ok, stderr.ToString());
@@ -100,10 +67,10 @@ public sealed class NativeBuildTests : IDisposable
         Assert.Contains("bench: end-to-end render, JIT (dotnet render.dll): median", output);
         Assert.DoesNotContain("DIFFERENT", output);
         Assert.Contains("byte-identical to the in-process render", output);
-        if (Tools.Helm is not null && Tools.LivekitChart is not null)
+        if (withHelm)
         {
             Assert.Matches(@"render end to end / helm template: JIT \(dotnet render.dll\) [0-9.]+x", output);
-            Assert.Contains("bench: post-renderer end to end", output);
+            Assert.Matches(@"bench: post-renderer end to end \([0-9]+ bytes of manifests on stdin\): matrix-rtc-postrender \(the .NET tool, JIT\) median [0-9]+ ms", output);
         }
         else
         {

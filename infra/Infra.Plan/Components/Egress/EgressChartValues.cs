@@ -42,8 +42,8 @@ public sealed record EgressChartValues(
             ["podAnnotations"] = annotations,
             ["podSecurityContext"] = YamlMap.FromModel(PodSecurityContext),
             ["securityContext"] = YamlMap.FromModel(SecurityContext),
-            // The post-renderer's source hash, as for the SFU (PostRendererInput): a changed post-renderer upgrades this release too.
-            [PostRendererInput.ValuesKey] = new YamlMap { [PostRendererInput.SourcesEntry] = PostRendererInput.RecordedValue },
+            // The post-renderer's identity, as for the SFU (PostRendererInput): a changed post-renderer upgrades this release too.
+            [PostRendererInput.ValuesKey] = new YamlMap { [PostRendererInput.IdentityEntry] = PostRendererInput.RecordedValue },
         };
     }
 }

@@ -209,7 +209,8 @@ public sealed record EgressPlan(
                 new ScratchMount("tmp", TmpDirectory, $"{sizing.TmpGiB}Gi"),
             ],
             NoServiceAccountToken: true,
-            PullSecrets: input.PullSecrets.Count > 0 ? input.PullSecrets : null);
+            PullSecrets: input.PullSecrets.Count > 0 ? input.PullSecrets : null,
+            PostRenderer: PostRendererIdentity.Version);
     }
 
     public static EgressChartValues ValuesFor(EgressInput input, EgressSizing sizing, SecretWiring wiring)

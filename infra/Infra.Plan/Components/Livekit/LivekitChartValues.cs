@@ -65,7 +65,7 @@ public sealed record LivekitChartValues(
             ["serviceMonitor"] = new YamlMap { ["create"] = ServiceMonitor, ["interval"] = "30s" },
             ["livekit"] = livekit,
             // Not read by the chart: a changed post-renderer changes the values, so Helm upgrades and re-runs it (PostRendererInput).
-            [PostRendererInput.ValuesKey] = new YamlMap { [PostRendererInput.SourcesEntry] = PostRendererInput.RecordedValue },
+            [PostRendererInput.ValuesKey] = new YamlMap { [PostRendererInput.IdentityEntry] = PostRendererInput.RecordedValue },
         };
     }
 

@@ -29,9 +29,8 @@ public sealed record LivekitPlan(
     public const string Component = "livekit";
     public const string ValuesFile = "helm/livekit-values.yaml";
 
-    /// <summary>The post-renderer the release runs, relative to the project directory (where Pulumi.yaml is).</summary>
-    /// <summary>Relative to the project directory, the same on every checkout (why it resolves there: <see cref="PostRendererInput"/>).</summary>
-    public const string PostRendererPath = PostRendererInput.RelativePath;
+    /// <summary>The post-renderer the release runs: a command Helm looks up in PATH, the same on every machine (<see cref="PostRendererInput"/>).</summary>
+    public const string PostRendererPath = PostRendererInput.Command;
 
     public const string ApiKeyId = "livekit-api-key";
     public const string ApiSecretId = "livekit-api-secret";
@@ -228,7 +227,7 @@ public sealed record LivekitPlan(
         }
         // LiveKit never calls the Kubernetes API, and the chart leaves the default service account's token mounted: a
         // host-network pod that parses untrusted media should not carry a credential it has no use for.
-        return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true);
+        return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true, PostRenderer: PostRendererIdentity.Version);
     }
 
     public static LivekitChartValues ValuesFor(LivekitInput input, SecretWiring wiring)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -170,17 +169,6 @@ public static class YamlTreeWriter
         _ => throw new ArgumentException($"unsupported YAML value type {value.GetType().Name}"),
     };
 
-    /// <summary>A double-quoted YAML scalar; JSON escaping is valid YAML double-quoted escaping.</summary>
-    public static string Quote(string s)
-    {
-        // What JsonSerializer.Serialize(s) writes (its string converter is this one call), without the serializer.
-        var buffer = new ArrayBufferWriter<byte>(s.Length + 8);
-        using (var writer = new Utf8JsonWriter(buffer, QuoteOptions))
-        {
-            writer.WriteStringValue(s);
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private static readonly JsonWriterOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>A double-quoted YAML scalar (the post-renderer writes the same: <see cref="YamlQuote"/>).</summary>
+    public static string Quote(string s) => YamlQuote.Quote(s);
 }

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Infra.Plan.Secrets;
-
-namespace Infra.Plan.Components.Livekit;
+namespace Infra.PostRender.Contract;
 
 /// <summary>
 /// An env var the post-renderer sets on the chart's container, read from a Secret key. <paramref name="Replace"/>: the
@@ -40,6 +38,9 @@ public sealed record ScratchMount(string Volume, string Directory, string SizeLi
 /// <param name="Scratch">Writable emptyDirs the chart does not mount.</param>
 /// <param name="NoServiceAccountToken">Set <c>automountServiceAccountToken: false</c> (the chart's pods never call the API).</param>
 /// <param name="PullSecrets">Image pull Secrets, for a chart without an <c>imagePullSecrets</c> value.</param>
+/// <param name="PostRenderer">The post-renderer version the plan was built for (<see cref="PostRendererIdentity.Version"/>):
+/// the post-renderer refuses to run when it is another version, and leaves this member out of the Deployment it writes
+/// (so a new version alone rolls no pod).</param>
 public sealed record SecretWiring(
     string Container,
     IReadOnlyList<SecretEnv> Env,
@@ -47,7 +48,8 @@ public sealed record SecretWiring(
     bool StrictConfig,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ScratchMount>? Scratch = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoServiceAccountToken = false,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? PullSecrets = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? PullSecrets = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PostRenderer = null)
 {
     public const string Annotation = "matrix-rtc/secret-wiring";
 
@@ -62,7 +64,6 @@ public sealed record SecretWiring(
     public IEnumerable<(string Secret, string Key)> SecretKeys() =>
         Env.Select(e => (e.Secret, e.Key)).Concat(Files.Select(f => (f.Secret, f.Key)));
 
-    public static SecretEnv EnvFrom(string name, SecretRef secret) => new(name, secret.Name, secret.Key);
 }
 
 /// <summary>Source-generated JSON of <see cref="SecretWiring"/> (no reflection: the post-renderer is a Native AOT binary).</summary>
