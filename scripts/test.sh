@@ -149,9 +149,17 @@ if timeout 300 dotnet restore Infra.csproj --nologo >"$restore_log" 2>&1; then
     grep -E ': (error|warning) ' "$restore_log" | awk '!seen[$0]++' | head -100
     echo "error: Infra.csproj does not build"; failures=$((failures+1))
   fi
+  # The component package's provider and the C# examples a consumer copies must build too.
+  for project in provider/MatrixRtc.Provider.csproj examples/csharp-redis-coturn/RedisCoturn.csproj examples/csharp-sfu/Sfu.csproj; do
+    log "dotnet build $project"
+    if ! dotnet build "$project" -c Release --nologo -warnaserror >"$restore_log" 2>&1; then
+      grep -E ': (error|warning) ' "$restore_log" | awk '!seen[$0]++' | head -50
+      echo "error: $project does not build"; failures=$((failures+1))
+    fi
+  done
 else
   reason="$(grep -oE 'NU1101: Unable to find package [A-Za-z.]+' "$restore_log" | head -1 | sed 's/\.$//')"
-  echo "SKIPPED pulumi stack tests: the Pulumi NuGet packages do not restore here (${reason:-dotnet restore Infra.csproj failed}); they run wherever nuget.org is reachable"
+  echo "SKIPPED pulumi stack tests, and the builds of the component package's provider and C# examples: the Pulumi NuGet packages do not restore here (${reason:-dotnet restore Infra.csproj failed}); they run wherever nuget.org is reachable"
 fi
 rm -f "$restore_log"
 

@@ -1,3 +1,4 @@
+using Infra.PulumiCli;
 using System.Text.Json;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;

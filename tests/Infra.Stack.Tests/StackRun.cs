@@ -1,3 +1,4 @@
+using Infra.PulumiCli;
 using System.Collections.Immutable;
 using Infra.Plan;
 using Infra.Plan.Spec;

@@ -1,0 +1,148 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Infra.Components;
+using Pulumi;
+using Pulumi.Testing;
+
+namespace Infra.Tests.Stacks;
+
+/// <summary>Programs other than our stack: a RedisSentinel alone, and LiveKit + Coturn + RedisSentinel + Authorizer wired by outputs.</summary>
+public sealed class RedisAloneProgram : Stack
+{
+    public RedisAloneProgram()
+    {
+        var redis = new RedisSentinel("redis", new RedisSentinelArgs { Namespace = "calls", MediaNamespace = "calls-media" });
+        Addresses = redis.SentinelAddresses;
+        Password = redis.Password;
+        PasswordSecret = redis.PasswordSecret;
+    }
+
+    [Output("addresses")] public Output<string[]> Addresses { get; private set; }
+    [Output("password")] public Output<string> Password { get; private set; }
+    [Output("passwordSecret")] public Output<string> PasswordSecret { get; private set; }
+}
+
+public sealed class WiredProgram : Stack
+{
+    public WiredProgram()
+    {
+        var redis = new RedisSentinel("redis", new RedisSentinelArgs { Tier = "small" });
+        var turn = new Coturn("turn", new CoturnArgs { TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" } });
+        var sfu = new LiveKit("sfu", new LiveKitArgs
+        {
+            RtcHost = "rtc.example.org",
+            TurnHost = turn.TurnHost,
+            NodeCidrs = { "10.0.0.0/24" },
+            MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
+            MediaRelayImageTag = "v1.13.5-1",
+            MediaRelayLivekitVersion = "v1.13.5",
+            GatewayName = "public",
+            GatewayNamespace = "gateway",
+            GatewaySectionName = "https",
+            ExistingSentinelMasterName = redis.MasterName,
+            ExistingSentinelAddresses = redis.SentinelAddresses.Apply(a => ImmutableArray.Create(a)),
+            ExistingRedisPasswordSecret = redis.PasswordSecret,
+            ExistingSentinelPasswordSecret = redis.SentinelPasswordSecret,
+        });
+        var authorizer = new Authorizer("authorizer", new AuthorizerArgs
+        {
+            ServerName = "example.org",
+            RtcHost = "rtc.example.org",
+            GatewayName = "public",
+            GatewayNamespace = "gateway",
+            GatewaySectionName = "https",
+            LivekitApiKey = sfu.ApiKey,
+            LivekitApiSecret = sfu.ApiSecret,
+        });
+        ApiSecret = sfu.ApiSecret;
+        ServiceUrl = authorizer.LivekitServiceUrl;
+    }
+
+    [Output("apiSecret")] public Output<string> ApiSecret { get; private set; }
+    [Output("serviceUrl")] public Output<string> ServiceUrl { get; private set; }
+}
+
+public sealed class BadArgsProgram : Stack
+{
+    public BadArgsProgram() => _ = new RedisSentinel("redis", new RedisSentinelArgs { RedisDataNodes = 4 });
+}
+
+public class ComponentsAloneTests
+{
+    private sealed record Run(ImmutableArray<Resource> Resources, IReadOnlyList<Registration> Registrations, IReadOnlyList<string> Errors, Mocks Mocks);
+
+    private static async Task<Run> RunAsync<TProgram>(bool preview = false) where TProgram : Stack, new()
+    {
+        var log = new RegistrationLog("alone", "consumer");
+        var mocks = new Mocks(log, preview);
+        var result = await SdkTestHost.RunAsync<TProgram>(mocks, new TestOptions { IsPreview = preview, StackName = "alone", ProjectName = "consumer" }, log.Add);
+        return new Run(result.Resources, log.All, result.EngineErrors, mocks);
+    }
+
+    private static Registration Single(Run run, string type, string name) => Assert.Single(run.Registrations, r => r.Type == type && r.Name == name);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_RedisSentinel_alone_registers_its_children_under_itself_with_its_defaults(bool preview)
+    {
+        // GIVEN a program that makes only a RedisSentinel (namespace given, everything else omitted)
+        var run = await RunAsync<RedisAloneProgram>(preview);
+
+        // THEN no error, and the component with its children: passwords, Secrets, one ConfigGroup, all parented to it
+        Assert.Empty(run.Errors);
+        var component = Single(run, "matrix-rtc:index:RedisSentinel", "redis");
+        var children = run.Registrations.Where(r => r.Parent == component.Urn).Select(r => $"{r.Type} {r.Name}").OrderBy(x => x).ToList();
+        Assert.Contains("kubernetes:yaml/v2:ConfigGroup redis-objects", children);
+        Assert.Contains("random:index/randomPassword:RandomPassword redis-redis-password", children);
+        Assert.Contains("random:index/randomPassword:RandomPassword redis-redis-sentinel-password", children);
+        Assert.Contains("kubernetes:core/v1:Secret redis-calls-media-redis-auth", children);
+        Assert.Contains("kubernetes:core/v1:Secret redis-calls-redis-auth", children);
+        // AND the Secrets hold their values as secrets (a preview does not know them yet)
+        Assert.True(preview || Single(run, "kubernetes:core/v1:Secret", "redis-calls-redis-auth").IsSecretAt("stringData", "redis-password"));
+
+        // AND the outputs: the omitted data-node count took its default (3), the password is secret
+        var stack = run.Resources.OfType<RedisAloneProgram>().Single();
+        Assert.Equal(
+            ["redis-0.redis-headless.calls.svc.cluster.local:26379", "redis-1.redis-headless.calls.svc.cluster.local:26379",
+             "redis-2.redis-headless.calls.svc.cluster.local:26379"],
+            await StackRun.ValueOf(stack.Addresses));
+        Assert.Equal("redis-auth/redis-password", await StackRun.ValueOf(stack.PasswordSecret));
+        Assert.True(await Output.IsSecretAsync(stack.Password));
+    }
+
+    [Fact]
+    public async Task LiveKit_Coturn_RedisSentinel_and_Authorizer_are_wired_by_outputs()
+    {
+        // GIVEN the SFU's program of examples/csharp-sfu
+        var run = await RunAsync<WiredProgram>();
+        Assert.Empty(run.Errors);
+
+        // THEN LiveKit's release values name the RedisSentinel's master and sentinels, and the TURN host coturn serves
+        var release = Single(run, "kubernetes:helm.sh/v3:Release", "sfu-livekit");
+        var values = Assert.Single(release.Input("valueYamlFiles")!.Value.EnumerateArray()).GetProperty("text").GetString()!;
+        Assert.Contains("sentinel_master_name: \"matrix-rtc\"", values);
+        Assert.Contains("redis-0.redis-headless.matrix-rtc.svc.cluster.local:26379", values);
+        Assert.Contains("turn.example.org", values);
+        Assert.Equal(Single(run, "matrix-rtc:index:LiveKit", "sfu").Urn, release.Parent);
+
+        // AND the authorizer's copy of LiveKit's API secret is the value LiveKit generated, carried as a secret
+        var copy = Single(run, "kubernetes:core/v1:Secret", "authorizer-matrix-rtc-livekit-api");
+        Assert.True(copy.IsSecretAt("stringData", "api-secret"));
+        var generated = await StackRun.ValueOf(run.Resources.OfType<WiredProgram>().Single().ApiSecret);
+        Assert.Equal(generated, Registration.Unwrap(copy.Input("stringData", "api-secret")!.Value).GetString());
+        // AND it generated no API key of its own
+        Assert.DoesNotContain(run.Registrations, r => r.Name.StartsWith("authorizer-livekit-api", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_mistake_in_a_components_args_names_the_input_without_a_stack_trace()
+    {
+        var run = await RunAsync<BadArgsProgram>();
+        var error = Assert.Single(run.Errors);
+        Assert.Contains("RedisSentinel \"redis\"", error);
+        Assert.Contains("redisDataNodes: \"4\" is not allowed; an odd number", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.DoesNotContain("matrix-rtc:redisDataNodes", error);
+    }
+}
