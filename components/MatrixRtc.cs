@@ -6,6 +6,7 @@ using Infra.Plan.Components.Livekit;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
+using Rendering = Infra.Plan.Rendering.ComponentDocs;
 using Infra.Plan.Spec;
 using Pulumi;
 
@@ -39,7 +40,11 @@ public sealed class MatrixRtc : ComponentResource
             }
             catch (Exception e) when (e is ConfigException or PolicyException)
             {
-                throw new ResourceException(ComponentPlanner.InSections(e.Message), this, hideStack: true);
+                // One error on this component, nothing registered, every output unknown (nothing else fails on the way out).
+                Log.Error(ComponentPlanner.InSections(e.Message), this);
+                return Output.Create(new Created(
+                    Rendering.UmbrellaOutputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
+                    Rendering.UmbrellaOutputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>()))));
             }
             foreach (var warning in plan.Sizing.Warnings)
             {

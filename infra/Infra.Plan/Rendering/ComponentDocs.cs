@@ -243,6 +243,22 @@ public static class ComponentDocs
         }
     }
 
+    private static void OutputTable(StringBuilder sb, IReadOnlyList<ComponentOutput> outputs)
+    {
+        if (outputs.Count == 0)
+        {
+            sb.AppendLine("None.");
+            return;
+        }
+        sb.AppendLine("| output | type | description |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var o in outputs)
+        {
+            var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
+            sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
+        }
+    }
+
     public static string Page(ComponentDefinition c)
     {
         var sb = new StringBuilder();
@@ -278,20 +294,7 @@ public static class ComponentDocs
         sb.AppendLine();
         sb.AppendLine("## Outputs");
         sb.AppendLine();
-        if (c.Outputs.Count == 0)
-        {
-            sb.AppendLine("None.");
-        }
-        else
-        {
-            sb.AppendLine("| output | type | description |");
-            sb.AppendLine("|---|---|---|");
-            foreach (var o in c.Outputs)
-            {
-                var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
-                sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
-            }
-        }
+        OutputTable(sb, c.Outputs);
         sb.AppendLine();
         sb.AppendLine("## Example (C#)");
         sb.AppendLine();
@@ -335,13 +338,7 @@ public static class ComponentDocs
         sb.AppendLine();
         sb.AppendLine("## Outputs");
         sb.AppendLine();
-        sb.AppendLine("| output | type | description |");
-        sb.AppendLine("|---|---|---|");
-        foreach (var o in UmbrellaOutputs)
-        {
-            var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
-            sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
-        }
+        OutputTable(sb, UmbrellaOutputs);
         foreach (var (name, title, keys) in Sections)
         {
             sb.AppendLine();
