@@ -17,8 +17,8 @@ namespace Infra.Components;
 /// (docs/components/MatrixRtc.md). It plans the environment once, exactly as <c>render</c> does (parse, derive, the rules
 /// that span components, the policies), then makes each part a child in the plan's order, each after the parts the
 /// plan says it comes after: <see cref="RedisSentinel"/>, <see cref="Coturn"/>, <see cref="LiveKit"/>,
-/// <see cref="Authorizer"/>, <see cref="Egress"/>, <see cref="SynapseConfig"/>, and the namespaces, NetworkPolicies,
-/// TLS and monitoring parts. The children share one set of generated values, so each workload's rotation hash covers
+/// <see cref="Authorizer"/>, <see cref="Egress"/>, <see cref="SynapseConfig"/>, <see cref="NetworkPolicies"/>, and the
+/// namespaces, TLS and monitoring parts. The children share one set of generated values, so each workload's rotation hash covers
 /// every Secret it reads, whichever part wrote it.
 /// </summary>
 public sealed class MatrixRtc : ComponentResource
@@ -98,6 +98,7 @@ public sealed class MatrixRtc : ComponentResource
                 "Authorizer" => new Authorizer(childName, part),
                 "Egress" => new Egress(childName, part),
                 "SynapseConfig" => new SynapseConfig(childName, part),
+                "NetworkPolicies" => new NetworkPolicies(childName, part),
                 _ => new MatrixRtcPart(childName, part),
             };
         }

@@ -79,12 +79,20 @@ public sealed class OthersAloneProgram : Stack
             LivekitApiKey = Output.CreateSecret("APIkey"), LivekitApiSecret = Output.CreateSecret("api-secret-from-elsewhere"),
             RedisPassword = Output.CreateSecret("redis-pw"), SentinelPassword = Output.CreateSecret("sentinel-pw"),
         });
+        var policies = new NetworkPolicies("policies", new NetworkPoliciesArgs
+        {
+            ServerName = "example.org", RtcHost = "rtc.example.org", TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" },
+            GatewayName = "public", GatewayNamespace = "gateway", GatewaySectionName = "https",
+            MediaRelayImageRepository = "registry.example.org/rtc/media-relay", MediaRelayImageTag = "v1.13.5-1", MediaRelayLivekitVersion = "v1.13.5",
+        });
         SharedSecret = turn.SharedSecret;
         Fragment = synapse.MatrixRtcYaml;
+        PolicyNames = policies.PolicyNames;
     }
 
     [Output("sharedSecret")] public Output<string> SharedSecret { get; private set; }
     [Output("fragment")] public Output<string> Fragment { get; private set; }
+    [Output("policyNames")] public Output<string[]> PolicyNames { get; private set; }
 }
 
 public sealed class BadArgsProgram : Stack
@@ -165,13 +173,17 @@ public class ComponentsAloneTests
     {
         var run = await RunAsync<OthersAloneProgram>();
         Assert.Empty(run.Errors);
-        foreach (var (type, name) in new[] { ("Coturn", "turn"), ("SynapseConfig", "synapse"), ("Egress", "egress") })
+        foreach (var (type, name) in new[] { ("Coturn", "turn"), ("SynapseConfig", "synapse"), ("Egress", "egress"), ("NetworkPolicies", "policies") })
         {
             var component = Single(run, $"matrix-rtc:index:{type}", name);
             var kubernetes = run.Registrations.Where(r => r.IsKubernetes && r.Name.StartsWith($"{name}-", StringComparison.Ordinal)).ToList();
             Assert.NotEmpty(kubernetes);
             Assert.All(kubernetes, r => Assert.Equal(component.Urn, r.Parent));
         }
+        // NetworkPolicies alone: default-deny in both namespaces among the policies its group registers
+        var policyNames = await StackRun.ValueOf(run.Resources.OfType<OthersAloneProgram>().Single().PolicyNames);
+        Assert.Contains("matrix-rtc/default-deny", policyNames);
+        Assert.Contains("matrix-rtc-media/default-deny", policyNames);
         // Synapse's copy of the TURN secret is coturn's generated one, never a new one
         Assert.DoesNotContain(run.Registrations, r => r.Name == "synapse-turn-shared-secret");
         var copy = Assert.Single(run.Registrations, r => r.Type == "kubernetes:core/v1:Secret" && r.Name.StartsWith("synapse-", StringComparison.Ordinal));

@@ -319,6 +319,10 @@ public static class ComponentDocs
             "    LivekitApiKey = sfu.ApiKey, LivekitApiSecret = sfu.ApiSecret, RedisPassword = redis.Password, SentinelPassword = redis.SentinelPassword,\n});",
         "SynapseConfig" => "var synapse = new SynapseConfig(\"synapse\", new SynapseConfigArgs\n{\n    ServerName = \"example.org\", RtcHost = \"rtc.example.org\", TurnHost = \"turn.example.org\",\n" +
             "    TurnSharedSecret = turn.SharedSecret,\n});\n// mount synapse.MatrixRtcYaml into Synapse's config",
+        "NetworkPolicies" => "// the same keys as the components it protects (docs/components/MatrixRtc.md lists them by section)\n" +
+            "var policies = new NetworkPolicies(\"policies\", new NetworkPoliciesArgs\n{\n    ServerName = \"example.org\", RtcHost = \"rtc.example.org\", TurnHost = \"turn.example.org\",\n" +
+            "    NodeCidrs = { \"10.0.0.0/24\" }, Cni = \"cilium\", GatewayName = \"public\", GatewayNamespace = \"gateway\", GatewaySectionName = \"https\",\n" +
+            "    MediaRelayImageRepository = \"registry.example.org/rtc/media-relay\", MediaRelayImageTag = \"v1.13.5-1\", MediaRelayLivekitVersion = \"v1.13.5\",\n});",
         _ => "",
     };
 
@@ -334,7 +338,7 @@ public static class ComponentDocs
         sb.AppendLine("rules that span components (media node count for the tier, production's digests and certificates) are checked here.");
         sb.AppendLine();
         sb.AppendLine("Children: " + string.Join(", ", ComponentCatalog.All.Select(c => $"[{c.TypeName}]({c.TypeName}.md)")) +
-            ", and the namespaces, NetworkPolicies, TLS and monitoring parts.");
+            ", and the namespaces, TLS and monitoring parts.");
         sb.AppendLine();
         sb.AppendLine("## Outputs");
         sb.AppendLine();
