@@ -26,8 +26,26 @@ internal static class SdkTestHost
 
     public sealed record Result(ImmutableArray<Resource> Resources, IReadOnlyList<string> EngineErrors);
 
-    public static async Task<Result> RunAsync<TStack>(IMocks mocks, TestOptions options, Action<IMessage> onRegister)
+    public static Task<Result> RunAsync<TStack>(IMocks mocks, TestOptions options, Action<IMessage> onRegister)
         where TStack : Stack, new()
+    {
+        var runnerType = SdkType("Pulumi.IRunner");
+        var runStack = runnerType.GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 0)
+            ?? throw Missing("IRunner.RunAsync<TStack>()");
+        return RunAsync(mocks, options, onRegister, new RunnerCall(runStack.MakeGenericMethod(typeof(TStack)), []));
+    }
+
+    /// <summary>A program without a Stack class (as <c>Deployment.TestAsync(mocks, options, Func)</c> runs one): its outputs become the stack's.</summary>
+    public static Task<Result> RunAsync(IMocks mocks, TestOptions options, Action<IMessage> onRegister, Func<Task<IDictionary<string, object?>>> program)
+    {
+        var runnerType = SdkType("Pulumi.IRunner");
+        var runFunc = runnerType.GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && !m.IsGenericMethodDefinition
+                && m.GetParameters() is [{ ParameterType: var p }, _] && p == typeof(Func<Task<IDictionary<string, object?>>>))
+            ?? throw Missing("IRunner.RunAsync(Func<Task<IDictionary<string, object?>>>, StackOptions?)");
+        return RunAsync(mocks, options, onRegister, new RunnerCall(runFunc, [program, null]));
+    }
+
+    private static async Task<Result> RunAsync(IMocks mocks, TestOptions options, Action<IMessage> onRegister, RunnerCall runner)
     {
         var monitorType = SdkType("Pulumi.IMonitor");
         var monitor = Activator.CreateInstance(SdkType("Pulumi.Testing.MockMonitor"), mocks)!;
@@ -40,9 +58,6 @@ internal static class SdkTestHost
         Func<Deployment> factory = () => (Deployment)constructor.Invoke([engine, tap, options]);
 
         var runnerType = SdkType("Pulumi.IRunner");
-        var runStack = runnerType.GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 0)
-            ?? throw Missing("IRunner.RunAsync<TStack>()");
-        var runner = new RunnerCall(runStack.MakeGenericMethod(typeof(TStack)));
         var parameter = System.Linq.Expressions.Expression.Parameter(runnerType, "runner");
         var runDelegate = System.Linq.Expressions.Expression.Lambda(
             typeof(Func<,>).MakeGenericType(runnerType, typeof(Task<int>)),
@@ -70,10 +85,10 @@ internal static class SdkTestHost
     private static InvalidOperationException Missing(string what) =>
         new($"Pulumi SDK {Sdk.GetName().Version}: internal {what} not found; update SdkTestHost for this SDK version");
 
-    /// <summary>The <c>runner =&gt; runner.RunAsync&lt;TStack&gt;()</c> lambda of TestAsync, for the internal IRunner.</summary>
-    private sealed class RunnerCall(MethodInfo runStack)
+    /// <summary>The <c>runner =&gt; runner.RunAsync...(...)</c> lambda of TestAsync, for the internal IRunner.</summary>
+    private sealed class RunnerCall(MethodInfo run, object?[] arguments)
     {
-        public Task<int> Run(object runner) => (Task<int>)runStack.Invoke(runner, null)!;
+        public Task<int> Run(object runner) => (Task<int>)run.Invoke(runner, arguments)!;
     }
 }
 
