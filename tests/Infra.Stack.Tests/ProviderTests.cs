@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -97,8 +98,8 @@ public class ProviderTests
     /// from the request (the parent as a <c>DependencyResource</c>, each provider as a <c>DependencyProviderResource</c>,
     /// both internal: made by reflection), the inputs as <see cref="PropertyValue"/>s, in an inline run as
     /// <c>RunInlineAsyncWithResult</c> makes one, whose monitor is the SDK's MockMonitor (recorded by
-    /// <see cref="SdkTestHost"/>). Not covered: the protobuf marshalling of request and response (PropertyValue
-    /// Marshal/Unmarshal) and a real monitor endpoint: there is no Pulumi engine here.
+    /// <see cref="SdkTestHost"/>). Fast, and it runs previews; the gRPC path itself (marshalling, the provider as a
+    /// process, the callbacks to engine and monitor) is <see cref="Construct_over_grpc_against_a_fake_engine_registers_the_children_with_the_consumers_provider"/>.
     /// </summary>
     private static async Task<Constructed> ConstructAsync(string type, string name, ImmutableDictionary<string, PropertyValue> inputs, bool preview = false)
     {
@@ -214,6 +215,134 @@ public class ProviderTests
         Assert.DoesNotContain("   at ", error.Message);
         // AND nothing of the component's was created
         Assert.DoesNotContain(run.Registrations, r => r.Type != "matrix-rtc:index:RedisSentinel");
+    }
+
+    /// <summary>
+    /// The engine's side of Construct, over the real protocol: the provider runs as the engine runs it (its built
+    /// program, given the engine's address, printing its port), the test calls ResourceProvider/Construct over gRPC as
+    /// the engine forwards a consumer's <c>new matrix-rtc.RedisSentinel("cache", {}, {providers: {kubernetes: ...}})</c>,
+    /// and <see cref="FakeEngine"/> serves the engine and resource monitor the provider's SDK calls back. The monitor
+    /// answers as the engine does for the parts that matter here: a URN per registration, the inputs back as outputs,
+    /// RandomPassword's result, and outputs named in additionalSecretOutputs made secret (pulumi/pulumi
+    /// pkg/resource/deploy/step_executor.go). An update, not a preview.
+    /// </summary>
+    [Fact]
+    public async Task Construct_over_grpc_against_a_fake_engine_registers_the_children_with_the_consumers_provider()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "pulumi-resource-matrix-rtc.dll");
+        Assert.True(File.Exists(dll), $"{dll}: the provider is built with the tests (ProjectReference)");
+        await using var engine = await FakeEngine.StartAsync(RespondAsTheEngine);
+
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(engine.Address);
+        using var provider = Process.Start(start)!;
+        var stderr = new System.Text.StringBuilder();
+        provider.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
+        provider.BeginErrorReadLine();
+        JsonElement response;
+        try
+        {
+            // GIVEN the provider started as the engine starts a plugin: it prints the port it serves on
+            var port = await provider.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.True(int.TryParse(port, out _), $"the provider printed '{port}' instead of its port; stderr: {stderr}");
+
+            // WHEN the engine forwards a consumer's RedisSentinel "cache" with no inputs and its Kubernetes provider
+            var construct = FakeEngine.Service("Pulumirpc.ProviderReflection", "ResourceProvider").FindMethodByName("Construct");
+            var request = JsonSerializer.Serialize(new
+            {
+                project = Project, stack = StackName, organization = "organization", dryRun = false, parallel = 4,
+                monitorEndpoint = engine.Address, type = "matrix-rtc:index:RedisSentinel", name = "cache", parent = ConsumerStack,
+                inputs = new { }, providers = new Dictionary<string, string> { ["kubernetes"] = KubernetesProvider },
+            });
+            try
+            {
+                response = await FakeEngine.CallAsync($"127.0.0.1:{port}", construct, request, TimeSpan.FromSeconds(120));
+            }
+            catch (Grpc.Core.RpcException e)
+            {
+                throw new Xunit.Sdk.XunitException($"Construct failed: {e.Status}\nthe fake engine's failures: {string.Join("\n", engine.Failures)}\nprovider stderr: {stderr}\ncalls: {string.Join("\n", engine.Calls.Select(c => $"{c.Method} {c.Request}"[..Math.Min(300, $"{c.Method} {c.Request}".Length)]))}");
+            }
+        }
+        finally
+        {
+            if (!provider.HasExited)
+            {
+                provider.Kill(entireProcessTree: true);
+            }
+            await provider.WaitForExitAsync();
+        }
+
+        // THEN the SDK registered the component under the consumer's stack and every child under the component
+        var calls = engine.Calls.ToList();
+        Assert.DoesNotContain(calls, c => c.Method == "Engine/Log" && c.Request.TryGetProperty("severity", out var s) && s.GetString() == "ERROR");
+        var registrations = calls.Where(c => c.Method == "ResourceMonitor/RegisterResource").Select(c => Registration.From(c.Request, StackName, Project)).ToList();
+        var component = Assert.Single(registrations, r => r.Type == "matrix-rtc:index:RedisSentinel");
+        Assert.Equal(ConsumerStack, component.Parent);
+        Assert.Equal(component.Urn, response.GetProperty("urn").GetString());
+        var children = registrations.Where(r => r != component).ToList();
+        Assert.All(children, r => Assert.Equal(component.Urn, r.Parent));
+        Assert.Contains(children, r => r.ToString() == "kubernetes:yaml/v2:ConfigGroup cache-objects");
+        Assert.Contains(children, r => r.ToString() == "kubernetes:core/v1:Secret cache-matrix-rtc-redis-auth");
+        Assert.Equal(2, children.Count(r => r.Type == "random:index/randomPassword:RandomPassword"));
+        Assert.Contains("kind: StatefulSet", children.Single(r => r.Type == "kubernetes:yaml/v2:ConfigGroup").String("yaml"));
+        // AND the Kubernetes children use the consumer's provider
+        Assert.All(children.Where(r => r.IsKubernetes && r.Custom), r => Assert.Equal(KubernetesProvider, r.Provider));
+        Assert.All(children.Where(r => r.IsKubernetes && r.Remote), r => Assert.Equal(KubernetesProvider, r.Providers.GetValueOrDefault("kubernetes")));
+        // AND the state the engine gets back: defaults for the omitted inputs, the passwords as secrets
+        var state = response.GetProperty("state");
+        Assert.Equal(
+            ["redis-0.redis-headless.matrix-rtc.svc.cluster.local:26379", "redis-1.redis-headless.matrix-rtc.svc.cluster.local:26379",
+             "redis-2.redis-headless.matrix-rtc.svc.cluster.local:26379"],
+            state.GetProperty("sentinelAddresses").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("matrix-rtc", state.GetProperty("masterName").GetString());
+        // (an output value: the provider keeps the secret flag and the RandomPassword it depends on, pulumi-dotnet
+        // Serialization/Constants.cs SpecialOutputValueSig)
+        foreach (var (secret, from) in new[] { ("password", "cache-redis-password"), ("sentinelPassword", "cache-redis-sentinel-password") })
+        {
+            var value = state.GetProperty(secret);
+            Assert.True(value.TryGetProperty(Registration.SpecialSigKey, out var sig) && sig.GetString() == OutputValueSig
+                && value.GetProperty("secret").GetBoolean(), $"{secret} is not a secret output value: {value}");
+            Assert.StartsWith("MockPassword", value.GetProperty("value").GetString());
+            Assert.Contains(registrations.Single(r => r.Name == from).Urn, value.GetProperty("dependencies").EnumerateArray().Select(d => d.GetString()));
+        }
+    }
+
+    private const string OutputValueSig = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+
+    /// <summary>What the fake engine answers (<see cref="Construct_over_grpc_against_a_fake_engine_registers_the_children_with_the_consumers_provider"/>).</summary>
+    private static string? RespondAsTheEngine(string method, JsonElement request)
+    {
+        switch (method)
+        {
+            case "ResourceMonitor/SupportsFeature":
+                // The engine supports these (and more). Without aliasSpecs the SDK computes alias URNs itself and fails
+                // on the parent Construct is given (a DependencyResource): NullReferenceException inside the provider.
+                return JsonSerializer.Serialize(new { hasSupport = request.GetProperty("id").GetString() is "secrets" or "resourceReferences" or "aliasSpecs" });
+            case "Engine/GetRootResource":
+                return JsonSerializer.Serialize(new { urn = ConsumerStack });
+            case "ResourceMonitor/RegisterResource":
+                var registration = Registration.From(request, StackName, Project);
+                var state = JsonNode.Parse(registration.Inputs.GetRawText())!.AsObject();
+                if (registration.Type == "random:index/randomPassword:RandomPassword")
+                {
+                    state["result"] = $"MockPassword{registration.Name.Replace("-", "")}";
+                }
+                foreach (var key in registration.AdditionalSecretOutputs.Where(state.ContainsKey))
+                {
+                    var value = state[key]!.DeepClone();
+                    state[key] = new JsonObject { [Registration.SpecialSigKey] = Registration.SecretSig, ["value"] = value };
+                }
+                return JsonSerializer.Serialize(new { urn = registration.Urn, id = registration.Custom ? $"{registration.Name}-id" : "", @object = state });
+            default:
+                return null;
+        }
     }
 
     private static string Normalize(string json) =>
