@@ -6,6 +6,7 @@ using Infra.Plan.Components.Livekit;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
+using Rendering = Infra.Plan.Rendering.ComponentDocs;
 using Infra.Plan.Spec;
 using Pulumi;
 
@@ -16,8 +17,8 @@ namespace Infra.Components;
 /// (docs/components/MatrixRtc.md). It plans the environment once, exactly as <c>render</c> does (parse, derive, the rules
 /// that span components, the policies), then makes each part a child in the plan's order, each after the parts the
 /// plan says it comes after: <see cref="RedisSentinel"/>, <see cref="Coturn"/>, <see cref="LiveKit"/>,
-/// <see cref="Authorizer"/>, <see cref="Egress"/>, <see cref="SynapseConfig"/>, and the namespaces, NetworkPolicies,
-/// TLS and monitoring parts. The children share one set of generated values, so each workload's rotation hash covers
+/// <see cref="Authorizer"/>, <see cref="Egress"/>, <see cref="SynapseConfig"/>, <see cref="NetworkPolicies"/>, and the
+/// namespaces, TLS and monitoring parts. The children share one set of generated values, so each workload's rotation hash covers
 /// every Secret it reads, whichever part wrote it.
 /// </summary>
 public sealed class MatrixRtc : ComponentResource
@@ -39,7 +40,11 @@ public sealed class MatrixRtc : ComponentResource
             }
             catch (Exception e) when (e is ConfigException or PolicyException)
             {
-                throw new ResourceException(ComponentPlanner.InSections(e.Message), this, hideStack: true);
+                // One error on this component, nothing registered, every output unknown (nothing else fails on the way out).
+                Log.Error(ComponentPlanner.InSections(e.Message), this);
+                return Output.Create(new Created(
+                    Rendering.UmbrellaOutputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
+                    Rendering.UmbrellaOutputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>()))));
             }
             foreach (var warning in plan.Sizing.Warnings)
             {
@@ -93,6 +98,7 @@ public sealed class MatrixRtc : ComponentResource
                 "Authorizer" => new Authorizer(childName, part),
                 "Egress" => new Egress(childName, part),
                 "SynapseConfig" => new SynapseConfig(childName, part),
+                "NetworkPolicies" => new NetworkPolicies(childName, part),
                 _ => new MatrixRtcPart(childName, part),
             };
         }

@@ -39,14 +39,8 @@ public abstract class PlannedComponent : ComponentResource
         var provider = KubernetesProvider(options);
         var given = config.Where(c => c.Value is not null).ToList();
         var providedList = provided.ToList();
-        var missing = providedList.Where(p => p.Value is null).Select(p => p.Name).ToList();
         _registered = Output.All(given.Select(g => (Input<ConfigValue>)g.Value!).ToArray()).Apply(values =>
         {
-            if (missing.Count > 0)
-            {
-                throw new ResourceException($"{definition.TypeName} \"{name}\": {string.Join(", ", missing)} not given; " +
-                    $"the plan reads it (docs/components/{definition.TypeName}.md)", this, hideStack: true);
-            }
             StandalonePlan plan;
             try
             {
@@ -54,14 +48,22 @@ public abstract class PlannedComponent : ComponentResource
             }
             catch (ComponentArgsException e)
             {
-                throw new ResourceException(e.Message, this, hideStack: true);
+                return Failed(e.Message, definition.Outputs);
+            }
+            // A value taken from another component is needed only where the plan reads it (Egress reads a Redis CA only with TLS).
+            var missing = ComponentPlanner.Needed(plan).Select(id => definition.Provided.Single(p => p.GeneratedId == id))
+                .Where(p => providedList.Single(v => v.Name == p.Name).Value is null).Select(p => p.Name).ToList();
+            if (missing.Count > 0)
+            {
+                return Failed($"{definition.TypeName} \"{name}\": {string.Join(", ", missing)} not given; the plan reads it " +
+                    $"(docs/components/{definition.TypeName}.md)", definition.Outputs);
             }
             foreach (var warning in plan.Warnings)
             {
                 Log.Warn(warning, this);
             }
             var generated = new GeneratedValues();
-            foreach (var (providedName, value) in providedList)
+            foreach (var (providedName, value) in providedList.Where(p => p.Value is not null))
             {
                 generated.Provide(definition.Provided.Single(p => p.Name == providedName).GeneratedId, value!);
             }
@@ -87,6 +89,18 @@ public abstract class PlannedComponent : ComponentResource
         OutputType.SecretString => SecretOutput(o.Name),
         _ => StringOutput(o.Name),
     });
+
+    /// <summary>
+    /// A mistake in the Args: logged as an error on this component (the update fails with that one message, no stack
+    /// trace), nothing registered, every output unknown (so nothing else fails on the way out).
+    /// </summary>
+    private Output<Registered> Failed(string message, IReadOnlyList<ComponentOutput> outputs)
+    {
+        Log.Error(message, this);
+        return Output.Create(new Registered(
+            outputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
+            outputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>()))));
+    }
 
     /// <summary>A plain output of the component.</summary>
     protected Output<string> StringOutput(string name) => _registered.Apply(r => r.Strings[name]);

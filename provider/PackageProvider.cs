@@ -14,7 +14,7 @@ public static class PackageProvider
     public const string Package = "matrix-rtc";
 
     public static readonly Type[] Components =
-        [typeof(RedisSentinel), typeof(Coturn), typeof(LiveKit), typeof(Authorizer), typeof(Egress), typeof(SynapseConfig), typeof(MatrixRtc)];
+        [typeof(RedisSentinel), typeof(Coturn), typeof(LiveKit), typeof(Authorizer), typeof(Egress), typeof(SynapseConfig), typeof(NetworkPolicies), typeof(MatrixRtc)];
 
     /// <summary>The package version: the assembly's, which the build sets from MatrixRtcVersion (Directory.Build.props).</summary>
     public static string Version { get; } =

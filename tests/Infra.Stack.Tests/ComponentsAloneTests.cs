@@ -62,6 +62,39 @@ public sealed class WiredProgram : Stack
     [Output("serviceUrl")] public Output<string> ServiceUrl { get; private set; }
 }
 
+/// <summary>The other components alone from minimal Args; what they take from others given as plain (secret) values.</summary>
+public sealed class OthersAloneProgram : Stack
+{
+    public OthersAloneProgram()
+    {
+        var turn = new Coturn("turn", new CoturnArgs { TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" } });
+        var synapse = new SynapseConfig("synapse", new SynapseConfigArgs
+        {
+            ServerName = "example.org", RtcHost = "rtc.example.org", TurnHost = "turn.example.org", TurnSharedSecret = turn.SharedSecret,
+        });
+        _ = new Egress("egress", new EgressArgs
+        {
+            RtcHost = "rtc.example.org",
+            EgressS3Bucket = "calls", EgressS3Region = "eu-central-1", EgressS3AccessKeySecret = "s3/id", EgressS3SecretKeySecret = "s3/key",
+            LivekitApiKey = Output.CreateSecret("APIkey"), LivekitApiSecret = Output.CreateSecret("api-secret-from-elsewhere"),
+            RedisPassword = Output.CreateSecret("redis-pw"), SentinelPassword = Output.CreateSecret("sentinel-pw"),
+        });
+        var policies = new NetworkPolicies("policies", new NetworkPoliciesArgs
+        {
+            ServerName = "example.org", RtcHost = "rtc.example.org", TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" },
+            GatewayName = "public", GatewayNamespace = "gateway", GatewaySectionName = "https",
+            MediaRelayImageRepository = "registry.example.org/rtc/media-relay", MediaRelayImageTag = "v1.13.5-1", MediaRelayLivekitVersion = "v1.13.5",
+        });
+        SharedSecret = turn.SharedSecret;
+        Fragment = synapse.MatrixRtcYaml;
+        PolicyNames = policies.PolicyNames;
+    }
+
+    [Output("sharedSecret")] public Output<string> SharedSecret { get; private set; }
+    [Output("fragment")] public Output<string> Fragment { get; private set; }
+    [Output("policyNames")] public Output<string[]> PolicyNames { get; private set; }
+}
+
 public sealed class BadArgsProgram : Stack
 {
     public BadArgsProgram() => _ = new RedisSentinel("redis", new RedisSentinelArgs { RedisDataNodes = 4 });
@@ -133,6 +166,37 @@ public class ComponentsAloneTests
         Assert.Equal(generated, Registration.Unwrap(copy.Input("stringData", "api-secret")!.Value).GetString());
         // AND it generated no API key of its own
         Assert.DoesNotContain(run.Registrations, r => r.Name.StartsWith("authorizer-livekit-api", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Coturn_SynapseConfig_and_Egress_alone_register_under_themselves_and_share_only_what_they_are_given()
+    {
+        var run = await RunAsync<OthersAloneProgram>();
+        Assert.Empty(run.Errors);
+        foreach (var (type, name) in new[] { ("Coturn", "turn"), ("SynapseConfig", "synapse"), ("Egress", "egress"), ("NetworkPolicies", "policies") })
+        {
+            var component = Single(run, $"matrix-rtc:index:{type}", name);
+            var kubernetes = run.Registrations.Where(r => r.IsKubernetes && r.Name.StartsWith($"{name}-", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(kubernetes);
+            Assert.All(kubernetes, r => Assert.Equal(component.Urn, r.Parent));
+        }
+        // NetworkPolicies alone: default-deny in both namespaces among the policies its group registers
+        var policyNames = await StackRun.ValueOf(run.Resources.OfType<OthersAloneProgram>().Single().PolicyNames);
+        Assert.Contains("matrix-rtc/default-deny", policyNames);
+        Assert.Contains("matrix-rtc-media/default-deny", policyNames);
+        // Synapse's copy of the TURN secret is coturn's generated one, never a new one
+        Assert.DoesNotContain(run.Registrations, r => r.Name == "synapse-turn-shared-secret");
+        var copy = Assert.Single(run.Registrations, r => r.Type == "kubernetes:core/v1:Secret" && r.Name.StartsWith("synapse-", StringComparison.Ordinal));
+        var program = run.Resources.OfType<OthersAloneProgram>().Single();
+        Assert.True(await Output.IsSecretAsync(program.SharedSecret));
+        Assert.Equal(await StackRun.ValueOf(program.SharedSecret), Registration.Unwrap(copy.Input("stringData")!.Value.EnumerateObject().Single().Value).GetString());
+        // the fragment names coturn's TURN URIs
+        Assert.Contains("turn:turn.example.org:3478?transport=udp", await StackRun.ValueOf(program.Fragment));
+        // Egress's config Secret carries the given API secret, as a secret
+        var egressConfig = Assert.Single(run.Registrations, r => r.Type == "kubernetes:core/v1:Secret" && r.Name.StartsWith("egress-", StringComparison.Ordinal) && r.Name.EndsWith("-egress-config", StringComparison.Ordinal));
+        var configText = Registration.Unwrap(egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Value).GetString()!;
+        Assert.Contains("api-secret-from-elsewhere", configText);
+        Assert.True(egressConfig.IsSecretAt("stringData", egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Name));
     }
 
     [Fact]

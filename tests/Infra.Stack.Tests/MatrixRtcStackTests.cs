@@ -1,3 +1,4 @@
+using Infra.PostRender.Contract;
 using Infra.PulumiCli;
 using System.Text.Json;
 using Infra.Plan.Components;
@@ -304,16 +305,12 @@ public sealed class MatrixRtcStackTests
         {
             Assert.True(release.IsUnknownAt("values", "podAnnotations"), "the SFU's rotation hash is known in a new stack's preview");
         }
-        // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's source hash
+        // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's identity
         Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
-        Assert.Equal($"sha256:{PostRendererInput.SourceHash}", Scalar(Child(Values(run.ReleaseValues()), PostRendererInput.ValuesKey), PostRendererInput.SourcesEntry));
+        Assert.Equal(PostRendererInput.RecordedValue, Scalar(Child(Values(run.ReleaseValues()), PostRendererInput.ValuesKey), PostRendererInput.IdentityEntry));
 
-        // The post-renderer: the same relative path on every checkout, resolved in the project directory (the Kubernetes
-        // provider's working directory), where it must be an executable.
-        var postrender = release.String("postrender");
-        Assert.Equal(PostRendererInput.RelativePath, postrender);
-        var script = Path.Combine(RepoRoot, postrender!);
-        Assert.True(File.Exists(script) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(script) & UnixFileMode.UserExecute) != 0), $"{script} is not an executable file");
+        // The post-renderer: the versioned tool, by its command name (Helm finds it in PATH), the same on every machine.
+        Assert.Equal(PostRendererInput.Command, release.String("postrender"));
 
         // Waiting: never atomic (a rollback mid-drain cuts calls), said explicitly; the plan's await decision and its timeout.
         Assert.False(release.Bool("atomic") ?? throw new Xunit.Sdk.XunitException("atomic is not sent"));

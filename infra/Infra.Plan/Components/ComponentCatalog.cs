@@ -207,8 +207,23 @@ public static class ComponentCatalog
             ["wellKnownClientJson"] = ((SynapsePlan)plan).WellKnownClientJson,
         });
 
+    /// <summary>
+    /// Default-deny and exactly the flows the deployment needs. Its peers are the workloads the other components plan
+    /// from the same keys (never retyped selectors or ports), so it takes the environment's keys: use it alone to put
+    /// the policies of a deployment made of the components above, configured alike, in place.
+    /// </summary>
+    public static ComponentDefinition NetworkPolicies { get; } = new(
+        "NetworkPolicies",
+        "Default-deny plus exactly the flows the calling backend needs, for the CNI named by `cni` (Cilium policies where " +
+        "host-network traffic needs them). The workloads are its peers: planned from the same keys as the other components.",
+        ConfigSchema.AllKeys.Where(k => k != SiteSection.KubeContext).ToArray(),
+        [],
+        [new("policyNames", OutputType.StringArray, "namespace/name of every policy it makes.")],
+        d => Planner.Build(d.Spec).Network,
+        (_, plan) => plan.Contract.Outputs);
+
     /// <summary>Every component a user can make alone, in the order the docs list them.</summary>
-    public static IReadOnlyList<ComponentDefinition> All { get; } = [RedisSentinel, Coturn, LiveKit, Authorizer, Egress, SynapseConfig];
+    public static IReadOnlyList<ComponentDefinition> All { get; } = [RedisSentinel, Coturn, LiveKit, Authorizer, Egress, SynapseConfig, NetworkPolicies];
 
     public static ComponentDefinition? Find(string typeName) => All.FirstOrDefault(c => c.TypeName == typeName);
 }

@@ -72,6 +72,15 @@ public static class ComponentPlanner
         return new StandalonePlan(definition, plan.Contract with { After = [] }, definition.OutputValues(d, plan), d.Sizing.Warnings);
     }
 
+    /// <summary>The generated values a plan reads but does not generate: what its caller must provide (<see cref="ProvidedInput"/>).</summary>
+    public static IReadOnlyList<string> Needed(StandalonePlan plan)
+    {
+        var generated = plan.Contract.Generated.Select(g => g.Id).ToHashSet(StringComparer.Ordinal);
+        return plan.Contract.Secrets.SelectMany(s => s.Entries).SelectMany(e => e.Source.GeneratedIds())
+            .Concat(plan.Outputs.Values.OfType<SecretSource>().SelectMany(s => s.GeneratedIds()))
+            .Where(id => !generated.Contains(id)).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>
     /// A message about config keys in the words of <c>MatrixRtcArgs</c>, whose inputs are the keys by section:
     /// <c>matrix-rtc:redisDataNodes</c> becomes <c>redis.redisDataNodes</c>.

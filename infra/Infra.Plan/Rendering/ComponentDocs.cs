@@ -243,6 +243,22 @@ public static class ComponentDocs
         }
     }
 
+    private static void OutputTable(StringBuilder sb, IReadOnlyList<ComponentOutput> outputs)
+    {
+        if (outputs.Count == 0)
+        {
+            sb.AppendLine("None.");
+            return;
+        }
+        sb.AppendLine("| output | type | description |");
+        sb.AppendLine("|---|---|---|");
+        foreach (var o in outputs)
+        {
+            var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
+            sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
+        }
+    }
+
     public static string Page(ComponentDefinition c)
     {
         var sb = new StringBuilder();
@@ -278,20 +294,7 @@ public static class ComponentDocs
         sb.AppendLine();
         sb.AppendLine("## Outputs");
         sb.AppendLine();
-        if (c.Outputs.Count == 0)
-        {
-            sb.AppendLine("None.");
-        }
-        else
-        {
-            sb.AppendLine("| output | type | description |");
-            sb.AppendLine("|---|---|---|");
-            foreach (var o in c.Outputs)
-            {
-                var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
-                sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
-            }
-        }
+        OutputTable(sb, c.Outputs);
         sb.AppendLine();
         sb.AppendLine("## Example (C#)");
         sb.AppendLine();
@@ -316,6 +319,10 @@ public static class ComponentDocs
             "    LivekitApiKey = sfu.ApiKey, LivekitApiSecret = sfu.ApiSecret, RedisPassword = redis.Password, SentinelPassword = redis.SentinelPassword,\n});",
         "SynapseConfig" => "var synapse = new SynapseConfig(\"synapse\", new SynapseConfigArgs\n{\n    ServerName = \"example.org\", RtcHost = \"rtc.example.org\", TurnHost = \"turn.example.org\",\n" +
             "    TurnSharedSecret = turn.SharedSecret,\n});\n// mount synapse.MatrixRtcYaml into Synapse's config",
+        "NetworkPolicies" => "// the same keys as the components it protects (docs/components/MatrixRtc.md lists them by section)\n" +
+            "var policies = new NetworkPolicies(\"policies\", new NetworkPoliciesArgs\n{\n    ServerName = \"example.org\", RtcHost = \"rtc.example.org\", TurnHost = \"turn.example.org\",\n" +
+            "    NodeCidrs = { \"10.0.0.0/24\" }, Cni = \"cilium\", GatewayName = \"public\", GatewayNamespace = \"gateway\", GatewaySectionName = \"https\",\n" +
+            "    MediaRelayImageRepository = \"registry.example.org/rtc/media-relay\", MediaRelayImageTag = \"v1.13.5-1\", MediaRelayLivekitVersion = \"v1.13.5\",\n});",
         _ => "",
     };
 
@@ -331,17 +338,11 @@ public static class ComponentDocs
         sb.AppendLine("rules that span components (media node count for the tier, production's digests and certificates) are checked here.");
         sb.AppendLine();
         sb.AppendLine("Children: " + string.Join(", ", ComponentCatalog.All.Select(c => $"[{c.TypeName}]({c.TypeName}.md)")) +
-            ", and the namespaces, NetworkPolicies, TLS and monitoring parts.");
+            ", and the namespaces, TLS and monitoring parts.");
         sb.AppendLine();
         sb.AppendLine("## Outputs");
         sb.AppendLine();
-        sb.AppendLine("| output | type | description |");
-        sb.AppendLine("|---|---|---|");
-        foreach (var o in UmbrellaOutputs)
-        {
-            var type = o.Type switch { OutputType.StringArray => "string[]", OutputType.SecretString => "string (secret)", _ => "string" };
-            sb.AppendLine($"| `{o.Name}` | {type} | {Cell(o.Description)} |");
-        }
+        OutputTable(sb, UmbrellaOutputs);
         foreach (var (name, title, keys) in Sections)
         {
             sb.AppendLine();

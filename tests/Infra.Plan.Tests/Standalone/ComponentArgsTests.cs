@@ -98,4 +98,21 @@ public class ComponentArgsTests
         Assert.Equal("/etc/livekit-redis-tls/ca.crt", config.Redis.Tls!.CaCertFile);
         Assert.Contains("redis-ca", plan.Livekit.Release.Values.Content);
     }
+
+    [Fact]
+    public void A_component_alone_needs_from_others_exactly_what_its_plan_reads()
+    {
+        // GIVEN Egress alone WHEN its Redis has no TLS THEN it needs LiveKit's key and secret and the two passwords, no CA
+        var egress = (params (string, ConfigValue)[] extra) => Alone(ComponentCatalog.Egress,
+            [("rtcHost", S("rtc.example.org")), ("egressS3Bucket", S("calls")), ("egressS3Region", S("eu-central-1")), ("egressS3AccessKeySecret", S("s3/id")),
+             ("egressS3SecretKeySecret", S("s3/key")), .. extra]);
+        Assert.Equal(["livekit-api-key", "livekit-api-secret", "redis-password", "redis-sentinel-password"], ComponentPlanner.Needed(egress()));
+        // WHEN its Redis speaks TLS THEN also the CA the Redis server certificate is signed by
+        Assert.Equal(["livekit-api-key", "livekit-api-secret", "redis-password", "redis-sentinel-password", "redis-server"],
+            ComponentPlanner.Needed(egress(("redisTls", S("true")))));
+        // AND a component that generates its own values needs nothing
+        Assert.Empty(ComponentPlanner.Needed(Alone(ComponentCatalog.RedisSentinel)));
+        // AND every needed id is one its Args can provide
+        Assert.All(ComponentPlanner.Needed(egress(("redisTls", S("true")))), id => Assert.Contains(ComponentCatalog.Egress.Provided, p => p.GeneratedId == id));
+    }
 }
