@@ -29,7 +29,7 @@ public sealed class MatrixRtc : ComponentResource
         : base(Token, name, options)
     {
         var given = args.ConfigValues().Where(v => v.Value is not null).ToList();
-        var givenProvider = options?.Providers.OfType<Pulumi.Kubernetes.Provider>().FirstOrDefault();
+        var givenProvider = PlannedComponent.KubernetesProvider(options);
         var created = Output.All(given.Select(g => (Input<ConfigValue>)g.Value!).ToArray()).Apply(values =>
         {
             var config = given.Select(g => $"{ConfigKey.Project}:{g.Key}").Zip(values, (k, v) => new KeyValuePair<string, ConfigValue>(k, v)).ToList();
@@ -77,7 +77,7 @@ public sealed class MatrixRtc : ComponentResource
     private sealed record Created(IReadOnlyDictionary<string, Output<string>> Strings, IReadOnlyDictionary<string, Output<string[]>> Arrays);
 
     /// <summary>The children in the plan's order, and the environment's outputs.</summary>
-    private Created Build(string name, EnvironmentPlan plan, Pulumi.Kubernetes.Provider? givenProvider)
+    private Created Build(string name, EnvironmentPlan plan, ProviderResource? givenProvider)
     {
         var provider = givenProvider ?? KubernetesProvider(name, plan.Spec.Site.KubeContext);
         var values = new GeneratedValues();

@@ -136,12 +136,19 @@ public abstract class PlannedComponent : ComponentResource
         return new Registered(strings, arrays);
     }
 
-    /// <summary>The Kubernetes provider given to the component, if any (else every child uses the default provider).</summary>
-    private static Pulumi.Kubernetes.Provider? KubernetesProvider(ComponentResourceOptions? options) =>
-        options?.Providers.OfType<Pulumi.Kubernetes.Provider>().FirstOrDefault() ?? options?.Provider as Pulumi.Kubernetes.Provider;
+    /// <summary>
+    /// The Kubernetes provider given to the component, if any (else every child uses the default provider). Found by
+    /// its type token, not its class: a C# program gives a <see cref="Pulumi.Kubernetes.Provider"/>, but when the engine
+    /// calls Construct for another language the SDK hands a stand-in carrying only the reference (pulumi-dotnet v3.112.1
+    /// sdk/Pulumi/Provider/Provider.cs <c>ResourceProviderService.Construct</c>: <c>DependencyProviderResource</c>).
+    /// </summary>
+    internal static ProviderResource? KubernetesProvider(ComponentResourceOptions? options) =>
+        options?.Providers.FirstOrDefault(IsKubernetes) ?? (options?.Provider is { } p && IsKubernetes(p) ? p : null);
+
+    private static bool IsKubernetes(ProviderResource provider) => provider.GetResourceType() == "pulumi:providers:kubernetes";
 
     /// <summary>The component's own options with the environment's provider, so a remote child never falls back to the default one.</summary>
-    private static ComponentResourceOptions WithProvider(ComponentResourceOptions options, Pulumi.Kubernetes.Provider provider)
+    private static ComponentResourceOptions WithProvider(ComponentResourceOptions options, ProviderResource provider)
     {
         options.Providers = [provider];
         return options;
@@ -154,7 +161,7 @@ public abstract class PlannedComponent : ComponentResource
     /// so the provider is given, never inherited).
     /// </summary>
     internal static void Register(Resource owner, string name, ComponentPlan plan, GeneratedValues values,
-        Pulumi.Kubernetes.Provider? provider, IReadOnlyList<Resource> after)
+        ProviderResource? provider, IReadOnlyList<Resource> after)
     {
         CustomResourceOptions Own(IEnumerable<Resource> extra) => new() { Parent = owner, DependsOn = [.. after, .. extra] };
         CustomResourceOptions Kube(IEnumerable<Resource> extra) => new() { Parent = owner, Provider = provider, DependsOn = [.. after, .. extra] };
@@ -276,6 +283,6 @@ internal sealed record EnvironmentPart(
     ComponentPlan Plan,
     IReadOnlyDictionary<string, object> Outputs,
     GeneratedValues Values,
-    Pulumi.Kubernetes.Provider Provider,
+    ProviderResource Provider,
     IReadOnlyList<Resource> After,
     ComponentResourceOptions Options);

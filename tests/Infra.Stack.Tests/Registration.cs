@@ -33,7 +33,12 @@ internal sealed record Registration(
     public static Registration From(IMessage request, string stack, string project)
     {
         using var doc = JsonDocument.Parse(JsonFormatter.Default.Format(request));
-        var root = doc.RootElement.Clone();
+        return From(doc.RootElement.Clone(), stack, project);
+    }
+
+    /// <summary>A request in protobuf's JSON form (as a fake engine receives it over gRPC).</summary>
+    public static Registration From(JsonElement root, string stack, string project)
+    {
         string Str(string name) => root.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
         bool Bool(string name) => root.TryGetProperty(name, out var v) && v.GetBoolean();
         IReadOnlyList<string> List(JsonElement? e) => e is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray().Select(x => x.GetString()!).ToList() : [];

@@ -29,6 +29,38 @@ internal static class SdkTestHost
     public static async Task<Result> RunAsync<TStack>(IMocks mocks, TestOptions options, Action<IMessage> onRegister)
         where TStack : Stack, new()
     {
+        var runStack = SdkType("Pulumi.IRunner").GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 0)
+            ?? throw Missing("IRunner.RunAsync<TStack>()");
+        var host = Prepare(mocks, options, onRegister);
+        await host.Run(new RunnerCall<int>(runStack.MakeGenericMethod(typeof(TStack)), []));
+        return host.Collect();
+    }
+
+    /// <summary>
+    /// A function run as a provider runs Construct for the engine (pulumi-dotnet v3.112.1 Deployment_Inline.cs
+    /// <c>RunInlineAsyncWithResult</c>: <c>runner.RunAsync&lt;T&gt;(func)</c>, no Stack): its value, or the exception it
+    /// threw, whose message the provider hands the engine as the RPC's status (Provider.cs <c>WrapProviderCall</c>).
+    /// </summary>
+    public static async Task<(Result Result, T? Value, Exception? Error)> RunInlineAsync<T>(IMocks mocks, TestOptions options, Action<IMessage> onRegister, Func<Task<T>> function)
+    {
+        var runFunc = SdkType("Pulumi.IRunner").GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && m.IsGenericMethodDefinition
+                && m.GetParameters() is [{ ParameterType: { IsGenericType: true } p }] && p.GetGenericTypeDefinition() == typeof(Func<>)
+                && p.GetGenericArguments()[0] is { IsGenericType: true } r && r.GetGenericTypeDefinition() == typeof(Task<>))
+            ?? throw Missing("IRunner.RunAsync<T>(Func<Task<T>>)");
+        var host = Prepare(mocks, options, onRegister);
+        try
+        {
+            var value = await host.Run(new RunnerCall<T>(runFunc.MakeGenericMethod(typeof(T)), [function]));
+            return (host.Collect(), value, null);
+        }
+        catch (Exception e)
+        {
+            return (host.Collect(), default, e is TargetInvocationException { InnerException: { } inner } ? inner : e);
+        }
+    }
+
+    private static TestHost Prepare(IMocks mocks, TestOptions options, Action<IMessage> onRegister)
+    {
         var monitorType = SdkType("Pulumi.IMonitor");
         var monitor = Activator.CreateInstance(SdkType("Pulumi.Testing.MockMonitor"), mocks)!;
         var tap = DispatchProxy.Create(monitorType, typeof(MonitorTap));
@@ -37,30 +69,37 @@ internal static class SdkTestHost
 
         var constructor = typeof(Deployment).GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic, [SdkType("Pulumi.Experimental.IEngine"), monitorType, typeof(TestOptions)])
             ?? throw Missing("Deployment(IEngine, IMonitor, TestOptions)");
-        Func<Deployment> factory = () => (Deployment)constructor.Invoke([engine, tap, options]);
+        return new TestHost(monitor, engine, () => (Deployment)constructor.Invoke([engine, tap, options]));
+    }
 
-        var runnerType = SdkType("Pulumi.IRunner");
-        var runStack = runnerType.GetMethods().SingleOrDefault(m => m.Name == "RunAsync" && m.IsGenericMethodDefinition && m.GetParameters().Length == 0)
-            ?? throw Missing("IRunner.RunAsync<TStack>()");
-        var runner = new RunnerCall(runStack.MakeGenericMethod(typeof(TStack)));
-        var parameter = System.Linq.Expressions.Expression.Parameter(runnerType, "runner");
-        var runDelegate = System.Linq.Expressions.Expression.Lambda(
-            typeof(Func<,>).MakeGenericType(runnerType, typeof(Task<int>)),
-            System.Linq.Expressions.Expression.Call(System.Linq.Expressions.Expression.Constant(runner), typeof(RunnerCall).GetMethod(nameof(RunnerCall.Run))!,
-                System.Linq.Expressions.Expression.Convert(parameter, typeof(object))),
-            parameter).Compile();
-
-        var createAndRun = typeof(Deployment).GetMethod("CreateRunnerAndRunAsync", BindingFlags.Static | BindingFlags.NonPublic)
-            ?? throw Missing("Deployment.CreateRunnerAndRunAsync");
-        await (Task<int>)createAndRun.MakeGenericMethod(typeof(int)).Invoke(null, [factory, runDelegate])!;
-
-        var errors = (List<string>)(engine.GetType().GetField("Errors")?.GetValue(engine) ?? throw Missing("MockEngine.Errors"));
-        var resources = (List<Resource>)(monitor.GetType().GetField("Resources")?.GetValue(monitor) ?? throw Missing("MockMonitor.Resources"));
-        lock (errors)
+    /// <summary>The SDK's MockMonitor and MockEngine of one run, and the test Deployment made with them.</summary>
+    private sealed record TestHost(object Monitor, object Engine, Func<Deployment> Factory)
+    {
+        public Task<T> Run<T>(RunnerCall<T> runner)
         {
-            lock (resources)
+            var runnerType = SdkType("Pulumi.IRunner");
+            var parameter = System.Linq.Expressions.Expression.Parameter(runnerType, "runner");
+            var runDelegate = System.Linq.Expressions.Expression.Lambda(
+                typeof(Func<,>).MakeGenericType(runnerType, typeof(Task<T>)),
+                System.Linq.Expressions.Expression.Call(System.Linq.Expressions.Expression.Constant(runner), typeof(RunnerCall<T>).GetMethod(nameof(RunnerCall<T>.Run))!,
+                    System.Linq.Expressions.Expression.Convert(parameter, typeof(object))),
+                parameter).Compile();
+
+            var createAndRun = typeof(Deployment).GetMethod("CreateRunnerAndRunAsync", BindingFlags.Static | BindingFlags.NonPublic)
+                ?? throw Missing("Deployment.CreateRunnerAndRunAsync");
+            return (Task<T>)createAndRun.MakeGenericMethod(typeof(T)).Invoke(null, [Factory, runDelegate])!;
+        }
+
+        public Result Collect()
+        {
+            var errors = (List<string>)(Engine.GetType().GetField("Errors")?.GetValue(Engine) ?? throw Missing("MockEngine.Errors"));
+            var resources = (List<Resource>)(Monitor.GetType().GetField("Resources")?.GetValue(Monitor) ?? throw Missing("MockMonitor.Resources"));
+            lock (errors)
             {
-                return new Result([.. resources], [.. errors]);
+                lock (resources)
+                {
+                    return new Result([.. resources], [.. errors]);
+                }
             }
         }
     }
@@ -70,10 +109,10 @@ internal static class SdkTestHost
     private static InvalidOperationException Missing(string what) =>
         new($"Pulumi SDK {Sdk.GetName().Version}: internal {what} not found; update SdkTestHost for this SDK version");
 
-    /// <summary>The <c>runner =&gt; runner.RunAsync&lt;TStack&gt;()</c> lambda of TestAsync, for the internal IRunner.</summary>
-    private sealed class RunnerCall(MethodInfo runStack)
+    /// <summary>The <c>runner =&gt; runner.RunAsync...(...)</c> lambda of TestAsync, for the internal IRunner.</summary>
+    private sealed class RunnerCall<T>(MethodInfo run, object?[] arguments)
     {
-        public Task<int> Run(object runner) => (Task<int>)runStack.Invoke(runner, null)!;
+        public Task<T> Run(object runner) => (Task<T>)run.Invoke(runner, arguments)!;
     }
 }
 
