@@ -34,6 +34,7 @@ public sealed record ProvidedInput(string Name, string GeneratedId, bool Secret,
 /// alone has the same defaults, rules and docs as the stack; <see cref="Fixed"/> are keys a component used alone cannot
 /// choose (LiveKit alone always reaches an existing Redis through the <c>existing*</c> keys), <see cref="Provided"/>
 /// values it takes from other components. <see cref="Build"/> is the component's plan within an environment.
+/// <see cref="CapacityWarnings"/>: whether the capacity model's warnings (about the SFUs) concern it.
 /// </summary>
 public sealed record ComponentDefinition(
     string TypeName,
@@ -43,7 +44,8 @@ public sealed record ComponentDefinition(
     IReadOnlyList<ComponentOutput> Outputs,
     Func<Derived, IComponentPlan?> Build,
     Func<Derived, IComponentPlan, IReadOnlyDictionary<string, object>> OutputValues,
-    IReadOnlyDictionary<string, string>? Fixed = null)
+    IReadOnlyDictionary<string, string>? Fixed = null,
+    bool CapacityWarnings = false)
 {
     public string Token => $"{ConfigKey.Project}:index:{TypeName}";
 
@@ -149,7 +151,8 @@ public static class ComponentCatalog
             ["apiKey"] = new SecretSource.Random(LivekitPlan.ApiKeyId),
             ["apiSecret"] = new SecretSource.Random(LivekitPlan.ApiSecretId),
         },
-        UsesExistingRedis);
+        UsesExistingRedis,
+        CapacityWarnings: true);
 
     public static ComponentDefinition Authorizer { get; } = new(
         "Authorizer",

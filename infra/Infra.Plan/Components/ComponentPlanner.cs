@@ -69,7 +69,8 @@ public static class ComponentPlanner
         }
         var d = Derived.From(validated.Spec); // with an error elsewhere, the spec holds that key's default
         var plan = definition.Build(d) ?? throw new InvalidOperationException($"{prefix}: the plan deploys nothing");
-        return new StandalonePlan(definition, plan.Contract with { After = [] }, definition.OutputValues(d, plan), d.Sizing.Warnings);
+        return new StandalonePlan(definition, plan.Contract with { After = [] }, definition.OutputValues(d, plan),
+            definition.CapacityWarnings ? d.Sizing.Warnings : []);
     }
 
     /// <summary>The generated values a plan reads but does not generate: what its caller must provide (<see cref="ProvidedInput"/>).</summary>

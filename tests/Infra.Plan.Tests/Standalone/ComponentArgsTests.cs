@@ -115,4 +115,16 @@ public class ComponentArgsTests
         // AND every needed id is one its Args can provide
         Assert.All(ComponentPlanner.Needed(egress(("redisTls", S("true")))), id => Assert.Contains(ComponentCatalog.Egress.Provided, p => p.GeneratedId == id));
     }
+
+    [Fact]
+    public void Only_the_SFU_alone_warns_about_the_SFUs_capacity()
+    {
+        // GIVEN tier large, whose stated maximum its SFUs cannot carry at the band's upper edge
+        Assert.Empty(Alone(ComponentCatalog.RedisSentinel, ("tier", S("large"))).Warnings);
+        var sfu = Alone(ComponentCatalog.LiveKit, ("tier", S("large")), ("rtcHost", S("rtc.example.org")), ("turnHost", S("turn.example.org")),
+            ("nodeCidrs", L("10.0.0.0/24")), ("mediaNodeCount", S("3")), ("mediaRelayImageRepository", S("r.example.org/m")), ("mediaRelayImageTag", S("t")),
+            ("mediaRelayLivekitVersion", S("v1.13.5")), ("gatewayName", S("g")), ("gatewayNamespace", S("g")), ("gatewaySectionName", S("https")),
+            ("existingSentinelMasterName", S("m")), ("existingSentinelAddresses", L("s:26379")), ("existingRedisPasswordSecret", S("a/b")));
+        Assert.Contains(sfu.Warnings, w => w.StartsWith("Tier large cannot carry", StringComparison.Ordinal));
+    }
 }
