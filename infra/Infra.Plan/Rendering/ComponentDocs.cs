@@ -268,6 +268,11 @@ public static class ComponentDocs
         sb.AppendLine();
         sb.AppendLine(c.Description);
         sb.AppendLine();
+        if (DesignPage(c.TypeName) is { } design)
+        {
+            sb.AppendLine($"Design, figures and operation: [{design}](../{design}).");
+            sb.AppendLine();
+        }
         sb.AppendLine($"Code: `components/{c.TypeName}.cs` (the Pulumi class), its plan under `infra/Infra.Plan/Components/`. Every input is the");
         sb.AppendLine("stack config key of the same name: same default, same rules; a mistake is reported naming the input.");
         if (c.FixedKeys.Count > 0)
@@ -303,6 +308,17 @@ public static class ComponentDocs
         sb.AppendLine("```");
         return sb.ToString();
     }
+
+    /// <summary>The hand-written page (docs/) on the component's design and operation.</summary>
+    private static string? DesignPage(string typeName) => typeName switch
+    {
+        "RedisSentinel" => "redis-sentinel.md",
+        "Coturn" => "coturn.md",
+        "LiveKit" or "Authorizer" => "livekit-and-authorizer.md",
+        "Egress" => "egress.md",
+        "SynapseConfig" or "NetworkPolicies" => "synapse-and-network-policies.md",
+        _ => null,
+    };
 
     private static string Example(ComponentDefinition c) => c.TypeName switch
     {

@@ -75,7 +75,7 @@ public static class DeniedPeers
     /// The special ranges (plus <see cref="Ipv4Compatible"/> where the release needs them) and the cluster's pod, service
     /// and node CIDRs, in that order. Denying the node CIDRs keeps TURN clients out of the node network (kubelet, VXLAN
     /// and every other host port), and it is also why relayed media must reach the SFU at its public address, through the
-    /// cloud router's hairpin NAT (README "coturn"). The rules stay written out even where a release denies a range by
+    /// cloud router's hairpin NAT (docs/coturn.md). The rules stay written out even where a release denies a range by
     /// itself (4.13.1+: link-local, unique-local, site-local): the file then says what is denied on every release.
     /// </summary>
     public static IReadOnlyList<DeniedRange> For(NodesSpec nodes, CoturnVersion version) =>

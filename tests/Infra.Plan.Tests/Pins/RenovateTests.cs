@@ -43,10 +43,15 @@ public sealed partial class RenovateTests(RenovateRun renovate) : IClassFixture<
         var defaults = Pins.Where(p => p.File == PinInventory.CodePath).ToList();
         Assert.NotEmpty(defaults);
 
-        // THEN the same branch changes Pulumi.yaml's config section and the README's config tables, which
-        // `docs --check` compares with the code
+        // THEN the same branch changes Pulumi.yaml's config section, the README's config tables and the generated
+        // component pages and Args, which `docs --check` compares with the code
         var missing = defaults
-            .SelectMany(p => new[] { p with { File = "Pulumi.yaml" }, p with { File = "README.md" } })
+            .SelectMany(p => new[] { p with { File = "Pulumi.yaml" }, p with { File = "README.md" } }
+                // and every generated component page and Args class that shows the default
+                .Concat(Infra.Plan.Rendering.ComponentDocs.Files()
+                    .Where(f => f.Content.Contains($"{p.Name}:{p.Value}", StringComparison.Ordinal)
+                        || f.Content.Contains($"Version of the {p.Name} Helm chart", StringComparison.Ordinal))
+                    .Select(f => p with { File = f.Path })))
             .Where(p => !renovate.Deps.Any(d => d.Finds(p)))
             .ToList();
         Assert.True(missing.Count == 0, "not found in the generated docs:\n  " + string.Join("\n  ", missing));

@@ -86,7 +86,7 @@ public sealed record EgressConfig(
             ["prometheus_port"] = PrometheusPort,
             ["logging"] = new YamlMap { ["level"] = LogLevel },
             // Chrome without its sandbox (the default; the sandbox needs clone/unshare, which Pod Security restricted's
-            // RuntimeDefault seccomp profile does not allow): see README "LiveKit Egress", Pod Security.
+            // RuntimeDefault seccomp profile does not allow): see docs/egress.md, Pod Security.
             ["enable_chrome_sandbox"] = false,
             ["disallow_local_storage"] = DisallowLocalStorage,
             // Every output ends by itself within the grace period, so a stopping Egress never cuts a recording.

@@ -165,7 +165,7 @@ public sealed record LivekitPlan(
             Port: ports.SfuApi,
             PrometheusPort: ports.SfuMetrics,
             LogLevel: input.Sfu.LogLevel,
-            // The SFU advertises its node's public address (README "coturn", media path): use_external_ip asks STUN
+            // The SFU advertises its node's public address (docs/coturn.md, media path): use_external_ip asks STUN
             // for it at start, and pion rewrites the node-address host candidate (rtc.ips.includes keeps CNI
             // interfaces out) to it. Relayed clients reach the SFU there too: coturn denies the node CIDRs as peers,
             // so the relay to the SFU goes to its public address and the cloud router's hairpin NAT brings it back.

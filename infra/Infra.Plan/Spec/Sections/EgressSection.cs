@@ -72,7 +72,7 @@ public static partial class EgressSection
     // 1.8.4: the newest egress chart https://helm.livekit.io is shown to serve (livekit-helm #146: 1.9.0 was never pushed,
     // the index served 1.8.4). 1.9.0 changed only Chart.yaml (livekit-helm 2f430c9..b6c28d7); the chart tests check that
     // their 1.9.0 copy has 1.8.4's templates and values (tests/Infra.Plan.Tests/Chart/EgressChartIdentity.cs).
-    // An operator checks the repository serves it: helm search repo livekit/egress --versions (README "LiveKit Egress").
+    // An operator checks the repository serves it: helm search repo livekit/egress --versions (docs/egress.md).
     // renovate: datasource=helm registryUrl=https://helm.livekit.io depName=egress
     public static readonly ConfigKey ChartVersion = new("egressChartVersion", ConfigType.String,
         "Version of the egress Helm chart from https://helm.livekit.io.", "1.8.4");
