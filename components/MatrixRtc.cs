@@ -6,7 +6,6 @@ using Infra.Plan.Components.Livekit;
 using Infra.Plan.Contract;
 using Infra.Plan.Policy;
 using Infra.Plan.Rendering;
-using Rendering = Infra.Plan.Rendering.ComponentDocs;
 using Infra.Plan.Spec;
 using Pulumi;
 
@@ -42,9 +41,7 @@ public sealed class MatrixRtc : ComponentResource
             {
                 // One error on this component, nothing registered, every output unknown (nothing else fails on the way out).
                 Log.Error(ComponentPlanner.InSections(e.Message), this);
-                return Output.Create(new Created(
-                    Rendering.UmbrellaOutputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
-                    Rendering.UmbrellaOutputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>()))));
+                return Output.Create(OutputValues.Unknown(ComponentDocs.UmbrellaOutputs));
             }
             foreach (var warning in plan.Sizing.Warnings)
             {
@@ -65,19 +62,11 @@ public sealed class MatrixRtc : ComponentResource
         TurnSharedSecret = Output.CreateSecret(created.Apply(c => c.Strings["turnSharedSecret"]));
         LivekitApiKey = Output.CreateSecret(created.Apply(c => c.Strings["livekitApiKey"]));
         LivekitApiSecret = Output.CreateSecret(created.Apply(c => c.Strings["livekitApiSecret"]));
-        RegisterOutputs(new Dictionary<string, object?>
-        {
-            ["sfuUrl"] = SfuUrl, ["authorizerUrl"] = AuthorizerUrl, ["turnUris"] = TurnUris, ["synapseConfig"] = SynapseConfig,
-            ["wellKnownClient"] = WellKnownClient, ["tier"] = Tier, ["capacitySummary"] = CapacitySummary,
-            ["capacityWarnings"] = CapacityWarnings, ["turnSharedSecret"] = TurnSharedSecret, ["livekitApiKey"] = LivekitApiKey,
-            ["livekitApiSecret"] = LivekitApiSecret,
-        });
+        RegisterOutputs(OutputValues.Map(created, ComponentDocs.UmbrellaOutputs));
     }
 
-    private sealed record Created(IReadOnlyDictionary<string, Output<string>> Strings, IReadOnlyDictionary<string, Output<string[]>> Arrays);
-
     /// <summary>The children in the plan's order, and the environment's outputs.</summary>
-    private Created Build(string name, EnvironmentPlan plan, ProviderResource? givenProvider)
+    private OutputValues Build(string name, EnvironmentPlan plan, ProviderResource? givenProvider)
     {
         var provider = givenProvider ?? KubernetesProvider(name, plan.Spec.Site.KubeContext);
         var values = new GeneratedValues();
@@ -102,7 +91,7 @@ public sealed class MatrixRtc : ComponentResource
                 _ => new MatrixRtcPart(childName, part),
             };
         }
-        return new Created(
+        return new OutputValues(
             new Dictionary<string, Output<string>>
             {
                 ["sfuUrl"] = Output.Create(plan.Topology.SfuWssUrl),

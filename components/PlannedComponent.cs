@@ -25,10 +25,7 @@ namespace Infra.Components;
 /// </summary>
 public abstract class PlannedComponent : ComponentResource
 {
-    private readonly Output<Registered> _registered;
-
-    /// <summary>The values registration produced: each output by name (strings, string arrays).</summary>
-    private sealed record Registered(IReadOnlyDictionary<string, Output<string>> Strings, IReadOnlyDictionary<string, Output<string[]>> Arrays);
+    private readonly Output<OutputValues> _registered;
 
     /// <summary>A component used alone: planned from its Args once they are known; children created then.</summary>
     protected PlannedComponent(ComponentDefinition definition, string name,
@@ -83,23 +80,16 @@ public abstract class PlannedComponent : ComponentResource
     }
 
     /// <summary>Every output by name, as the engine records the component's outputs.</summary>
-    private Dictionary<string, object?> OutputMap(IReadOnlyList<ComponentOutput> outputs) => outputs.ToDictionary(o => o.Name, o => o.Type switch
-    {
-        OutputType.StringArray => (object?)ArrayOutput(o.Name),
-        OutputType.SecretString => SecretOutput(o.Name),
-        _ => StringOutput(o.Name),
-    });
+    private Dictionary<string, object?> OutputMap(IReadOnlyList<ComponentOutput> outputs) => OutputValues.Map(_registered, outputs);
 
     /// <summary>
     /// A mistake in the Args: logged as an error on this component (the update fails with that one message, no stack
     /// trace), nothing registered, every output unknown (so nothing else fails on the way out).
     /// </summary>
-    private Output<Registered> Failed(string message, IReadOnlyList<ComponentOutput> outputs)
+    private Output<OutputValues> Failed(string message, IReadOnlyList<ComponentOutput> outputs)
     {
         Log.Error(message, this);
-        return Output.Create(new Registered(
-            outputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
-            outputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>()))));
+        return Output.Create(OutputValues.Unknown(outputs));
     }
 
     /// <summary>A plain output of the component.</summary>
@@ -110,7 +100,7 @@ public abstract class PlannedComponent : ComponentResource
     /// <summary>A secret output: secret in the state and in every consumer, whatever its source.</summary>
     protected Output<string> SecretOutput(string name) => Output.CreateSecret(_registered.Apply(r => r.Strings[name]));
 
-    private static Registered Resolve(IReadOnlyList<ComponentOutput> outputs, IReadOnlyDictionary<string, object> values, GeneratedValues generated)
+    private static OutputValues Resolve(IReadOnlyList<ComponentOutput> outputs, IReadOnlyDictionary<string, object> values, GeneratedValues generated)
     {
         var strings = new Dictionary<string, Output<string>>(StringComparer.Ordinal);
         var arrays = new Dictionary<string, Output<string[]>>(StringComparer.Ordinal);
@@ -133,7 +123,7 @@ public abstract class PlannedComponent : ComponentResource
                     throw new InvalidOperationException($"output {output.Name}: the plan gives no value");
             }
         }
-        return new Registered(strings, arrays);
+        return new OutputValues(strings, arrays);
     }
 
     /// <summary>
@@ -270,6 +260,24 @@ public abstract class PlannedComponent : ComponentResource
         options.AdditionalSecretOutputs = ["data", "stringData"];
         return new KubeSecret($"{owner}-{secret.Namespace}-{secret.Name}", new SecretArgs { Metadata = metadata, Type = secret.Type, StringData = data }, options);
     }
+}
+
+/// <summary>What a component produced for its outputs, by name: strings (secret or not) and string arrays.</summary>
+internal sealed record OutputValues(IReadOnlyDictionary<string, Output<string>> Strings, IReadOnlyDictionary<string, Output<string[]>> Arrays)
+{
+    /// <summary>Every output unknown: what a component whose Args were refused outputs.</summary>
+    public static OutputValues Unknown(IReadOnlyList<ComponentOutput> outputs) => new(
+        outputs.Where(o => o.Type != OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown("")),
+        outputs.Where(o => o.Type == OutputType.StringArray).ToDictionary(o => o.Name, _ => Pulumi.Utilities.OutputUtilities.CreateUnknown(Array.Empty<string>())));
+
+    /// <summary>The outputs as the engine records them: each by name, secret ones secret.</summary>
+    public static Dictionary<string, object?> Map(Output<OutputValues> values, IReadOnlyList<ComponentOutput> outputs) =>
+        outputs.ToDictionary(o => o.Name, o => o.Type switch
+        {
+            OutputType.StringArray => (object?)values.Apply(v => v.Arrays[o.Name]),
+            OutputType.SecretString => Output.CreateSecret(values.Apply(v => v.Strings[o.Name])),
+            _ => values.Apply(v => v.Strings[o.Name]),
+        });
 }
 
 /// <summary>

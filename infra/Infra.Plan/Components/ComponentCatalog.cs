@@ -223,7 +223,7 @@ public static class ComponentCatalog
         [],
         [new("policyNames", OutputType.StringArray, "namespace/name of every policy it makes.")],
         d => Planner.Build(d.Spec).Network,
-        (_, plan) => plan.Contract.Outputs);
+        (_, plan) => new Dictionary<string, object> { ["policyNames"] = ((Network.NetworkPlan)plan).PolicyNames });
 
     /// <summary>Every component a user can make alone, in the order the docs list them.</summary>
     public static IReadOnlyList<ComponentDefinition> All { get; } = [RedisSentinel, Coturn, LiveKit, Authorizer, Egress, SynapseConfig, NetworkPolicies];

@@ -34,9 +34,6 @@ public sealed record ComponentPlan(string Name, string PulumiType)
 
     /// <summary>Components whose resources must exist before this one's (by <see cref="Name"/>).</summary>
     public IReadOnlyList<string> After { get; init; } = [];
-
-    /// <summary>Plain (non-secret) outputs of the component, as the Pulumi layer registers them: strings or string arrays.</summary>
-    public IReadOnlyDictionary<string, object> Outputs { get; init; } = new Dictionary<string, object>();
 }
 
 /// <summary>A typed component plan: its own typed members for policies and tests, and the uniform contract.</summary>

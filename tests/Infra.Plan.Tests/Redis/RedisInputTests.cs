@@ -46,7 +46,7 @@ public class RedisInputTests
         // AND the sentinel addresses it exports use the cluster domain given
         Assert.Equal(
             Enumerable.Range(0, 5).Select(i => $"redis-{i}.redis-headless.calls.svc.k8s.example:26379"),
-            (string[])plan.Contract.Outputs["sentinelAddresses"]);
+            plan.SentinelAddresses);
         // AND it writes the passwords for its pods and, under the wiring's names, for LiveKit in the other namespace
         Assert.Equal(
             [("calls", "redis-auth", "redis-password,sentinel-password"), ("media", "livekit-redis", "password,sentinel")],

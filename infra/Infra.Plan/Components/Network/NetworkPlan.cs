@@ -21,12 +21,11 @@ public sealed record NetworkPlan(
         Objects = [.. Policies, .. CiliumPolicies.Select(p => (IKubernetesObject)p.ToObject())],
         // Default-deny before any pod exists.
         After = [NamespacesPlan.Component],
-        Outputs = new Dictionary<string, object>
-        {
-            ["policyNames"] = Policies.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}")
-                .Concat(CiliumPolicies.Select(p => $"{p.Namespace}/{p.Name}")).ToArray(),
-        },
     };
+
+    /// <summary>namespace/name of every policy, Kubernetes and Cilium.</summary>
+    public string[] PolicyNames => Policies.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}")
+        .Concat(CiliumPolicies.Select(p => $"{p.Namespace}/{p.Name}")).ToArray();
 
     public static NetworkPlan Build(NetworkInput input, NetworkPeers peers) =>
         new(NetworkPolicyBuilder.Build(input, peers), CiliumPolicyBuilder.Build(input, peers), peers);

@@ -52,13 +52,10 @@ public sealed record RedisPlan(
         Secrets = Secrets,
         Peers = [Redis, Sentinel],
         After = [NamespacesPlan.Component, NetworkPlan.Component],
-        Outputs = new Dictionary<string, object>
-        {
-            ["masterName"] = RedisLayout.MasterName,
-            ["sentinelAddresses"] = Layout.PodHosts.Select(h => $"{h}:{RedisLayout.SentinelPort}").ToArray(),
-            ["secretName"] = SecretNames.RedisAuth,
-        },
     };
+
+    /// <summary>host:port of every sentinel, as the pods announce themselves.</summary>
+    public IReadOnlyList<string> SentinelAddresses => Layout.PodHosts.Select(h => $"{h}:{RedisLayout.SentinelPort}").ToArray();
 
     /// <summary>The component, or null with <c>redisMode: existing</c> (LiveKit then uses the existing cluster).</summary>
     public static RedisPlan? Build(RedisInput input)

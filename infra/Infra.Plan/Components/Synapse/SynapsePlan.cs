@@ -39,11 +39,6 @@ public sealed record SynapsePlan(
             new("synapse/keys.md", KeysMarkdown),
             new("well-known/client.json", WellKnownClientJson),
         ],
-        Outputs = new Dictionary<string, object>
-        {
-            ["matrixRtcYaml"] = FragmentYaml,
-            ["wellKnownClientJson"] = WellKnownClientJson,
-        },
     };
 
     public static SynapsePlan Build(SynapseInput input)
