@@ -34,6 +34,10 @@ public sealed class SynapseConfigArgs : ResourceArgs
     [Input("turnTlsOn443")]
     public Input<bool>? TurnTlsOn443 { get; set; }
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
     /// <summary>Namespace where Synapse runs (this project never applies policies there). Default: matrix.</summary>
     [Input("synapseNamespace")]
     public Input<string>? SynapseNamespace { get; set; }
@@ -80,6 +84,7 @@ public sealed class SynapseConfigArgs : ResourceArgs
         yield return ("turnPort", ArgsValues.Scalar(TurnPort));
         yield return ("turnTlsPort", ArgsValues.Scalar(TurnTlsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
         yield return ("synapseNamespace", ArgsValues.Scalar(SynapseNamespace));
         yield return ("synapsePodSelector", ArgsValues.List(_synapsePodSelector));
         yield return ("synapseInternalUrl", ArgsValues.Scalar(SynapseInternalUrl));

@@ -88,12 +88,21 @@ public static class ProfileChecks
         {
             needs.Add(new Need("authorizer → sfu API", [(peers.Authorizer.Name, sfu.Name, sfu.Listener(PortPlan.SfuApiPurpose))]));
         }
-        var coturn = peers.Coturn;
-        needs.Add(new Need("coturn (TURN in, relay to the sfu)",
-            [.. coturn.Listens.Where(l => l.Purpose != PortPlan.MetricsPurpose).Select(l => (peers.Internet.Name, coturn.Name, l)),
-             (coturn.Name, sfu.Name, sfu.Listens.Single(l => l.Protocol == Protocol.Udp))]));
+        if (peers.Coturn is { } coturn)
+        {
+            needs.Add(new Need("coturn (TURN in, relay to the sfu)",
+                [.. coturn.Listens.Where(l => l.Purpose != PortPlan.MetricsPurpose).Select(l => (peers.Internet.Name, coturn.Name, l)),
+                 (coturn.Name, sfu.Name, sfu.Listens.Single(l => l.Purpose == PortPlan.RtcUdpPurpose))]));
+        }
+        else
+        {
+            // Off the host network: media and LiveKit's own TURN reach the SFU pod from anywhere.
+            needs.Add(new Need("sfu media and TURN from the internet",
+                [.. sfu.Listens.Where(l => l.Purpose is not (PortPlan.SfuApiPurpose or PortPlan.MetricsPurpose)).Select(l => (peers.Internet.Name, sfu.Name, l))]));
+        }
         var dns = new[] { peers.Dns, peers.NodeLocalDns, peers.DnsServiceIp }.OfType<Peer>().ToList();
-        var pods = new[] { peers.Authorizer, peers.Redis }.OfType<Peer>();
+        // A pod-network SFU resolves Redis's and the authorizer's names through the cluster DNS like every pod.
+        var pods = new[] { peers.Authorizer, peers.Redis, sfu.IsPod ? sfu : null }.OfType<Peer>();
         needs.Add(new Need(peers.NodeLocalDns is null ? "DNS" : "DNS (NodeLocal DNSCache too)",
             [.. pods.SelectMany(p => dns.SelectMany(d => d.Listens.Select(l => (p.Name, d.Name, l))))]));
         return needs;

@@ -65,7 +65,7 @@ public sealed record NetworkPeers(
     Peer? Sentinel,
     Peer Authorizer,
     Peer Sfu,
-    Peer Coturn,
+    Peer? Coturn,
     Peer Ingress,
     Peer Prometheus,
     Peer Dns,
@@ -99,7 +99,7 @@ public sealed record NetworkPeers(
     /// The workloads' peers as their components give them (<paramref name="redis"/> and <paramref name="sentinel"/> null
     /// with an existing Sentinel cluster, <paramref name="egress"/> null without Egress), and the cluster's from <paramref name="input"/>.
     /// </summary>
-    public static NetworkPeers From(NetworkInput input, Peer? redis, Peer? sentinel, Peer authorizer, Peer sfu, Peer coturn, Peer? egress = null)
+    public static NetworkPeers From(NetworkInput input, Peer? redis, Peer? sentinel, Peer authorizer, Peer sfu, Peer? coturn, Peer? egress = null)
     {
         var cluster = input.Cluster;
         return new NetworkPeers(

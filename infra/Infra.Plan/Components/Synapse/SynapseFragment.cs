@@ -35,10 +35,14 @@ public static class SynapseFragment
             { SynapseKeys.RcDelayedEventMgmt, RateLimit(Get(existing, SynapseKeys.RcDelayedEventMgmt) as YamlMappingNode, RcDelayedEventMgmtMinimum) },
             { SynapseKeys.MatrixRtc, MatrixRtc(Get(existing, SynapseKeys.MatrixRtc) as YamlMappingNode, input.LivekitServiceUrl) },
             { SynapseKeys.TurnUris, new YamlSequenceNode(input.TurnUris.Select(u => (YamlNode)Str(u))) },
-            { SynapseKeys.TurnSharedSecretPath, Str(TurnSecretPath(input.Synapse)) },
-            { SynapseKeys.TurnUserLifetime, Str(Duration(input.TurnCredentialTtlSeconds)) },
-            { SynapseKeys.TurnAllowGuests, Bool(input.Synapse.TurnAllowGuests) },
         };
+        // Without TURN URIs (no coturn) Synapse hands out no TURN, and reads no secret file it would fail on at start.
+        if (input.TurnUris.Count > 0)
+        {
+            root.Add(SynapseKeys.TurnSharedSecretPath, Str(TurnSecretPath(input.Synapse)));
+        }
+        root.Add(SynapseKeys.TurnUserLifetime, Str(Duration(input.TurnCredentialTtlSeconds)));
+        root.Add(SynapseKeys.TurnAllowGuests, Bool(input.Synapse.TurnAllowGuests));
         return root;
     }
 
