@@ -266,60 +266,40 @@ public class PostRendererTests
     }
 
     /// <summary>
-    /// Shaped like the chart's Deployment with <c>podHostNetwork: false</c> and embedded TURN (templates/deployment.yaml
-    /// 1.9.0): no <c>hostNetwork</c>, yet a <c>hostPort</c> on every RTC, TURN and metrics port. <paramref name="podField"/>
-    /// is one more pod spec line.
+    /// <see cref="Deployment"/> as the chart renders it with <c>podHostNetwork: false</c> and embedded TURN
+    /// (templates/deployment.yaml 1.9.0): <paramref name="podField"/> instead of <c>hostNetwork: true</c>, yet a
+    /// <c>hostPort</c> on every RTC, TURN and metrics port.
     /// </summary>
-    internal static string PodNetworkDeployment(string annotation, string podField = "terminationGracePeriodSeconds: 18000") => $"""
-        ---
-        # Source: livekit-server/templates/deployment.yaml
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: livekit-livekit-server
-        spec:
-          template:
-            metadata:
-              annotations:
-                {annotation}
-            spec:
-              {podField}
-              containers:
-                - name: livekit-server
-                  image: "repo/media-relay:v1@sha256:00"
-                  env:
-                    - name: LIVEKIT_CONFIG
-                      valueFrom:
-                        configMapKeyRef:
-                          name: livekit-livekit-server
-                          key: config.yaml
-                  ports:
-                    - name: http
-                      containerPort: 7880
-                      protocol: TCP
-                    - name: rtc-udp
-                      containerPort: 30002
-                      hostPort: 30002
-                      protocol: UDP
-                    - name: rtc-tcp
-                      containerPort: 30001
-                      hostPort: 30001
-                      protocol: TCP
-                    - name: metrics
-                      containerPort: 6789
-                      hostPort: 6789
-                      protocol: TCP
-                    - name: turn-udp
-                      containerPort: 30004
-                      hostPort: 30004
-                      protocol: UDP
-              volumes:
-                - name: keys-volume
-                  secret:
-                    secretName: livekit-api
-                    defaultMode: 0600
+    internal static string PodNetworkDeployment(string annotation, string podField = "terminationGracePeriodSeconds: 18000")
+    {
+        const string ports = """
+                      ports:
+                        - name: http
+                          containerPort: 7880
+                          protocol: TCP
+                        - name: rtc-udp
+                          containerPort: 30002
+                          hostPort: 30002
+                          protocol: UDP
+                        - name: rtc-tcp
+                          containerPort: 30001
+                          hostPort: 30001
+                          protocol: TCP
+                        - name: metrics
+                          containerPort: 6789
+                          hostPort: 6789
+                          protocol: TCP
+                        - name: turn-udp
+                          containerPort: 30004
+                          hostPort: 30004
+                          protocol: UDP
 
-        """;
+            """;
+        string Swap(string text, string line, string with) =>
+            text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
+        var hostNetwork = Swap(Deployment(annotation), "\n      hostNetwork: true\n", $"\n      {podField}\n");
+        return Swap(hostNetwork, "\n          volumeMounts:\n", "\n" + ports + "          volumeMounts:\n");
+    }
 
     private static string Annotation(SecretWiring wiring) => $"{SecretWiring.Annotation}: '{wiring.ToJson()}'";
 
