@@ -12,8 +12,10 @@ public sealed class PostRenderException(string message) : Exception(message);
 /// <summary>
 /// Applies the plan's <see cref="SecretWiring"/> to a chart's annotated Deployment, for every release this project
 /// installs (the SFU's livekit-server chart, the egress chart; the class keeps its first user's name): adds
-/// secretKeyRef env vars or turns a chart env var into one, mounts Secret files and scratch emptyDirs, drops
-/// <c>--disable-strict-config</c>, turns off the service account token, adds pull Secrets. Every other document passes
+/// secretKeyRef env vars or turns a chart env var into one, adds env vars from the pod's fields (downward API, e.g.
+/// <c>NODE_IP</c> from <c>status.hostIP</c>), mounts Secret files and scratch emptyDirs, drops
+/// <c>--disable-strict-config</c>, removes the chart's <c>hostPort</c>s from a pod off the host network (refused on
+/// one with <c>hostNetwork: true</c>), turns off the service account token, adds pull Secrets. Every other document passes
 /// through byte for byte; the changed Deployment keeps its comments and every scalar's original text (so
 /// <c>defaultMode: 0600</c> stays octal for Kubernetes' YAML 1.1). Deterministic: the same input gives the same bytes.
 /// The wiring names the post-renderer version its plan was built for; another version refuses (its wiring may differ),
@@ -147,10 +149,19 @@ public static class LivekitPostRenderer
 
     private static void Wire(YamlMappingNode podSpec, YamlMappingNode container, SecretWiring wiring)
     {
-        if (wiring.Env.Count > 0)
+        if (wiring.Env.Count > 0 || wiring.FieldEnv is { Count: > 0 })
         {
             var env = Sequence(container, "env");
             var existing = env.Children.OfType<YamlMappingNode>().ToDictionary(e => Text(Get(e, "name")) ?? "", e => e);
+            // Names the wiring adds count too: a secret env and a field env of the same name would be a duplicate.
+            void Add(string name, YamlMappingNode source)
+            {
+                if (!existing.TryAdd(name, new YamlMappingNode(Key("name"), Str(name), Key("valueFrom"), source)))
+                {
+                    throw new PostRenderException($"container {wiring.Container} already sets env {name}");
+                }
+                env.Add(existing[name]);
+            }
             foreach (var e in wiring.Env)
             {
                 var source = new YamlMappingNode(
@@ -164,11 +175,11 @@ public static class LivekitPostRenderer
                     chartVar.Children[Key("valueFrom")] = source;
                     continue;
                 }
-                if (existing.ContainsKey(e.Name))
-                {
-                    throw new PostRenderException($"container {wiring.Container} already sets env {e.Name}");
-                }
-                env.Add(new YamlMappingNode(Key("name"), Str(e.Name), Key("valueFrom"), source));
+                Add(e.Name, source);
+            }
+            foreach (var f in wiring.FieldEnv ?? [])
+            {
+                Add(f.Name, new YamlMappingNode(Key("fieldRef"), new YamlMappingNode(Key("fieldPath"), Str(f.FieldPath))));
             }
         }
         if (wiring.Files.Count > 0 || wiring.Scratch is { Count: > 0 })
@@ -205,6 +216,10 @@ public static class LivekitPostRenderer
                 volumes.Add(new YamlMappingNode(Key("name"), Str(d.Volume), Key("emptyDir"), emptyDir));
             }
         }
+        if (wiring.NoHostPorts)
+        {
+            RemoveHostPorts(podSpec);
+        }
         if (wiring.NoServiceAccountToken)
         {
             podSpec.Children[Key("automountServiceAccountToken")] = Plain("false");
@@ -227,6 +242,40 @@ public static class LivekitPostRenderer
             else
             {
                 container.Children[Str("args")] = new YamlSequenceNode(keep);
+            }
+        }
+    }
+
+    /// <summary>YAML 1.1 spellings of false, as Kubernetes reads them (sigs.k8s.io/yaml on go-yaml v2, <c>resolve.go</c>).</summary>
+    private static readonly HashSet<string> YamlFalse = ["false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"];
+
+    /// <summary>
+    /// Every <c>hostPort</c> of every container port goes; the ports themselves stay. On a host-network pod the wiring
+    /// contradicts the chart values: there a container port is the node's port whatever <c>hostPort</c> says.
+    /// </summary>
+    private static void RemoveHostPorts(YamlMappingNode podSpec)
+    {
+        if (Get(podSpec, "hostNetwork") is { } hostNetwork && !(hostNetwork is YamlScalarNode { Value: { } v } && YamlFalse.Contains(v)))
+        {
+            throw new PostRenderException($"the wiring asks to remove the hostPorts ({nameof(SecretWiring.NoHostPorts)}) of a pod with " +
+                $"hostNetwork: {Text(hostNetwork) ?? "(not a scalar)"}: a host-network pod listens on the node's ports anyway; " +
+                "the plan's wiring and its chart values (podHostNetwork) contradict each other");
+        }
+        foreach (var list in new[] { "initContainers", "containers" })
+        {
+            if (Get(podSpec, list) is not YamlSequenceNode containers)
+            {
+                continue;
+            }
+            foreach (var c in containers.Children.OfType<YamlMappingNode>())
+            {
+                if (Get(c, "ports") is YamlSequenceNode ports)
+                {
+                    foreach (var port in ports.Children.OfType<YamlMappingNode>())
+                    {
+                        port.Children.Remove(Str("hostPort"));
+                    }
+                }
             }
         }
     }

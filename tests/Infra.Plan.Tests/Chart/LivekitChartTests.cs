@@ -283,6 +283,98 @@ public class LivekitChartTests
 
 
 
+    /// <summary>The embedded TURN's ports in <see cref="PodNetworkRender"/> (ess-helm's NodePort defaults for turn-tls and turn).</summary>
+    private const int TurnTlsPort = 30003, TurnUdpPort = 30004;
+
+    /// <summary>
+    /// The dev plan's values off the host network (<c>podHostNetwork: false</c>) with LiveKit's embedded TURN on, so the
+    /// chart adds its turn-tls and turn-udp ports, and the dev wiring plus NODE_IP from the downward API, with or without
+    /// <see cref="SecretWiring.NoHostPorts"/>. Built from the dev plan with <c>with</c>: what a pod-network mode feeds the
+    /// chart, not how LivekitPlan decides it.
+    /// </summary>
+    private static RenderedChart PodNetworkRender(bool noHostPorts)
+    {
+        var plan = Stacks.Plan("dev");
+        var wiring = plan.Livekit.Wiring with { NoHostPorts = noHostPorts, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")] };
+        var values = plan.Livekit.Values with
+        {
+            PodHostNetwork = false,
+            PodAnnotations = new Dictionary<string, string>(plan.Livekit.Values.PodAnnotations) { [SecretWiring.Annotation] = wiring.ToJson() },
+        };
+        var yaml = values.ToYaml();
+        var turn = (YamlMap)((YamlMap)yaml["livekit"]!)["turn"]!;
+        turn["enabled"] = true;
+        turn["domain"] = plan.Spec.Site.TurnHost;
+        turn["udp_port"] = TurnUdpPort;
+        turn["tls_port"] = TurnTlsPort;
+        // The chart mounts this Secret as the TURN/TLS certificate (templates/deployment.yaml "tls secret required if turn enabled").
+        turn["secretName"] = "livekit-turn-tls";
+        var release = plan.Livekit.Release with { Values = plan.Livekit.Release.Values with { Content = YamlTreeWriter.Write(yaml) } };
+        return ChartRender.Render($"dev+pod-network/{(noHostPorts ? "no-host-ports" : "chart-host-ports")}", plan, release);
+    }
+
+    [SkippableFact]
+    public void Off_the_host_network_no_host_ports_leaves_no_host_port_in_any_document_and_every_container_port_as_configured()
+    {
+        // GIVEN the real chart off the host network with embedded TURN, post-rendered without and with NoHostPorts
+        var chartPorts = PodNetworkRender(noHostPorts: false);
+        var rendered = PodNetworkRender(noHostPorts: true);
+
+        // THEN without it the chart's hostPorts are there: on every RTC, TURN and metrics port, podHostNetwork false or not
+        var withHostPort = chartPorts.Container["ports"]!.AsArray().Where(p => p!["hostPort"] is not null).ToList();
+        Assert.Equal(["rtc-udp", "rtc-tcp", "metrics", "turn-tls", "turn-udp"], withHostPort.Select(p => (string)p!["name"]!));
+        Assert.All(withHostPort, p => Assert.Equal((long)p!["containerPort"]!, (long)p["hostPort"]!));
+
+        // with it, no rendered document has a hostPort field anywhere, and the pod is not on the host network
+        Assert.Empty(rendered.Objects.SelectMany(o => FieldPaths(o, o.Kind())).Where(f => f.EndsWith(".hostPort", StringComparison.Ordinal)));
+        Assert.DoesNotMatch(@"(?m)^[ -]*hostPort:", rendered.Output);
+        var pod = rendered.Single("Deployment").At("spec.template.spec")!;
+        Assert.Null(pod["hostNetwork"]);
+
+        // every container port is still there, each exactly the port the server config names
+        var config = ServerConfig(rendered);
+        Assert.Equal(
+            [
+                ("http", (long)config["port"]!, "TCP"),
+                ("rtc-udp", (long)config.At("rtc.udp_port")!, "UDP"),
+                ("rtc-tcp", (long)config.At("rtc.tcp_port")!, "TCP"),
+                ("metrics", (long)config["prometheus_port"]!, "TCP"),
+                ("turn-tls", (long)TurnTlsPort, "TCP"),
+                ("turn-udp", (long)TurnUdpPort, "UDP"),
+            ],
+            rendered.Container["ports"]!.AsArray().Select(p => ((string)p!["name"]!, (long)p["containerPort"]!, (string)p["protocol"]!)));
+        Assert.Equal((TurnTlsPort, TurnUdpPort), ((long)config.At("turn.tls_port")!, (long)config.At("turn.udp_port")!));
+        Assert.Equal(rendered.Plan.Spec.Ports.SfuRtcUdp, (long)config.At("rtc.udp_port")!);
+
+        // NODE_IP comes from the pod's node (the downward API)
+        var nodeIp = Assert.Single(rendered.Container["env"]!.AsArray(), e => (string)e!["name"]! == "NODE_IP")!;
+        Assert.Equal("status.hostIP", (string)nodeIp.At("valueFrom.fieldRef.fieldPath")!);
+
+        // and nothing else differs from the render that kept the hostPorts (but the annotation that asked for it)
+        var expected = (JsonObject)chartPorts.Single("Deployment").DeepClone();
+        foreach (var port in expected.At("spec.template.spec.containers.0.ports")!.AsArray())
+        {
+            port!.AsObject().Remove("hostPort");
+        }
+        expected.At("spec.template.metadata.annotations")!.AsObject()[SecretWiring.Annotation] =
+            (string)rendered.Single("Deployment").At("spec.template.metadata.annotations")![SecretWiring.Annotation]!;
+        Assert.Equal(Manifests.Canonical(expected), Manifests.Canonical(rendered.Single("Deployment")));
+        Assert.Equal(
+            chartPorts.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical),
+            rendered.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical));
+
+        // every object still passes Kubernetes schema validation
+        Assert.Empty(KubernetesSchemas.Validate(rendered.Objects).Where(r => !r.Valid).Select(r => r.ToString()));
+    }
+
+    /// <summary>Every field's dotted path under <paramref name="node"/> (list items by index).</summary>
+    private static IEnumerable<string> FieldPaths(JsonNode? node, string path) => node switch
+    {
+        JsonObject o => o.SelectMany(kv => FieldPaths(kv.Value, $"{path}.{kv.Key}").Prepend($"{path}.{kv.Key}")),
+        JsonArray a => a.SelectMany((item, i) => FieldPaths(item, $"{path}.{i}")),
+        _ => [],
+    };
+
     /// <summary>config.yaml of the rendered ConfigMap, parsed the way LiveKit's YAML parser reads it.</summary>
     private static JsonObject ServerConfig(RenderedChart rendered)
     {

@@ -264,4 +264,155 @@ public class PostRendererTests
         var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
         Assert.Contains("already has a volume named redis-tls-ca", e.Message);
     }
+
+    /// <summary>
+    /// <see cref="Deployment"/> as the chart renders it with <c>podHostNetwork: false</c> and embedded TURN
+    /// (templates/deployment.yaml 1.9.0): <paramref name="podField"/> instead of <c>hostNetwork: true</c>, yet a
+    /// <c>hostPort</c> on every RTC, TURN and metrics port.
+    /// </summary>
+    internal static string PodNetworkDeployment(string annotation, string podField = "terminationGracePeriodSeconds: 18000")
+    {
+        const string ports = """
+                      ports:
+                        - name: http
+                          containerPort: 7880
+                          protocol: TCP
+                        - name: rtc-udp
+                          containerPort: 30002
+                          hostPort: 30002
+                          protocol: UDP
+                        - name: rtc-tcp
+                          containerPort: 30001
+                          hostPort: 30001
+                          protocol: TCP
+                        - name: metrics
+                          containerPort: 6789
+                          hostPort: 6789
+                          protocol: TCP
+                        - name: turn-udp
+                          containerPort: 30004
+                          hostPort: 30004
+                          protocol: UDP
+
+            """;
+        string Swap(string text, string line, string with) =>
+            text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
+        var hostNetwork = Swap(Deployment(annotation), "\n      hostNetwork: true\n", $"\n      {podField}\n");
+        return Swap(hostNetwork, "\n          volumeMounts:\n", "\n" + ports + "          volumeMounts:\n");
+    }
+
+    private static string Annotation(SecretWiring wiring) => $"{SecretWiring.Annotation}: '{wiring.ToJson()}'";
+
+    private static readonly System.Text.RegularExpressions.Regex HostPortLine = new(@"^ *hostPort: .*\n", System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    [Fact]
+    public void No_host_ports_removes_every_host_port_and_changes_nothing_else()
+    {
+        // GIVEN a pod-network Deployment with four hostPorts, wired once without and once with NoHostPorts
+        var with = Wiring with { NoHostPorts = true };
+        var kept = LivekitPostRenderer.Apply(ConfigMap + PodNetworkDeployment(Annotation(Wiring)), Version);
+        Assert.Equal(4, HostPortLine.Matches(kept).Count);
+
+        // WHEN post-rendered with NoHostPorts
+        var output = LivekitPostRenderer.Apply(ConfigMap + PodNetworkDeployment(Annotation(with)), Version);
+
+        // THEN the output is the other one's bytes minus the hostPort lines (and the annotation naming the flag)
+        // (the post-renderer writes the annotation double-quoted)
+        var annotationOf = (SecretWiring w) => YamlQuote.Quote((w with { PostRenderer = null }).ToJson());
+        Assert.Equal(HostPortLine.Replace(kept, "").Replace(annotationOf(Wiring), annotationOf(with)), output);
+        Assert.Empty(HostPortLine.Matches(output));
+        // and every port is still there with its containerPort and protocol
+        var ports = Manifests.Parse(output).Single(o => o.Kind() == "Deployment").At("spec.template.spec.containers.0.ports")!.AsArray();
+        Assert.Equal(["http:7880/TCP", "rtc-udp:30002/UDP", "rtc-tcp:30001/TCP", "metrics:6789/TCP", "turn-udp:30004/UDP"],
+            ports.Select(p => $"{(string)p!["name"]!}:{(long)p["containerPort"]!}/{(string)p["protocol"]!}"));
+        Assert.All(ports, p => Assert.Null(p!["hostPort"]));
+    }
+
+    [Fact]
+    public void Without_no_host_ports_the_chart_host_ports_stay()
+    {
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(Wiring)), Version);
+
+        var ports = Manifests.Parse(output).Single().At("spec.template.spec.containers.0.ports")!.AsArray();
+        Assert.Equal([null, 30002L, 30001L, 6789L, 30004L], ports.Select(p => (long?)p!["hostPort"]));
+    }
+
+    [Theory]
+    [InlineData("hostNetwork: true", "true")]
+    [InlineData("hostNetwork: on", "on")]
+    public void No_host_ports_on_a_host_network_pod_is_refused_as_a_contradiction(string podField, string shown)
+    {
+        var input = PodNetworkDeployment(Annotation(Wiring with { NoHostPorts = true }), podField);
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
+        Assert.Equal($"the wiring asks to remove the hostPorts (NoHostPorts) of a pod with hostNetwork: {shown}: a host-network pod " +
+            "listens on the node's ports anyway; the plan's wiring and its chart values (podHostNetwork) contradict each other", e.Message);
+    }
+
+    [Fact]
+    public void No_host_ports_on_a_pod_that_says_host_network_false_removes_them()
+    {
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(Wiring with { NoHostPorts = true }), "hostNetwork: false"), Version);
+
+        Assert.Empty(HostPortLine.Matches(output));
+        Assert.False((bool)Manifests.Parse(output).Single().At("spec.template.spec.hostNetwork")!);
+    }
+
+    [Fact]
+    public void Field_env_adds_downward_api_env_vars_after_the_secret_ones()
+    {
+        // GIVEN a wiring asking for the node's and the pod's address from the pod's fields
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP"), new FieldRefEnv("POD_IP", "status.podIP")] };
+
+        // WHEN post-rendered
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version);
+
+        // THEN each is a fieldRef env var, after the chart's and the secret ones
+        var env = Manifests.Parse(output).Single().At("spec.template.spec.containers.0.env")!.AsArray();
+        Assert.Equal(["LIVEKIT_CONFIG", "LIVEKIT_REDIS_PASSWORD", "NODE_IP", "POD_IP"], env.Select(e => (string)e!["name"]!));
+        Assert.Equal("""{"name":"NODE_IP","valueFrom":{"fieldRef":{"fieldPath":"status.hostIP"}}}""", env[2]!.ToJsonString());
+        Assert.Equal("status.podIP", (string)env[3]!.At("valueFrom.fieldRef.fieldPath")!);
+        // the hostPorts are not touched by it
+        Assert.Equal(4, HostPortLine.Matches(output).Count);
+    }
+
+    [Theory]
+    [InlineData("LIVEKIT_CONFIG")] // the chart's
+    [InlineData("LIVEKIT_REDIS_PASSWORD")] // the wiring's own Secret env
+    public void A_field_env_var_that_is_already_set_is_refused_not_duplicated(string name)
+    {
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv(name, "status.hostIP")] };
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version));
+        Assert.Equal($"container livekit-server already sets env {name}", e.Message);
+    }
+
+    [Fact]
+    public void A_field_env_var_named_twice_is_refused()
+    {
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP"), new FieldRefEnv("NODE_IP", "status.podIP")] };
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version));
+        Assert.Equal("container livekit-server already sets env NODE_IP", e.Message);
+    }
+
+    [Fact]
+    public void A_wiring_without_the_pod_network_members_writes_the_json_it_wrote_before_them()
+    {
+        // GIVEN the wiring of a release that uses neither NoHostPorts nor FieldEnv
+        // WHEN written THEN its JSON has no new key (an existing release's annotation, so its pod template, is unchanged)
+        Assert.Equal(
+            $$"""{"container":"livekit-server","env":[{"name":"LIVEKIT_REDIS_PASSWORD","secret":"redis-auth","key":"redis-password"}],"files":[{"volume":"turn-shared-secret","secret":"turn-shared-secret","key":"secret","directory":"/etc/livekit/turn","file":"secret","mode":384}],"strictConfig":true,"postRenderer":"{{Version}}"}""",
+            Wiring.ToJson());
+        Assert.Equal(Wiring.ToJson(), (Wiring with { NoHostPorts = false, FieldEnv = null }).ToJson());
+
+        // and with them the JSON carries both and reads back the same
+        var used = Wiring with { NoHostPorts = true, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")] };
+        var json = used.ToJson();
+        Assert.Contains("\"strictConfig\":true,\"noHostPorts\":true,\"fieldEnv\":[{\"name\":\"NODE_IP\",\"fieldPath\":\"status.hostIP\"}],\"postRenderer\"", json);
+        var back = SecretWiring.FromJson(json);
+        Assert.True(back.NoHostPorts);
+        Assert.Equal(used.FieldEnv, back.FieldEnv);
+        Assert.Equal(json, back.ToJson());
+    }
 }
