@@ -93,9 +93,8 @@ public sealed record LivekitPlan(
 
     public const string TurnSecretDirectory = "/etc/livekit/turn";
 
-    /// <summary>The TURN name's certificate and key for LiveKit's own TURN/TLS (a directory each: one Secret volume per file).</summary>
-    public const string TurnCertDirectory = "/etc/livekit/turn-cert";
-    public const string TurnKeyDirectory = "/etc/livekit/turn-key";
+    /// <summary>The env var LiveKit reads as <c>rtc.node_ip</c>.</summary>
+    public const string NodeIpEnv = "NODE_IP";
 
     /// <summary>The self-signed certificate of the TURN name where LiveKit serves TURN/TLS (coturn's when coturn does).</summary>
     public const string TurnCertificateId = "livekit-turn-host";
@@ -140,6 +139,10 @@ public sealed record LivekitPlan(
     public static IReadOnlyList<(string Release, string? Address)> Releases(MediaSpec media) => media.Exposure == MediaExposure.LoadBalancer
         ? media.LoadBalancerAddresses.Select((a, i) => ($"{Names.LivekitRelease}-{i}", (string?)a.ToString())).ToList()
         : [(Names.LivekitRelease, null)];
+
+    /// <summary>SFU pods per release: one per load-balancer address (LiveKit advertises one address), else all in one.</summary>
+    public static int ReplicasPerRelease(LivekitInput input) =>
+        input.Sfu.Media.Exposure == MediaExposure.LoadBalancer ? 1 : input.Replicas;
 
     /// <summary>The Service the RTC route and in-cluster clients reach the SFU API through: the chart's, or one over every release.</summary>
     public static string ApiServiceName(MediaExposure mode) => mode == MediaExposure.LoadBalancer ? ApiService : FullName;
@@ -204,7 +207,7 @@ public sealed record LivekitPlan(
         var wiring = WiringFor(input);
         var values = ValuesFor(input, wiring, address);
         var helm = new HelmReleasePlan(release, input.Namespace, Names.LivekitChart, input.ChartVersion,
-            Names.LivekitChartRepo, new PlanFile(ValuesFileOf(release), ValuesYaml(values)), PostRendererPath, Wait(input, values.ReplicaCount),
+            Names.LivekitChartRepo, new PlanFile(ValuesFileOf(release), ValuesYaml(values)), PostRendererPath, Wait(input),
             // Atomic would roll back mid-drain and cut calls; keep a short history instead.
             Atomic: false, MaxHistory, Pods: new SecretConsumer("Deployment", input.Namespace, FullNameOf(release)), Workload: WorkloadOf(values));
         return new SfuRelease(values, wiring, helm, address);
@@ -243,9 +246,9 @@ public sealed record LivekitPlan(
     /// <summary>Time a new SFU pod needs to pull, start and turn ready (an assumption with margin).</summary>
     public const int StartSeconds = 300;
 
-    public static ReleaseWait Wait(LivekitInput input, int replicas)
+    public static ReleaseWait Wait(LivekitInput input)
     {
-        var worst = (long)replicas * (input.Sfu.DrainSeconds + StartSeconds);
+        var worst = (long)ReplicasPerRelease(input) * (input.Sfu.DrainSeconds + StartSeconds);
         return worst <= MaxAwaitSeconds ? new ReleaseWait(false, (int)worst) : new ReleaseWait(true, MaxAwaitSeconds);
     }
 
@@ -325,8 +328,6 @@ public sealed record LivekitPlan(
             TlsPort: loadBalancer ? ports.SfuTurnTls : 0,
             RelayRangeStart: ports.SfuTurnRelay.First,
             RelayRangeEnd: ports.SfuTurnRelay.Last,
-            CertFile: loadBalancer ? $"{TurnCertDirectory}/tls.crt" : null,
-            KeyFile: loadBalancer ? $"{TurnKeyDirectory}/tls.key" : null,
             AllowRestrictedPeerCidrs: restricted.ToList());
     }
 
@@ -364,12 +365,7 @@ public sealed record LivekitPlan(
             files.Add(new("turn-shared-secret", turn.SharedSecret.Name, turn.SharedSecret.Key,
                 TurnSecretDirectory, turn.SharedSecret.Key, SecretFileMode));
         }
-        if (media.Exposure == MediaExposure.LoadBalancer)
-        {
-            // LiveKit's own TURN/TLS (turn.cert_file, turn.key_file).
-            files.Add(new("turn-tls-cert", turn.TlsSecretName, "tls.crt", TurnCertDirectory, "tls.crt", SecretFileMode));
-            files.Add(new("turn-tls-key", turn.TlsSecretName, "tls.key", TurnKeyDirectory, "tls.key", SecretFileMode));
-        }
+
         // The CA Secret and the path both come from the Redis wiring, so LiveKit trusts what Redis serves.
         if (redis.Tls && redis.TlsCa is { } ca)
         {
@@ -378,7 +374,16 @@ public sealed record LivekitPlan(
         }
         // LiveKit never calls the Kubernetes API, and the chart leaves the default service account's token mounted: a
         // host-network pod that parses untrusted media should not carry a credential it has no use for.
-        return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true, PostRenderer: PostRendererIdentity.Version);
+        return new SecretWiring(Container, env, files, StrictConfig: true, NoServiceAccountToken: true,
+            // Off the host network the chart's host ports would still bind on the node (and Pod Security refuses them).
+            NoHostPorts: !media.HostNetwork,
+            // Behind a NodePort with sfuNodeAddress hostIP, each SFU advertises its node's own address: LiveKit reads NODE_IP
+            // as rtc.node_ip (livekit/livekit 788d4c35 cmd/server/main.go, flag node-ip).
+            FieldEnv: media.Exposure == MediaExposure.NodePort && media.NodeAddress == NodeAddressSource.HostIp
+                ? [new FieldRefEnv(NodeIpEnv, "status.hostIP")]
+                : null,
+            // PENDING-HELPER ChartOnlyConfigKeys: media.Exposure == MediaExposure.LoadBalancer ? [LivekitChartValues.TurnSecretNameKey] : null,
+            PostRenderer: PostRendererIdentity.Version);
     }
 
     /// <param name="address">The load-balancer address this release's SFU advertises; null in the other modes.</param>
@@ -387,8 +392,7 @@ public sealed record LivekitPlan(
         var image = input.Image;
         var mode = input.Sfu.Media.Exposure;
         return new LivekitChartValues(
-            // One SFU per load-balancer address: LiveKit advertises one address.
-            ReplicaCount: mode == MediaExposure.LoadBalancer ? 1 : input.Replicas,
+            ReplicaCount: ReplicasPerRelease(input),
             // The chart writes "repository:tag"; "tag@sha256:..." makes that a pull by digest.
             Image: new ChartImage(image.Repository, image.Digest is null ? image.Tag : $"{image.Tag}@{image.Digest}", "IfNotPresent"),
             ImagePullSecrets: input.PullSecrets,
@@ -454,6 +458,7 @@ public sealed record LivekitPlan(
             // Never the chart's ServiceMonitor: it carries only the chart's labels (Observability/ScrapeTargets.SfuJob).
             ServiceMonitor: false,
             Livekit: ServerConfig(input, address),
+            TurnTlsSecret: mode == MediaExposure.LoadBalancer ? input.Turn.TlsSecretName : null,
             // Chart defaults under livekit: that LiveKit refuses in strict mode (turn.loadBalancerAnnotations is a
             // chart-only key) or that contradict the plan (a 50000-60000 ICE range instead of the one muxed port;
             // keys: {} beside key_file; the deprecated log_level beside logging.level).

@@ -64,17 +64,14 @@ public sealed record RtcConfig(
 /// the relay range. Since v1.12.0 it refuses private, loopback and link-local peers unless allowed
 /// (<c>pkg/service/turn.go</c>, permission handler): the SFU's own advertised address is such a peer where it is private.
 /// </summary>
-/// <param name="TlsPort">0: no TURN/TLS (a node port cannot be 443).</param>
-/// <param name="CertFile">The TURN name's certificate, mounted by the post-renderer (the chart's own mount needs a
-/// <c>turn.secretName</c> key LiveKit's strict config refuses).</param>
+/// <param name="TlsPort">0: no TURN/TLS (a node port cannot be 443). With it LiveKit terminates TLS with the TURN name's
+/// certificate, which the chart mounts and names in LIVEKIT_TURN_CERT/KEY (<see cref="LivekitChartValues.TurnTlsSecret"/>).</param>
 public sealed record EmbeddedTurnConfig(
     string Domain,
     int UdpPort,
     int TlsPort,
     int RelayRangeStart,
     int RelayRangeEnd,
-    string? CertFile,
-    string? KeyFile,
     IReadOnlyList<string> AllowRestrictedPeerCidrs)
 {
     public YamlMap ToYaml() => new YamlMap
@@ -87,8 +84,6 @@ public sealed record EmbeddedTurnConfig(
         ["relay_range_start"] = RelayRangeStart,
         ["relay_range_end"] = RelayRangeEnd,
     }
-        .AddIfSet("cert_file", CertFile)
-        .AddIfSet("key_file", KeyFile)
         .AddIfSet("allow_restricted_peer_cidrs", AllowRestrictedPeerCidrs.Count > 0 ? AllowRestrictedPeerCidrs.Cast<object?>().ToList() : null);
 }
 

@@ -33,10 +33,12 @@ public static class PortsSection
 {
     public static readonly ConfigKey SfuApiPort = new("sfuApiPort", ConfigType.Integer,
         "SFU API/WebSocket port (TCP, host network, reached through the Gateway or ingress).", 7880);
+    // The media ports' defaults follow sfuMediaExposure (MediaDefaults), so Pulumi.yaml declares none: the CLI would
+    // otherwise hand the host-network default to a nodePort stack as if the operator had chosen it.
     public static readonly ConfigKey SfuRtcTcpPort = new("sfuRtcTcpPort", ConfigType.Integer,
-        "SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort it is also the node port (default 30001).", 7881);
+        "SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port.", null);
     public static readonly ConfigKey SfuRtcUdpPort = new("sfuRtcUdpPort", ConfigType.Integer,
-        "SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port (default 30002).", 7882);
+        "SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port.", null);
     public static readonly ConfigKey SfuMetricsPort = new("sfuMetricsPort", ConfigType.Integer,
         "SFU Prometheus port (TCP, cluster only).", 6789);
     public static readonly ConfigKey TurnPort = new("turnPort", ConfigType.Integer,
@@ -54,11 +56,15 @@ public static class PortsSection
 
     // LiveKit's embedded TURN, where coturn cannot run (sfuMediaExposure nodePort or loadBalancer).
     public static readonly ConfigKey SfuTurnUdpPort = new("sfuTurnUdpPort", ConfigType.Integer,
-        "Without host networking: the SFU's own TURN/UDP port (open to the internet; with nodePort also the node port, default 30004).", 3478);
+        "Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port.", null);
     public static readonly ConfigKey SfuTurnTlsPort = new("sfuTurnTlsPort", ConfigType.Integer,
         "With loadBalancer: the port the SFU's own TURN/TLS listens on; each load balancer serves it on 443 (LiveKit hands out turns:<turnHost>:443).", 5349);
     public static readonly ConfigKey SfuTurnRelayPorts = new("sfuTurnRelayPorts", ConfigType.String,
         "Without host networking: the SFU's own TURN relay ports (UDP, inside the pod; clear of its other ports and the ephemeral range).", "20000-29999");
+
+    /// <summary>How the docs show a default that follows the media mode; null for other keys.</summary>
+    public static string? MediaDefaultText(ConfigKey key) =>
+        MediaDefaults.TryGetValue(key, out var d) ? $"{d.Default} (nodePort: {d.NodePort})" : null;
 
     /// <summary>The keys of LiveKit's own TURN (not coturn's).</summary>
     public static IReadOnlyList<ConfigKey> EmbeddedTurnKeys { get; } = [SfuTurnUdpPort, SfuTurnTlsPort, SfuTurnRelayPorts];
@@ -68,21 +74,23 @@ public static class PortsSection
          SfuTurnUdpPort, SfuTurnTlsPort, SfuTurnRelayPorts];
 
     /// <summary>
-    /// Behind a NodePort Service LiveKit listens on the node port itself (it advertises the port it listens on), so these
-    /// ports default into the NodePort range: ess-helm's defaults (charts/matrix-stack values: 30001 TCP, 30002 UDP, 30004 TURN).
+    /// The media ports' defaults per mode. Behind a NodePort Service LiveKit listens on the node port itself (it advertises
+    /// the port it listens on), so there they lie in the NodePort range: ess-helm's defaults (charts/matrix-stack values:
+    /// 30001 TCP, 30002 UDP, 30004 TURN).
     /// </summary>
-    public static IReadOnlyDictionary<ConfigKey, int> NodePortDefaults { get; } = new Dictionary<ConfigKey, int>
+    public static IReadOnlyDictionary<ConfigKey, (int Default, int NodePort)> MediaDefaults { get; } = new Dictionary<ConfigKey, (int, int)>
     {
-        [SfuRtcTcpPort] = 30001,
-        [SfuRtcUdpPort] = 30002,
-        [SfuTurnUdpPort] = 30004,
+        [SfuRtcTcpPort] = (7881, 30001),
+        [SfuRtcUdpPort] = (7882, 30002),
+        [SfuTurnUdpPort] = (3478, 30004),
     };
 
     public static PortsSpec Read(ConfigReader r, MediaExposure exposure)
     {
         var relay = Range(r, TurnRelayPorts, "61000-65535");
-        int Media(ConfigKey key) =>
-            exposure == MediaExposure.NodePort && !r.IsSet(key) ? NodePortDefaults[key] : r.Int(key, 1, 65535);
+        int Media(ConfigKey key) => r.IsSet(key)
+            ? r.Int(key, 1, 65535)
+            : exposure == MediaExposure.NodePort ? MediaDefaults[key].NodePort : MediaDefaults[key].Default;
         var spec = new PortsSpec(
             r.Int(SfuApiPort, 1, 65535),
             Media(SfuRtcTcpPort),
@@ -97,7 +105,7 @@ public static class PortsSection
             Media(SfuTurnUdpPort),
             r.Int(SfuTurnTlsPort, 1024, 65535),
             Range(r, SfuTurnRelayPorts, "20000-29999"));
-        if (spec.TurnTlsOn443 && r.IsSet(TurnTlsPort) && spec.TurnTls != 443)
+        if (spec.TurnTlsOn443 && r.IsChosen(TurnTlsPort) && spec.TurnTls != 443)
         {
             r.Fail(TurnTlsPort, $"unset when {TurnTlsOn443.FullName} is true: coturn has one TLS listener, and with turnTlsOn443 it binds 443");
         }
@@ -109,7 +117,7 @@ public static class PortsSection
         {
             unused = [.. unused, SfuTurnTlsPort];
         }
-        foreach (var key in unused.Where(r.IsSet))
+        foreach (var key in unused.Where(r.IsChosen))
         {
             r.Fail(key, exposure == MediaExposure.HostNetwork
                 ? $"unset with {SfuSection.MediaExposureKey.FullName} hostNetwork: coturn serves TURN there (turnPort, turnTlsPort, turnRelayPorts)"

@@ -87,7 +87,7 @@ public static class SfuSection
         // A key that means nothing in the chosen mode is a mistake the operator would not see otherwise.
         foreach (var (key, mode) in new[] { (NodeAddress, MediaExposure.NodePort), (LoadBalancerAddresses, MediaExposure.LoadBalancer), (LoadBalancerProviderKey, MediaExposure.LoadBalancer) })
         {
-            if (r.IsSet(key) && exposure != mode && r.Errors.All(e => e.Key != key.FullName))
+            if (r.IsChosen(key) && exposure != mode && r.Errors.All(e => e.Key != key.FullName))
             {
                 r.Fail(key, $"unset unless {MediaExposureKey.FullName} is {Exposures.Single(e => e.Value == mode).Key} (it is {Exposures.Single(e => e.Value == exposure).Key})");
             }
