@@ -395,11 +395,11 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
     [Input("sfuApiPort")]
     public Input<int>? SfuApiPort { get; set; }
 
-    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. Default: 7881 (nodePort: 30001).</summary>
+    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort. Default: 0.</summary>
     [Input("sfuRtcTcpPort")]
     public Input<int>? SfuRtcTcpPort { get; set; }
 
-    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. Default: 7882 (nodePort: 30002).</summary>
+    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort. Default: 0.</summary>
     [Input("sfuRtcUdpPort")]
     public Input<int>? SfuRtcUdpPort { get; set; }
 
@@ -431,7 +431,7 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
     [Input("authorizerPort")]
     public Input<int>? AuthorizerPort { get; set; }
 
-    /// <summary>Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. Default: 3478 (nodePort: 30004).</summary>
+    /// <summary>Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. 0 means 3478, or 30004 with nodePort. Default: 0.</summary>
     [Input("sfuTurnUdpPort")]
     public Input<int>? SfuTurnUdpPort { get; set; }
 

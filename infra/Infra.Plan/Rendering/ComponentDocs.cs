@@ -70,7 +70,6 @@ public static class ComponentDocs
 
     public static string DefaultText(ConfigKey key) => key.Required && key.Default is null ? "required" : key.Default switch
     {
-        null when Spec.Sections.PortsSection.MediaDefaultText(key) is { } media => media,
         null => "none",
         bool b => b ? "true" : "false",
         int i => i.ToString(CultureInfo.InvariantCulture),

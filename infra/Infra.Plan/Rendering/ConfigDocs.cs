@@ -60,8 +60,6 @@ public static class ConfigDocs
 
     public static string DefaultText(ConfigKey key) => key.Default switch
     {
-        // Defaults that follow the media mode are not declared (PortsSection.MediaDefaults says why).
-        null when Spec.Sections.PortsSection.MediaDefaultText(key) is { } media => media,
         null => key.Required ? "(required)" : "(none)",
         string s => s.Length == 0 ? "\"\"" : s,
         bool b => b ? "true" : "false",

@@ -33,12 +33,12 @@ public static class PortsSection
 {
     public static readonly ConfigKey SfuApiPort = new("sfuApiPort", ConfigType.Integer,
         "SFU API/WebSocket port (TCP, host network, reached through the Gateway or ingress).", 7880);
-    // The media ports' defaults follow sfuMediaExposure (MediaDefaults), so Pulumi.yaml declares none: the CLI would
-    // otherwise hand the host-network default to a nodePort stack as if the operator had chosen it.
+    // The media ports' defaults follow sfuMediaExposure (MediaDefaults): 0 stands for "the mode's default", as the CLI
+    // hands every declared default to the program and would otherwise give a nodePort stack the host-network port.
     public static readonly ConfigKey SfuRtcTcpPort = new("sfuRtcTcpPort", ConfigType.Integer,
-        "SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port.", null);
+        "SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort.", 0);
     public static readonly ConfigKey SfuRtcUdpPort = new("sfuRtcUdpPort", ConfigType.Integer,
-        "SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port.", null);
+        "SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort.", 0);
     public static readonly ConfigKey SfuMetricsPort = new("sfuMetricsPort", ConfigType.Integer,
         "SFU Prometheus port (TCP, cluster only).", 6789);
     public static readonly ConfigKey TurnPort = new("turnPort", ConfigType.Integer,
@@ -56,15 +56,11 @@ public static class PortsSection
 
     // LiveKit's embedded TURN, where coturn cannot run (sfuMediaExposure nodePort or loadBalancer).
     public static readonly ConfigKey SfuTurnUdpPort = new("sfuTurnUdpPort", ConfigType.Integer,
-        "Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port.", null);
+        "Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. 0 means 3478, or 30004 with nodePort.", 0);
     public static readonly ConfigKey SfuTurnTlsPort = new("sfuTurnTlsPort", ConfigType.Integer,
         "With loadBalancer: the port the SFU's own TURN/TLS listens on; each load balancer serves it on 443 (LiveKit hands out turns:<turnHost>:443).", 5349);
     public static readonly ConfigKey SfuTurnRelayPorts = new("sfuTurnRelayPorts", ConfigType.String,
         "Without host networking: the SFU's own TURN relay ports (UDP, inside the pod; clear of its other ports and the ephemeral range).", "20000-29999");
-
-    /// <summary>How the docs show a default that follows the media mode; null for other keys.</summary>
-    public static string? MediaDefaultText(ConfigKey key) =>
-        MediaDefaults.TryGetValue(key, out var d) ? $"{d.Default} (nodePort: {d.NodePort})" : null;
 
     /// <summary>The keys of LiveKit's own TURN (not coturn's).</summary>
     public static IReadOnlyList<ConfigKey> EmbeddedTurnKeys { get; } = [SfuTurnUdpPort, SfuTurnTlsPort, SfuTurnRelayPorts];
@@ -88,9 +84,11 @@ public static class PortsSection
     public static PortsSpec Read(ConfigReader r, MediaExposure exposure)
     {
         var relay = Range(r, TurnRelayPorts, "61000-65535");
-        int Media(ConfigKey key) => r.IsSet(key)
-            ? r.Int(key, 1, 65535)
-            : exposure == MediaExposure.NodePort ? MediaDefaults[key].NodePort : MediaDefaults[key].Default;
+        int Media(ConfigKey key) => r.Int(key, 0, 65535, "a port from 1 to 65535, or 0 for the default of the sfuMediaExposure mode") switch
+        {
+            0 => exposure == MediaExposure.NodePort ? MediaDefaults[key].NodePort : MediaDefaults[key].Default,
+            var port => port,
+        };
         var spec = new PortsSpec(
             r.Int(SfuApiPort, 1, 65535),
             Media(SfuRtcTcpPort),
