@@ -348,7 +348,10 @@ public static class LivekitPostRenderer
         return stream.Documents.Count == 1 ? stream.Documents[0].RootNode : null;
     }
 
-    /// <summary>The config text without the paths, written by the same emitter as the Deployment (plain scalars keep their text).</summary>
+    /// <summary>
+    /// The config text without the paths, written by the Deployment's emitter (plain scalars keep their text) with
+    /// toYaml's compact lists: the chart's text but for the removed keys' lines.
+    /// </summary>
     private static string WithoutPaths(string text, ConfigEdit edit)
     {
         if (Load(text, edit.Where) is not YamlMappingNode root)
@@ -378,7 +381,7 @@ public static class LivekitPostRenderer
         {
             sb.Append("{}\n");
         }
-        EmitMapping(sb, root, 0);
+        EmitMapping(sb, root, 0, compact: true);
         return sb.ToString();
 
         PostRenderException Missing(string path) => new($"{edit.Where} has no {path} to remove ({nameof(SecretWiring.ChartOnlyConfigKeys)}): " +
@@ -497,17 +500,18 @@ public static class LivekitPostRenderer
     private static YamlScalarNode Plain(string value) => new(value) { Style = ScalarStyle.Plain };
 
     // A small block-style emitter: plain scalars keep their source text (their YAML 1.1 meaning for Kubernetes is
-    // unchanged), all other scalars become double-quoted strings with the same value.
-    private static void EmitMapping(StringBuilder sb, YamlMappingNode map, int indent)
+    // unchanged), all other scalars become double-quoted strings with the same value. Lists are indented under their key,
+    // as the charts' templates write them; compact (a list's dashes at its key's column) as Helm's toYaml (go-yaml) does.
+    private static void EmitMapping(StringBuilder sb, YamlMappingNode map, int indent, bool compact = false)
     {
         foreach (var (key, value) in map.Children)
         {
             sb.Append(' ', indent).Append(Scalar((YamlScalarNode)key)).Append(':');
-            EmitValue(sb, value, indent);
+            EmitValue(sb, value, indent, compact);
         }
     }
 
-    private static void EmitValue(StringBuilder sb, YamlNode value, int indent)
+    private static void EmitValue(StringBuilder sb, YamlNode value, int indent, bool compact)
     {
         switch (value)
         {
@@ -516,29 +520,31 @@ public static class LivekitPostRenderer
                 break;
             case YamlMappingNode m:
                 sb.Append('\n');
-                EmitMapping(sb, m, indent + 2);
+                EmitMapping(sb, m, indent + 2, compact);
                 break;
             case YamlSequenceNode { Children.Count: 0 }:
                 sb.Append(" []\n");
                 break;
             case YamlSequenceNode s:
                 sb.Append('\n');
+                var dash = compact ? indent : indent + 2;
                 foreach (var item in s.Children)
                 {
-                    sb.Append(' ', indent + 2).Append('-');
+                    sb.Append(' ', dash).Append('-');
                     if (item is YamlMappingNode { Children.Count: > 0 } im)
                     {
                         var first = true;
                         foreach (var (k, v) in im.Children)
                         {
-                            sb.Append(first ? " " : new string(' ', indent + 4)).Append(Scalar((YamlScalarNode)k)).Append(':');
-                            EmitValue(sb, v, indent + 4);
+                            sb.Append(first ? " " : new string(' ', dash + 2)).Append(Scalar((YamlScalarNode)k)).Append(':');
+                            EmitValue(sb, v, dash + 2, compact);
                             first = false;
                         }
                     }
                     else
                     {
-                        EmitValue(sb, item, indent + 2);
+                        // A list in a list: its dashes one step right of this one's, compact or not.
+                        EmitValue(sb, item, compact ? dash + 2 : dash, compact);
                     }
                 }
                 break;
