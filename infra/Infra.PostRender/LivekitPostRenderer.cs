@@ -311,9 +311,9 @@ public static class LivekitPostRenderer
         }
         if (found.Count != 1)
         {
-            throw new PostRenderException($"{(found.Count == 0 ? "no" : found.Count.ToString(CultureInfo.InvariantCulture))} ConfigMap named " +
-                $"{edit.ConfigMap} in the manifests, where container {edit.Container} reads its config ({SecretWiring.ConfigEnv}, key {edit.Key}): " +
-                $"cannot remove {edit.What}");
+            var count = found.Count == 0 ? "no ConfigMap" : $"{found.Count.ToString(CultureInfo.InvariantCulture)} ConfigMaps";
+            throw new PostRenderException($"{count} named {edit.ConfigMap} in the manifests, where container {edit.Container} reads its " +
+                $"config ({SecretWiring.ConfigEnv}, key {edit.Key}): cannot remove {edit.What}");
         }
         var (index, configMap) = found[0];
         var (key, node) = (Get(configMap, "data") as YamlMappingNode)?.Children.FirstOrDefault(kv => Text(kv.Key) == edit.Key) ?? default;
