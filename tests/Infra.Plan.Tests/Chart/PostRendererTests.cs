@@ -296,11 +296,13 @@ public class PostRendererTests
                           protocol: UDP
 
             """;
-        string Swap(string text, string line, string with) =>
-            text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
         var hostNetwork = Swap(Deployment(annotation), "\n      hostNetwork: true\n", $"\n      {podField}\n");
         return Swap(hostNetwork, "\n          volumeMounts:\n", "\n" + ports + "          volumeMounts:\n");
     }
+
+    /// <summary>A fixture with one of its texts replaced (and a failure if the fixture no longer has it).</summary>
+    private static string Swap(string text, string line, string with) =>
+        text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
 
     private static string Annotation(SecretWiring wiring) => $"{SecretWiring.Annotation}: '{wiring.ToJson()}'";
 
@@ -424,15 +426,7 @@ public class PostRendererTests
     /// <c>livekit:</c>, keys sorted, compact lists), so with the chart-only <c>turn.secretName</c>; plus a second data
     /// key holding the same words, which must stay.
     /// </summary>
-    internal const string TurnConfigMap = """
-        ---
-        # Source: livekit-server/templates/configmap.yaml
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: livekit-livekit-server
-        data:
-          config.yaml: |
+    internal static readonly string TurnConfigMap = Swap(ConfigMap, "    port: 7880\n    key_file: keys.yaml\n", """
             key_file: keys.yaml
             port: 7880
             rtc:
@@ -457,7 +451,7 @@ public class PostRendererTests
           notes.yaml: |
             secretName: turn-tls
 
-        """;
+        """);
 
     private static readonly SecretWiring ChartOnly = Wiring with { ChartOnlyConfigKeys = ["turn.secretName"] };
 
@@ -499,8 +493,7 @@ public class PostRendererTests
     public void A_quoted_config_value_is_rewritten_quoted_and_a_config_left_empty_is_an_empty_mapping()
     {
         // GIVEN a ConfigMap whose config is a double-quoted scalar holding only the chart-only key
-        var configMap = ConfigMap.Replace("  config.yaml: |\n    port: 7880\n    key_file: keys.yaml\n", "  config.yaml: \"turn:\\n  secretName: x\\n\"\n");
-        Assert.NotEqual(ConfigMap, configMap);
+        var configMap = Swap(ConfigMap, "  config.yaml: |\n    port: 7880\n    key_file: keys.yaml\n", "  config.yaml: \"turn:\\n  secretName: x\\n\"\n");
 
         // WHEN both keys are removed
         var wiring = Wiring with { ChartOnlyConfigKeys = ["turn.secretName", "turn"] };
