@@ -51,6 +51,13 @@ public sealed record FieldRefEnv(string Name, string FieldPath);
 /// a pod off the host network must not claim node ports (Pod Security <c>baseline</c> forbids them). Refused on a pod
 /// with <c>hostNetwork: true</c>, where the ports are the host's anyway.</param>
 /// <param name="FieldEnv">Env vars from the pod's own fields (<see cref="FieldRefEnv"/>), e.g. the node's address.</param>
+/// <param name="ChartOnlyConfigKeys">Dotted paths (e.g. <c>turn.secretName</c>) to remove from the LiveKit config the chart
+/// writes: the ConfigMap key the container's <see cref="ConfigEnv"/> reads (<c>valueFrom.configMapKeyRef</c>). The
+/// livekit-server chart (1.9.0) copies all of its <c>livekit:</c> values into that config.yaml (templates/configmap.yaml),
+/// including keys only the chart reads: <c>turn.secretName</c>, which it requires for TURN/TLS
+/// (templates/deployment.yaml, "tls secret required if turn enabled") and LiveKit's strict config refuses (livekit
+/// <c>pkg/config/config.go</c>: <c>KnownFields</c>; <c>TURNConfig</c> has no such field). Every path must be there:
+/// one that is not means the values are not the plan's.</param>
 /// <param name="PostRenderer">The post-renderer version the plan was built for (<see cref="PostRendererIdentity.Version"/>):
 /// the post-renderer refuses to run when it is another version, and leaves this member out of the Deployment it writes
 /// (so a new version alone rolls no pod).</param>
@@ -64,11 +71,16 @@ public sealed record SecretWiring(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? PullSecrets = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoHostPorts = false,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FieldRefEnv>? FieldEnv = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ChartOnlyConfigKeys = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PostRenderer = null)
 {
     public const string Annotation = "matrix-rtc/secret-wiring";
 
     public const string DisableStrictConfig = "--disable-strict-config";
+
+    /// <summary>The env var LiveKit reads its config body from (livekit <c>cmd/server/main.go</c>: flag <c>config-body</c>);
+    /// the chart sets it from its ConfigMap.</summary>
+    public const string ConfigEnv = "LIVEKIT_CONFIG";
 
     public string ToJson() => JsonSerializer.Serialize(this, SecretWiringJson.Default.SecretWiring);
 

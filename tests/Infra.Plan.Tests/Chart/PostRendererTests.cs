@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Infra.PostRender;
 using Infra.PostRender.Contract;
 
@@ -295,11 +296,13 @@ public class PostRendererTests
                           protocol: UDP
 
             """;
-        string Swap(string text, string line, string with) =>
-            text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
         var hostNetwork = Swap(Deployment(annotation), "\n      hostNetwork: true\n", $"\n      {podField}\n");
         return Swap(hostNetwork, "\n          volumeMounts:\n", "\n" + ports + "          volumeMounts:\n");
     }
+
+    /// <summary>A fixture with one of its texts replaced (and a failure if the fixture no longer has it).</summary>
+    private static string Swap(string text, string line, string with) =>
+        text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
 
     private static string Annotation(SecretWiring wiring) => $"{SecretWiring.Annotation}: '{wiring.ToJson()}'";
 
@@ -404,15 +407,173 @@ public class PostRendererTests
         Assert.Equal(
             $$"""{"container":"livekit-server","env":[{"name":"LIVEKIT_REDIS_PASSWORD","secret":"redis-auth","key":"redis-password"}],"files":[{"volume":"turn-shared-secret","secret":"turn-shared-secret","key":"secret","directory":"/etc/livekit/turn","file":"secret","mode":384}],"strictConfig":true,"postRenderer":"{{Version}}"}""",
             Wiring.ToJson());
-        Assert.Equal(Wiring.ToJson(), (Wiring with { NoHostPorts = false, FieldEnv = null }).ToJson());
+        Assert.Equal(Wiring.ToJson(), (Wiring with { NoHostPorts = false, FieldEnv = null, ChartOnlyConfigKeys = null }).ToJson());
 
-        // and with them the JSON carries both and reads back the same
-        var used = Wiring with { NoHostPorts = true, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")] };
+        // and with them the JSON carries them and reads back the same
+        var used = Wiring with { NoHostPorts = true, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")], ChartOnlyConfigKeys = ["turn.secretName"] };
         var json = used.ToJson();
-        Assert.Contains("\"strictConfig\":true,\"noHostPorts\":true,\"fieldEnv\":[{\"name\":\"NODE_IP\",\"fieldPath\":\"status.hostIP\"}],\"postRenderer\"", json);
+        Assert.Contains("\"strictConfig\":true,\"noHostPorts\":true,\"fieldEnv\":[{\"name\":\"NODE_IP\",\"fieldPath\":\"status.hostIP\"}]," +
+            "\"chartOnlyConfigKeys\":[\"turn.secretName\"],\"postRenderer\"", json);
         var back = SecretWiring.FromJson(json);
         Assert.True(back.NoHostPorts);
         Assert.Equal(used.FieldEnv, back.FieldEnv);
+        Assert.Equal(used.ChartOnlyConfigKeys, back.ChartOnlyConfigKeys);
         Assert.Equal(json, back.ToJson());
+    }
+
+    /// <summary>
+    /// <see cref="ConfigMap"/> as the chart renders it with embedded TURN/TLS (templates/configmap.yaml 1.9.0: toYaml of
+    /// <c>livekit:</c>, keys sorted, compact lists), so with the chart-only <c>turn.secretName</c>; plus a second data
+    /// key holding the same words, which must stay.
+    /// </summary>
+    internal static readonly string TurnConfigMap = Swap(ConfigMap, "    port: 7880\n    key_file: keys.yaml\n", """
+            key_file: keys.yaml
+            port: 7880
+            rtc:
+              stun_servers:
+              - turn.example.org:3478
+              turn_servers:
+              - host: turn.example.org
+                port: 3478
+                protocol: udp
+                secret_file: /etc/livekit/turn/secret
+              udp_port: 7882
+            turn:
+              domain: turn.example.org
+              enabled: true
+              external_tls: false
+              secretName: turn-tls
+              tls_port: 30003
+              udp_port: 30004
+            webhook:
+              urls:
+              - http://lk-jwt-service:8080/sfu_webhook
+          notes.yaml: |
+            secretName: turn-tls
+
+        """);
+
+    private static readonly SecretWiring ChartOnly = Wiring with { ChartOnlyConfigKeys = ["turn.secretName"] };
+
+    private static JsonNode? ConfigOf(string output, string key = "config.yaml")
+    {
+        var text = (string)Manifests.Parse(output).Single(o => o.Kind() == "ConfigMap")["data"]![key]!;
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(text));
+        return Manifests.ToJson(stream.Documents[0].RootNode);
+    }
+
+    [Fact]
+    public void Chart_only_config_keys_are_removed_from_the_config_the_container_reads_and_nothing_else_changes()
+    {
+        // GIVEN the chart's ConfigMap with turn.secretName and its Deployment, wired without and with ChartOnlyConfigKeys
+        var without = LivekitPostRenderer.Apply(TurnConfigMap + Deployment(Annotation(Wiring)), Version);
+
+        // WHEN post-rendered with it
+        var output = LivekitPostRenderer.Apply(TurnConfigMap + Deployment(Annotation(ChartOnly)), Version);
+
+        // THEN without it the ConfigMap is the chart's, byte for byte
+        Assert.StartsWith(TurnConfigMap, without);
+        // and with it the output is those bytes minus the one line of config.yaml (and the annotation naming the member):
+        // notes.yaml, the ConfigMap's other lines and the Deployment are as they were
+        const string line = "\n      secretName: turn-tls\n";
+        Assert.Equal(2, without.Split(line).Length);
+        var annotationOf = (SecretWiring w) => YamlQuote.Quote((w with { PostRenderer = null }).ToJson());
+        Assert.Equal(without.Replace(line, "\n").Replace(annotationOf(Wiring), annotationOf(ChartOnly)), output);
+        Assert.Equal("turn-tls", (string)ConfigOf(output, "notes.yaml")!["secretName"]!);
+
+        // and the config LiveKit reads is the chart's without turn.secretName, every other key and value the same
+        var expected = ConfigOf(without)!.AsObject();
+        Assert.True(expected["turn"]!.AsObject().Remove("secretName"));
+        Assert.Equal(Manifests.Canonical(expected), Manifests.Canonical(ConfigOf(output)!.AsObject()));
+        Assert.Equal(["domain", "enabled", "external_tls", "tls_port", "udp_port"], ConfigOf(output)!["turn"]!.AsObject().Select(kv => kv.Key));
+    }
+
+    [Fact]
+    public void A_quoted_config_value_is_rewritten_quoted_and_a_config_left_empty_is_an_empty_mapping()
+    {
+        // GIVEN a ConfigMap whose config is a double-quoted scalar holding only the chart-only key
+        var configMap = Swap(ConfigMap, "  config.yaml: |\n    port: 7880\n    key_file: keys.yaml\n", "  config.yaml: \"turn:\\n  secretName: x\\n\"\n");
+
+        // WHEN both keys are removed
+        var wiring = Wiring with { ChartOnlyConfigKeys = ["turn.secretName", "turn"] };
+        var output = LivekitPostRenderer.Apply(configMap + Deployment(Annotation(wiring)), Version);
+
+        // THEN the value is a quoted empty mapping, and the ConfigMap's other lines are unchanged
+        Assert.StartsWith(configMap.Replace("\"turn:\\n  secretName: x\\n\"", "\"{}\\n\""), output);
+        Assert.Equal("{}", ConfigOf(output)!.ToJsonString());
+    }
+
+    public static TheoryData<string, string, string> ChartOnlyRefusals => new()
+    {
+        // the container's config does not come from a ConfigMap: no LIVEKIT_CONFIG at all, or one the wiring took from a Secret
+        {
+            "no env", Deployment(Annotation(ChartOnly)).Replace("- name: LIVEKIT_CONFIG", "- name: OTHER_CONFIG"),
+            "the wiring asks to remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName) from the chart's config, " +
+            "but container livekit-server has no env LIVEKIT_CONFIG from a ConfigMap key (valueFrom.configMapKeyRef with name and key)"
+        },
+        {
+            "env from a Secret", Deployment(Annotation(ChartOnly with { Env = [new SecretEnv("LIVEKIT_CONFIG", "lk-config", "config.yaml", Replace: true)] })),
+            "the wiring asks to remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName) from the chart's config, " +
+            "but container livekit-server has no env LIVEKIT_CONFIG from a ConfigMap key (valueFrom.configMapKeyRef with name and key)"
+        },
+        // the ConfigMap it names is not among the manifests, or is there twice
+        {
+            "no ConfigMap", Deployment(Annotation(ChartOnly)),
+            "no ConfigMap named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "another ConfigMap", TurnConfigMap.Replace("name: livekit-livekit-server", "name: other") + Deployment(Annotation(ChartOnly)),
+            "no ConfigMap named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "two ConfigMaps", TurnConfigMap + TurnConfigMap + Deployment(Annotation(ChartOnly)),
+            "2 ConfigMaps named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "no data key", TurnConfigMap.Replace("  config.yaml: |", "  server.yaml: |") + Deployment(Annotation(ChartOnly)),
+            "ConfigMap livekit-livekit-server has no data key config.yaml (text), which container livekit-server reads its config from: " +
+            "cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        // a path that is not there: the values are not the plan's
+        {
+            "no such key", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn.secret_name"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no turn.secret_name to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "no such parent", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["tls.secretName"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no tls.secretName to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "a parent that is a value", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["port.secretName"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no port.secretName to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "a path twice", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn.secretName", "turn.secretName"] })),
+            "ChartOnlyConfigKeys names turn.secretName twice"
+        },
+        {
+            "not a path", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn..secretName"] })),
+            "ChartOnlyConfigKeys names \"turn..secretName\", which is not a dotted path of config keys"
+        },
+        {
+            "a tagged value", TurnConfigMap.Replace("    port: 7880", "    port: !!int 7880") + Deployment(Annotation(ChartOnly)),
+            "key config.yaml of ConfigMap livekit-livekit-server has a YAML tag (tag:yaml.org,2002:int) the post-renderer does not rewrite: " +
+            "cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChartOnlyRefusals))]
+    public void Chart_only_config_keys_without_their_env_config_map_or_path_are_refused_by_name(string what, string input, string message)
+    {
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
+        Assert.True(message == e.Message, $"{what}: {e.Message}");
     }
 }
