@@ -39,7 +39,7 @@ public sealed record LivekitChartValues(
     /// The chart's own key beside LiveKit's under <c>livekit.turn</c>: with LiveKit serving TURN/TLS the chart requires it,
     /// mounts that kubernetes.io/tls Secret at /etc/lkcert and points LIVEKIT_TURN_CERT/KEY there (templates/deployment.yaml).
     /// The chart also copies it into LiveKit's config, where strict mode would refuse it: the post-renderer drops it
-    /// there (SecretWiring.ChartOnlyConfigKeys).
+    /// there (<see cref="SecretWiring.ChartOnlyConfigKeys"/>).
     /// </summary>
     public const string TurnSecretNameKey = "turn.secretName";
 

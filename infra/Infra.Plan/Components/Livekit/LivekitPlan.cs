@@ -382,7 +382,7 @@ public sealed record LivekitPlan(
             FieldEnv: media.Exposure == MediaExposure.NodePort && media.NodeAddress == NodeAddressSource.HostIp
                 ? [new FieldRefEnv(NodeIpEnv, "status.hostIP")]
                 : null,
-            // PENDING-HELPER ChartOnlyConfigKeys: media.Exposure == MediaExposure.LoadBalancer ? [LivekitChartValues.TurnSecretNameKey] : null,
+            ChartOnlyConfigKeys: media.Exposure == MediaExposure.LoadBalancer ? [LivekitChartValues.TurnSecretNameKey] : null,
             PostRenderer: PostRendererIdentity.Version);
     }
 

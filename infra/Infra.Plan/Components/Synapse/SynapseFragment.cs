@@ -36,11 +36,11 @@ public static class SynapseFragment
             { SynapseKeys.MatrixRtc, MatrixRtc(Get(existing, SynapseKeys.MatrixRtc) as YamlMappingNode, input.LivekitServiceUrl) },
             { SynapseKeys.TurnUris, new YamlSequenceNode(input.TurnUris.Select(u => (YamlNode)Str(u))) },
         };
-        // Without TURN URIs (no coturn) Synapse hands out no TURN, and reads no secret file it would fail on at start.
-        if (input.TurnUris.Count > 0)
-        {
-            root.Add(SynapseKeys.TurnSharedSecretPath, Str(TurnSecretPath(input.Synapse)));
-        }
+        // Without TURN URIs (no coturn) Synapse hands out no TURN; null replaces a path homeserver.yaml may still carry, so
+        // Synapse reads no secret file that no longer exists (element-hq/synapse synapse/config/voip.py reads it when set).
+        root.Add(SynapseKeys.TurnSharedSecretPath, input.TurnUris.Count > 0
+            ? Str(TurnSecretPath(input.Synapse))
+            : new YamlScalarNode("null") { Style = YamlDotNet.Core.ScalarStyle.Plain });
         root.Add(SynapseKeys.TurnUserLifetime, Str(Duration(input.TurnCredentialTtlSeconds)));
         root.Add(SynapseKeys.TurnAllowGuests, Bool(input.Synapse.TurnAllowGuests));
         return root;
