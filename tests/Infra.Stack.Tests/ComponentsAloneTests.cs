@@ -95,6 +95,40 @@ public sealed class OthersAloneProgram : Stack
     [Output("policyNames")] public Output<string[]> PolicyNames { get; private set; }
 }
 
+/// <summary>
+/// LiveKit alone behind load balancers, one address created by the program itself (a cloud's reserved address: known
+/// only once that resource exists), the other given; the Redis it reaches is an existing one.
+/// </summary>
+public sealed class LoadBalancerSfuProgram : Stack
+{
+    public LoadBalancerSfuProgram()
+    {
+        var reserved = new Pulumi.Random.RandomInteger("reserved", new Pulumi.Random.RandomIntegerArgs { Min = 10, Max = 10 });
+        var sfu = new LiveKit("sfu", new LiveKitArgs
+        {
+            RtcHost = "rtc.example.org",
+            TurnHost = "turn.example.org",
+            NodeCidrs = { "10.0.0.0/24" },
+            MediaNodeCount = 2,
+            MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
+            MediaRelayImageTag = "v1.13.5-1",
+            MediaRelayLivekitVersion = "v1.13.5",
+            GatewayName = "public",
+            GatewayNamespace = "gateway",
+            GatewaySectionName = "https",
+            ExistingSentinelMasterName = "mymaster",
+            ExistingSentinelAddresses = { "sentinel.redis.svc.cluster.local:26379" },
+            ExistingRedisPasswordSecret = "redis/password",
+            SfuMediaExposure = "loadBalancer",
+            SfuLoadBalancerProvider = "metallb",
+            SfuLoadBalancerAddresses = { reserved.Result.Apply(octet => $"203.0.113.{octet}"), "203.0.113.20" },
+        });
+        ApiKey = sfu.ApiKey;
+    }
+
+    [Output("apiKey")] public Output<string> ApiKey { get; private set; }
+}
+
 public sealed class BadArgsProgram : Stack
 {
     public BadArgsProgram() => _ = new RedisSentinel("redis", new RedisSentinelArgs { RedisDataNodes = 4 });
@@ -197,6 +231,31 @@ public class ComponentsAloneTests
         var configText = Registration.Unwrap(egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Value).GetString()!;
         Assert.Contains("api-secret-from-elsewhere", configText);
         Assert.True(egressConfig.IsSecretAt("stringData", egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Name));
+    }
+
+    [Fact]
+    public async Task A_LiveKit_behind_load_balancers_runs_one_release_per_address_the_program_gives_or_creates()
+    {
+        // GIVEN LiveKit alone with loadBalancer, one address from a resource the program creates
+        var run = await RunAsync<LoadBalancerSfuProgram>();
+        Assert.Empty(run.Errors);
+
+        // THEN one release per address, under the component, each advertising its own address
+        var component = Single(run, "matrix-rtc:index:LiveKit", "sfu");
+        var releases = run.Registrations.Where(r => r.Type == "kubernetes:helm.sh/v3:Release").OrderBy(r => r.Name).ToList();
+        Assert.Equal(["sfu-livekit-0", "sfu-livekit-1"], releases.Select(r => r.Name));
+        Assert.All(releases, r => Assert.Equal(component.Urn, r.Parent));
+        string Values(Registration r) => Assert.Single(r.Input("valueYamlFiles")!.Value.EnumerateArray()).GetProperty("text").GetString()!;
+        Assert.Contains("node_ip: \"203.0.113.10\"", Values(releases[0]));
+        Assert.Contains("node_ip: \"203.0.113.20\"", Values(releases[1]));
+        Assert.All(releases, r => Assert.Contains("podHostNetwork: false", Values(r)));
+        // AND the media Services ask MetalLB for those addresses, among the objects of the component's ConfigGroup
+        var objects = Single(run, "kubernetes:yaml/v2:ConfigGroup", "sfu-objects").String("yaml")!;
+        Assert.Contains("metallb.io/loadBalancerIPs: 203.0.113.10", objects);
+        Assert.Contains("name: livekit-media-1-udp", objects);
+        Assert.Contains("externalTrafficPolicy: Local", objects);
+        // AND no coturn and no TURN shared secret are made for it
+        Assert.DoesNotContain(run.Registrations, r => r.Name.Contains("turn-shared", StringComparison.Ordinal));
     }
 
     [Fact]
