@@ -23,9 +23,14 @@ public sealed class NetworkInputTests
             [Cidr.Parse("192.168.5.0/24")], new PortRange(32768, 60999), 24, 64),
         Routing: new RoutingSpec(RoutingMode.Gateway, new GatewayListener("public-x", "gw-x", "https"), IngressController.Generic),
         Synapse: new SynapseSpec("synapse-x", [new NodeLabel("app", "synapse")], "http://synapse.synapse-x:8008", "", "", false, "", 8008),
-        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080, SfuTurnUdp: 3478, SfuTurnTls: 5349, new PortRange(20000, 29999)),
+        Ports: PortsOf,
         Egress: new EgressSpec(false, new ImageRef("egress", "1.0.0", null), "1.9.0", null, 0, 0, false, EgressStorageKind.None, "", null, []),
-        ExistingRedis: null);
+        ExistingRedis: null,
+        Sfu: new SfuSpec(10800, null, "info", [new StunServer("stun.example.test", 3478)], MediaSpec.Default),
+        MediaPorts: new PortPlan(PortPlan.HostPorts(PortsOf, coturnDtls: false), new PortRange(32768, 60999)));
+
+    private static readonly PortsSpec PortsOf =
+        new(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080, SfuTurnUdp: 3478, SfuTurnTls: 5349, new PortRange(20000, 29999));
 
     private static Peer Pods(string name, string ns, bool hostNetwork, params Listener[] listens)
     {
