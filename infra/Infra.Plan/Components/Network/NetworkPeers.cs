@@ -57,9 +57,11 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
 /// candidate (livekit/livekit 788d4c35 pkg/service/turn.go: <c>RelayAddressGeneratorPortRange</c>, the permission handler
 /// admits any public peer), i.e. its RTC UDP port at the address it advertises. That address is the load balancer's
 /// (<c>loadBalancer</c>) or, with <c>sfuNodeAddress: stun</c>, the public address STUN finds for the node; with
-/// <c>hostIP</c> it is the node's own, which the node translates to the SFU pod before any policy sees it (kube-proxy's
+/// <c>hostIP</c> it is the node's own, which the node translates to an SFU pod before any policy sees it (kube-proxy's
 /// KUBE-NODEPORTS for destinations of type LOCAL, Cilium's NodePort/socket load balancing), so only the SFU pods need admitting
-/// (<see cref="NetworkPolicyBuilder"/>). With STUN, LiveKit asks <c>rtc.stun_servers</c> over UDP at start and exits when none
+/// (<see cref="NetworkPolicyBuilder"/>). Any SFU pod: kube-proxy sends a pod's traffic to a node port or an in-cluster
+/// load-balancer address by the Cluster policy whatever externalTrafficPolicy says (kubernetes pkg/proxy/iptables/proxier.go,
+/// "pod traffic for … external destinations"). With STUN, LiveKit asks <c>rtc.stun_servers</c> over UDP at start and exits when none
 /// answers (mediatransportutil <c>pkg/rtcconfig/ip.go</c>, <c>determineIP</c>). <see cref="Addresses"/> places both in the
 /// connectivity model: the first load-balancer address, or documentation addresses (RFC 5737).
 /// </summary>
