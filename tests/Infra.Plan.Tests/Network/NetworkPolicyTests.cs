@@ -122,6 +122,8 @@ public class NetworkManifestSchemaTests
     [Theory]
     [InlineData("dev", "network-policies")]
     [InlineData("prod", "network-policies")]
+    [InlineData("nodeport", "network-policies")]
+    [InlineData("loadbalancer", "network-policies")]
     [InlineData("prod", "synapse")]
     public void Manifests_load_strictly_as_kubernetes_objects(string stack, string component)
     {
