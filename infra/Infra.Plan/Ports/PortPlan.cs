@@ -261,7 +261,13 @@ public sealed record PortPlan(IReadOnlyList<MediaPort> Ports, PortRange Ephemera
         sb.AppendLine("The API/WebSocket port is reached through the Gateway or ingress; metrics from Prometheus; the relay range is");
         sb.AppendLine("never reached from outside (the relay's own sockets: replies return through the node's connection tracking).");
         sb.AppendLine("externalTrafficPolicy is Local: the client's source address is kept and each node or load balancer sends only to");
-        sb.AppendLine("the SFU on the receiving node.");
+        sb.AppendLine("the SFU on the receiving node. Not so for a pod's own traffic to a node port or a load-balancer address, which");
+        sb.AppendLine("kube-proxy sends to any endpoint of the Service (kubernetes pkg/proxy/iptables/proxier.go, \"pod traffic for ...");
+        sb.AppendLine("external destinations\"), as it does with LiveKit's TURN relay, which sends relayed media to the SFU's advertised address:");
+        sb.AppendLine(nodePort
+            ? "behind the one NodePort Service, where that address is the node's own, it can reach another node's SFU, and that\n" +
+              "relayed call fails: with more than one media node, relayed calls are unreliable in this mode."
+            : "each load balancer's Service selects its own SFU only, so the relay's media stays with it.");
         return sb.ToString();
     }
 

@@ -50,6 +50,9 @@ public static class SfuSection
         ["loadBalancer"] = MediaExposure.LoadBalancer,
     };
 
+    /// <summary>The config value of <paramref name="exposure"/> (as reports print it).</summary>
+    public static string Name(MediaExposure exposure) => Exposures.Single(e => e.Value == exposure).Key;
+
     private static readonly Dictionary<string, NodeAddressSource> NodeAddresses = new()
     {
         ["stun"] = NodeAddressSource.Stun,
