@@ -29,6 +29,7 @@ public static class ConfigRules
         new("TierCarriesCalls", "a tier sized for fewer calls would be overloaded at the stated load", TierCarriesCalls),
         new("SfuPerMediaNode", "one SFU per media node (host ports, node ports with externalTrafficPolicy Local, a node-sized SFU)", SfuPerMediaNode),
         new("LoadBalancerAddressPerSfu", "LiveKit advertises one address: one SFU per load-balancer address", LoadBalancerAddressPerSfu),
+        new("NodeAddressRelayLoop", "LiveKit's TURN relays to its own node's address, which kube-proxy spreads over every SFU", NodeAddressRelayLoop),
         new("LivekitMinimumVersion", "older LiveKit servers need the TURN secret in their plain config", LivekitVersion),
         new("RedisImageLicence", "Redis 7.4+ is RSAL/SSPL and 8.x adds AGPL; Bitnami's free images are no longer updated", d => RedisSection.CheckImage(d.Spec.Images.Redis)),
         new("ProductionMediaRelayDigest", "a tag can be moved, a digest cannot", ProductionMediaRelayDigest),
@@ -121,6 +122,26 @@ public static class ConfigRules
             yield return ConfigError.Invalid(SfuSection.LoadBalancerAddresses, $"{media.LoadBalancerAddresses.Count} address(es)",
                 $"at least {planned} addresses: tier {d.Sizing.Preset.Name} plans {planned} SFU(s) for {d.Sizing.Load.Calls} calls × " +
                 $"{d.Sizing.Load.ParticipantsPerCall} participants, and each SFU advertises its own address");
+        }
+    }
+
+    /// <summary>
+    /// Behind a NodePort with <c>sfuNodeAddress: hostIP</c>, LiveKit's own TURN relays a client's media to its SFU's
+    /// advertised address: its own node's address. kube-proxy treats a pod's traffic to a node port on its own node as
+    /// "pod traffic for external destinations" and sends it by the Cluster policy, whatever externalTrafficPolicy says
+    /// (kubernetes pkg/proxy/iptables/proxier.go), so with several SFUs it reaches another node's SFU, which knows no such
+    /// call. With STUN the address is the cloud's 1:1 NAT address (the relay's packet leaves the node and comes back as
+    /// outside traffic); behind load balancers each Service selects one SFU.
+    /// </summary>
+    private static IEnumerable<ConfigError> NodeAddressRelayLoop(Derived d)
+    {
+        var media = d.Spec.Sfu.Media;
+        if (media.Exposure == MediaExposure.NodePort && media.NodeAddress == NodeAddressSource.HostIp && d.Sizing.SfuReplicas > 1)
+        {
+            yield return ConfigError.Invalid(SfuSection.NodeAddress, "\"hostIP\"",
+                $"stun with {d.Sizing.SfuReplicas} SFUs: LiveKit's TURN relays to its own node's address, and kube-proxy sends a pod's " +
+                "traffic to its own node's port to any SFU (externalTrafficPolicy does not bind it), so relayed calls would reach the wrong " +
+                $"SFU; with hostIP run one SFU, or use {SfuSection.MediaExposureKey.Name} loadBalancer");
         }
     }
 

@@ -78,7 +78,9 @@ public static class ComponentCatalog
         "its passwords (and with TLS its CA) are copied into the media namespace for LiveKit.",
         Keys(Where, Sizing,
             RedisSection.Keys.Except([RedisSection.Mode, .. ExistingRedis.Except([RedisSection.Tls])]),
-            [ImagesSection.RedisImage, ClusterSection.ClusterDomain, ClusterSection.Monitoring, ObservabilitySection.RedisExporterImage]),
+            [ImagesSection.RedisImage, ClusterSection.ClusterDomain, ClusterSection.Monitoring, ObservabilitySection.RedisExporterImage],
+            // Which SFU Deployments read the password copy (one per load-balancer address): their pods roll when it rotates.
+            [SfuSection.MediaExposureKey, SfuSection.LoadBalancerAddresses]),
         [],
         [
             new("masterName", OutputType.String, "The Sentinel master name clients ask for."),

@@ -176,6 +176,7 @@ public class MediaExposureTests
         { [.. NodePort, ("sfuTurnTlsPort", S("5350"))], "matrix-rtc:sfuTurnTlsPort", "which a node port cannot be" },
         { [.. LoadBalancer("generic", "203.0.113.10", "203.0.113.11"), ("sfuReplicas", S("2"))], "matrix-rtc:sfuReplicas", "one SFU runs per address" },
         { [.. LoadBalancer("generic", "203.0.113.10"), ("tier", S("medium"))], "matrix-rtc:sfuLoadBalancerAddresses", "at least 2 addresses" },
+        { [.. NodePort, ("sfuNodeAddress", S("hostIP")), ("sfuReplicas", S("2")), ("mediaNodeCount", S("2"))], "matrix-rtc:sfuNodeAddress", "kube-proxy sends a pod's traffic" },
     };
 
     [Theory]

@@ -225,7 +225,7 @@ public class ConnectivityTests
 
     [Theory]
     [InlineData("nodeport", "the node's own, which the node translates to an SFU pod")]
-    [InlineData("loadbalancer", "its load balancer's address (203.0.113.10, 203.0.113.11;")]
+    [InlineData("loadbalancer", "its load balancer's address (203.0.113.80, 203.0.113.81;")]
     public void Off_the_host_network_the_report_says_the_sfu_is_a_policed_pod_and_no_node_address_is_admitted(string stack, string relay)
     {
         // GIVEN a stack whose SFU runs in the pod network WHEN its report is written

@@ -196,7 +196,7 @@ public class SfuPodNetworkPolicyTests
         // AND in: the media ports and LiveKit's TURN/UDP and TURN/TLS from anywhere, the API from the Gateway's proxies
         Assert.Equal(["anywhere: 7881/TCP 7882/UDP 3478/UDP 5349/TCP", $"{EnvoyGateway}: 7880/TCP"], PolicyText.Ingress(policy));
         // AND out: the relay's UDP to the SFU pods and to each load balancer's address, nothing wider
-        Assert.Equal([Redis, Webhook, "app.kubernetes.io/name=livekit-server: 7882/UDP", "203.0.113.10/32,203.0.113.11/32: 7882/UDP"],
+        Assert.Equal([Redis, Webhook, "app.kubernetes.io/name=livekit-server: 7882/UDP", "203.0.113.80/32,203.0.113.81/32: 7882/UDP"],
             PolicyText.Egress(policy));
     }
 
@@ -288,7 +288,7 @@ public class SfuPodNetworkPolicyTests
         // THEN Egress reaches the SFU pods (API and media, after Service or load-balancer translation) and each address
         var rules = PolicyText.Egress(policy).ToList();
         Assert.Contains("matrix-rtc-media/app.kubernetes.io/name=livekit-server: 7880/TCP 7881/TCP 7882/UDP", rules);
-        Assert.Contains("203.0.113.10/32,203.0.113.11/32: 7881/TCP 7882/UDP", rules);
+        Assert.Contains("203.0.113.80/32,203.0.113.81/32: 7881/TCP 7882/UDP", rules);
         // AND the SFU admits Egress on its API
         Assert.Contains($"matrix-rtc/{Labels(Infra.Plan.Components.Egress.EgressPlan.PodSelector)}: 7880/TCP", PolicyText.Ingress(SfuPolicy(plan)));
         // AND every need holds (Egress to the SFU's API and media among them)
