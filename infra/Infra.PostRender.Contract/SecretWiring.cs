@@ -94,6 +94,9 @@ public sealed record SecretWiring(
 }
 
 /// <summary>Source-generated JSON of <see cref="SecretWiring"/> (no reflection: the post-renderer is a Native AOT binary).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+// An operation this tool does not know is refused, never skipped: a wiring from a newer plan (e.g. one that strips host
+// ports or drops a chart-only config key) through an older tool would otherwise install pods that cannot start.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(SecretWiring))]
 internal sealed partial class SecretWiringJson : JsonSerializerContext;

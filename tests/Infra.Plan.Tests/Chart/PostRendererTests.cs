@@ -400,6 +400,18 @@ public class PostRendererTests
     }
 
     [Fact]
+    public void An_operation_this_tool_does_not_know_is_refused_not_skipped()
+    {
+        // GIVEN a wiring from a newer plan: an operation this version has no member for
+        var json = Wiring.ToJson().Replace("\"strictConfig\":true", "\"strictConfig\":true,\"someNewOperation\":true", StringComparison.Ordinal);
+
+        // WHEN the post-renderer reads it THEN it stops, naming the annotation, instead of installing a half-wired pod
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment($"{SecretWiring.Annotation}: '{json}'"), Version));
+        Assert.Contains($"annotation {SecretWiring.Annotation} is not valid wiring JSON", e.Message);
+        Assert.Contains("someNewOperation", e.Message);
+    }
+
+    [Fact]
     public void A_wiring_without_the_pod_network_members_writes_the_json_it_wrote_before_them()
     {
         // GIVEN the wiring of a release that uses neither NoHostPorts nor FieldEnv
