@@ -299,6 +299,11 @@ public sealed class LiveKitArgs : ResourceArgs
     [Input("sfuLoadBalancerProvider")]
     public Input<string>? SfuLoadBalancerProvider { get; set; }
 
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     /// <summary>Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds). Default: 86400.</summary>
     [Input("turnCredentialTtlSeconds")]
     public Input<int>? TurnCredentialTtlSeconds { get; set; }
@@ -384,6 +389,7 @@ public sealed class LiveKitArgs : ResourceArgs
         yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
         yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
         yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
         yield return ("turnCredentialTtlSeconds", ArgsValues.Scalar(TurnCredentialTtlSeconds));
         yield return ("clusterDomain", ArgsValues.Scalar(ClusterDomain));
         yield return ("monitoring", ArgsValues.Scalar(Monitoring));

@@ -726,6 +726,11 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
     [Input("sfuLoadBalancerProvider")]
     public Input<string>? SfuLoadBalancerProvider { get; set; }
 
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     internal static MatrixRtcSfuArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
     {
         var args = new MatrixRtcSfuArgs();
@@ -738,6 +743,7 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
         if (config.TryGetValue("sfuNodeAddress", out var sfuNodeAddressValue)) { args.SfuNodeAddress = ArgsValues.String("sfuNodeAddress", sfuNodeAddressValue); any = true; }
         if (config.TryGetValue("sfuLoadBalancerAddresses", out var sfuLoadBalancerAddressesValue)) { args.SfuLoadBalancerAddresses = ArgsValues.Strings("sfuLoadBalancerAddresses", sfuLoadBalancerAddressesValue); any = true; }
         if (config.TryGetValue("sfuLoadBalancerProvider", out var sfuLoadBalancerProviderValue)) { args.SfuLoadBalancerProvider = ArgsValues.String("sfuLoadBalancerProvider", sfuLoadBalancerProviderValue); any = true; }
+        if (config.TryGetValue("sfuLoadBalancerAnnotations", out var sfuLoadBalancerAnnotationsValue)) { args.SfuLoadBalancerAnnotations = ArgsValues.Strings("sfuLoadBalancerAnnotations", sfuLoadBalancerAnnotationsValue); any = true; }
         return any ? args : null;
     }
 
@@ -751,6 +757,7 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
         yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
         yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
         yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
     }
 }
 

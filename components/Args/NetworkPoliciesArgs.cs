@@ -351,6 +351,11 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     [Input("sfuLoadBalancerProvider")]
     public Input<string>? SfuLoadBalancerProvider { get; set; }
 
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     /// <summary>NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; they override turnExternalIpDiscovery. Default: [].</summary>
     [Input("turnExternalIps")]
     public InputList<string> TurnExternalIps { get => _turnExternalIps ??= new(); set => _turnExternalIps = value; }
@@ -641,6 +646,7 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
         yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
         yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
         yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
         yield return ("turnExternalIps", ArgsValues.List(_turnExternalIps));
         yield return ("turnExternalIpDiscovery", ArgsValues.Scalar(TurnExternalIpDiscovery));
         yield return ("turnSharedSecretPrevious", ArgsValues.Secret(TurnSharedSecretPrevious));

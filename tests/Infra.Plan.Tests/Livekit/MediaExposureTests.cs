@@ -162,6 +162,21 @@ public class MediaExposureTests
         }
     }
 
+    [Fact]
+    public void The_operators_annotations_reach_every_media_service()
+    {
+        // GIVEN an AWS Load Balancer Controller setup through the generic provider and annotations
+        var plan = Plan([.. LoadBalancer("generic", "203.0.113.10"),
+            ("sfuLoadBalancerAnnotations", L("service.beta.kubernetes.io/aws-load-balancer-type=external", "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip"))]);
+
+        var service = Assert.Single(Services(plan), s => s.Spec.Type == "LoadBalancer");
+        Assert.Equal(
+            [("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "ip"), ("service.beta.kubernetes.io/aws-load-balancer-type", "external")],
+            service.Metadata.Annotations.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => (a.Key, a.Value)));
+        // AND none on the in-cluster API Service
+        Assert.Null(Services(plan).Single(s => s.Metadata.Name == LivekitPlan.ApiService).Metadata.Annotations);
+    }
+
     public static TheoryData<(string Key, ConfigValue Value)[], string, string> Mistakes => new()
     {
         { [("sfuMediaExposure", S("hostPort"))], "matrix-rtc:sfuMediaExposure", "one of: hostNetwork, nodePort, loadBalancer" },
@@ -171,6 +186,7 @@ public class MediaExposureTests
         { [.. LoadBalancer("digitalocean", "203.0.113.10")], "matrix-rtc:sfuLoadBalancerProvider", "one of: generic, gke, aks, metallb" },
         { [("sfuLoadBalancerAddresses", L("203.0.113.10"))], "matrix-rtc:sfuLoadBalancerAddresses", "unset unless matrix-rtc:sfuMediaExposure is loadBalancer" },
         { [("sfuNodeAddress", S("hostIP"))], "matrix-rtc:sfuNodeAddress", "unset unless matrix-rtc:sfuMediaExposure is nodePort" },
+        { [.. LoadBalancer("generic", "203.0.113.10"), ("sfuLoadBalancerAnnotations", L("no equals sign"))], "matrix-rtc:sfuLoadBalancerAnnotations", "annotations as key=value" },
         { [("sfuTurnUdpPort", S("3479"))], "matrix-rtc:sfuTurnUdpPort", "coturn serves TURN there" },
         { [.. NodePort, ("turnPort", S("3479"))], "matrix-rtc:turnPort", "coturn does not run there" },
         { [.. NodePort, ("sfuTurnTlsPort", S("5350"))], "matrix-rtc:sfuTurnTlsPort", "which a node port cannot be" },

@@ -177,7 +177,7 @@ public sealed record LivekitPlan(
                 objects.Add(MediaServices.NodePort(media, sfuPorts, selector));
                 break;
             case MediaExposure.LoadBalancer:
-                objects.AddRange(sfus.SelectMany((r, i) => MediaServices.LoadBalancer(media, i, IPAddress.Parse(r.Address!), mode.Provider,
+                objects.AddRange(sfus.SelectMany((r, i) => MediaServices.LoadBalancer(media, i, IPAddress.Parse(r.Address!), mode,
                     sfuPorts, ReleaseSelector(r.Release.Name))));
                 objects.Add(ApiServiceObject(media, input.Ports.SfuApi, selector));
                 // LiveKit serves TURN/TLS itself here: the TURN name's certificate is the SFU's to make.

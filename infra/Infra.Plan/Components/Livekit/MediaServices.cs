@@ -29,10 +29,11 @@ public static class MediaServices
     /// LoadBalancer: one SFU's Service(s) on its address: one with TCP and UDP where the provider takes mixed protocols,
     /// else a TCP and a UDP Service asking for the same address (<see cref="LoadBalancerProvider"/>).
     /// </summary>
-    public static IReadOnlyList<V1Service> LoadBalancer(string ns, int index, IPAddress address, LoadBalancerProvider provider,
+    public static IReadOnlyList<V1Service> LoadBalancer(string ns, int index, IPAddress address, MediaSpec media,
         IReadOnlyList<MediaPort> ports, IReadOnlyDictionary<string, string> selector)
     {
         var name = LoadBalancerService(index);
+        var provider = media.Provider;
         var annotations = new Dictionary<string, string>();
         if (provider.AddressAnnotation is { } a)
         {
@@ -42,6 +43,10 @@ public static class MediaServices
         {
             // Both Services carry the same key: the provider puts them on one address.
             annotations[s] = name;
+        }
+        foreach (var (key, value) in media.LoadBalancerAnnotations)
+        {
+            annotations[key] = value;
         }
         var ip = provider.AddressAnnotation is null ? address.ToString() : null;
         if (provider.MixedProtocol)

@@ -53,16 +53,18 @@ public sealed record LoadBalancerProvider(string Name, bool MixedProtocol, strin
 
 /// <summary>The media exposure keys, read once (the port keys' defaults depend on the mode).</summary>
 /// <param name="LoadBalancerAddresses">With <see cref="MediaExposure.LoadBalancer"/>: one SFU per address, in order.</param>
+/// <param name="LoadBalancerAnnotations">The operator's annotations for every media Service (after the provider's own).</param>
 public sealed record MediaSpec(
     MediaExposure Exposure,
     NodeAddressSource NodeAddress,
     IReadOnlyList<IPAddress> LoadBalancerAddresses,
-    LoadBalancerProvider Provider)
+    LoadBalancerProvider Provider,
+    IReadOnlyList<KeyValuePair<string, string>> LoadBalancerAnnotations)
 {
     public bool HostNetwork => Exposure == MediaExposure.HostNetwork;
 
     /// <summary>The SFU's own TURN (LiveKit's embedded TURN) serves clients where coturn cannot run (no host network).</summary>
     public bool EmbeddedTurn => !HostNetwork;
 
-    public static MediaSpec Default { get; } = new(MediaExposure.HostNetwork, NodeAddressSource.Stun, [], LoadBalancerProvider.ByName["generic"]);
+    public static MediaSpec Default { get; } = new(MediaExposure.HostNetwork, NodeAddressSource.Stun, [], LoadBalancerProvider.ByName["generic"], []);
 }

@@ -10,7 +10,7 @@ namespace Infra.Plan.Spec.Sections;
 /// <param name="Media">How clients reach the media ports: host network, NodePort or load balancers.</param>
 public sealed record SfuSpec(int DrainSeconds, int? Replicas, string LogLevel, IReadOnlyList<StunServer> StunServers, MediaSpec Media);
 
-public static class SfuSection
+public static partial class SfuSection
 {
     public static readonly ConfigKey DrainSeconds = new("sfuDrainSeconds", ConfigType.Integer,
         "Seconds a stopping SFU keeps serving its calls before it is killed (terminationGracePeriodSeconds, >= 60).", 10800);
@@ -40,8 +40,12 @@ public static class SfuSection
         "With loadBalancer: how the address is asked for and whether TCP and UDP share one Service: generic (one mixed " +
         "Service, spec.loadBalancerIP), gke, aks or metallb (one Service per protocol sharing the address).", "generic");
 
+    public static readonly ConfigKey LoadBalancerAnnotations = new("sfuLoadBalancerAnnotations", ConfigType.StringArray,
+        "With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set " +
+        "(e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip).", Array.Empty<string>());
+
     public static IReadOnlyList<ConfigKey> Keys { get; } =
-        [DrainSeconds, Replicas, LogLevel, StunServers, MediaExposureKey, NodeAddress, LoadBalancerAddresses, LoadBalancerProviderKey];
+        [DrainSeconds, Replicas, LogLevel, StunServers, MediaExposureKey, NodeAddress, LoadBalancerAddresses, LoadBalancerProviderKey, LoadBalancerAnnotations];
 
     private static readonly Dictionary<string, MediaExposure> Exposures = new()
     {
@@ -78,6 +82,19 @@ public static class SfuSection
                 r.Fail(LoadBalancerAddresses, $"\"{item}\"", "IP addresses such as 203.0.113.10 or 2001:db8::10");
             }
         }
+        var annotations = new List<KeyValuePair<string, string>>();
+        foreach (var item in r.List(LoadBalancerAnnotations))
+        {
+            var m = AnnotationPattern().Match(item);
+            if (m.Success && annotations.All(a => a.Key != m.Groups["key"].Value))
+            {
+                annotations.Add(new(m.Groups["key"].Value, m.Groups["value"].Value));
+            }
+            else
+            {
+                r.Fail(LoadBalancerAnnotations, $"\"{item}\"", "annotations as key=value, each key once, e.g. service.beta.kubernetes.io/aws-load-balancer-scheme=internet-facing");
+            }
+        }
         if (addresses.Distinct().Count() != addresses.Count)
         {
             r.Fail(LoadBalancerAddresses, "addresses that differ: each SFU advertises its own, so two SFUs on one address would take each other's media");
@@ -88,15 +105,20 @@ public static class SfuSection
                 "(rtc.node_ip), so the plan runs one SFU per load-balancer address and needs them before anything is applied");
         }
         // A key that means nothing in the chosen mode is a mistake the operator would not see otherwise.
-        foreach (var (key, mode) in new[] { (NodeAddress, MediaExposure.NodePort), (LoadBalancerAddresses, MediaExposure.LoadBalancer), (LoadBalancerProviderKey, MediaExposure.LoadBalancer) })
+        foreach (var (key, mode) in new[] { (NodeAddress, MediaExposure.NodePort), (LoadBalancerAddresses, MediaExposure.LoadBalancer),
+                     (LoadBalancerProviderKey, MediaExposure.LoadBalancer), (LoadBalancerAnnotations, MediaExposure.LoadBalancer) })
         {
             if (r.IsChosen(key) && exposure != mode && r.Errors.All(e => e.Key != key.FullName))
             {
                 r.Fail(key, $"unset unless {MediaExposureKey.FullName} is {Exposures.Single(e => e.Value == mode).Key} (it is {Exposures.Single(e => e.Value == exposure).Key})");
             }
         }
-        return new MediaSpec(exposure, nodeAddress, addresses, provider);
+        return new MediaSpec(exposure, nodeAddress, addresses, provider, annotations);
     }
+
+    /// <summary>An annotation: a qualified name (optional DNS prefix and /), then = and any value.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<key>([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)=(?<value>.*)$")]
+    private static partial System.Text.RegularExpressions.Regex AnnotationPattern();
 
     private static readonly Dictionary<string, string> Levels = new()
     {
