@@ -50,6 +50,8 @@ public sealed record FieldRefEnv(string Name, string FieldPath);
 /// (1.9.0, templates/deployment.yaml) puts one on its RTC, TURN and metrics ports whatever <c>podHostNetwork</c> says, and
 /// a pod off the host network must not claim node ports (Pod Security <c>baseline</c> forbids them). Refused on a pod
 /// with <c>hostNetwork: true</c>, where the ports are the host's anyway.</param>
+/// <param name="SecretVolumeMode">The file mode of every Secret volume the chart mounts without one: livekit-server 1.9.0
+/// mounts the TURN certificate (<c>lkturncert</c>) with the default 0644, its private key readable by every user.</param>
 /// <param name="FieldEnv">Env vars from the pod's own fields (<see cref="FieldRefEnv"/>), e.g. the node's address.</param>
 /// <param name="ChartOnlyConfigKeys">Dotted paths (e.g. <c>turn.secretName</c>) to remove from the LiveKit config the chart
 /// writes: the ConfigMap key the container's <see cref="ConfigEnv"/> reads (<c>valueFrom.configMapKeyRef</c>). The
@@ -72,6 +74,7 @@ public sealed record SecretWiring(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoHostPorts = false,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FieldRefEnv>? FieldEnv = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? ChartOnlyConfigKeys = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? SecretVolumeMode = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PostRenderer = null)
 {
     public const string Annotation = "matrix-rtc/secret-wiring";

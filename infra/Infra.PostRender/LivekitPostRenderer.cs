@@ -232,6 +232,17 @@ public static class LivekitPostRenderer
         {
             RemoveHostPorts(podSpec);
         }
+        if (wiring.SecretVolumeMode is { } mode && Get(podSpec, "volumes") is YamlSequenceNode chartVolumes)
+        {
+            // The chart's own Secret volumes without a mode (0644 by default: a key readable by every user in the pod).
+            foreach (var secret in chartVolumes.Children.OfType<YamlMappingNode>().Select(v => Get(v, "secret")).OfType<YamlMappingNode>())
+            {
+                if (Get(secret, "defaultMode") is null)
+                {
+                    secret.Add(Key("defaultMode"), Plain(mode.ToString(CultureInfo.InvariantCulture)));
+                }
+            }
+        }
         if (wiring.NoServiceAccountToken)
         {
             podSpec.Children[Key("automountServiceAccountToken")] = Plain("false");

@@ -117,6 +117,8 @@ public class MediaExposureChartTests
         var pod = chart.Single("Deployment").At("spec.template.spec")!;
         var volume = pod["volumes"]!.AsArray().Single(v => (string?)v!.At("secret.secretName") == plan.Topology.Turn.TlsSecretName)!;
         Assert.Contains(chart.Container["volumeMounts"]!.AsArray(), m => (string)m!["name"]! == (string)volume["name"]! && (string)m["mountPath"]! == "/etc/lkcert");
+        // AND every Secret volume, the chart's certificate mount included, gives "others" nothing (the chart sets no mode there)
+        Assert.All(pod["volumes"]!.AsArray().Where(v => v!["secret"] is not null), v => Assert.Equal(0, (long)v!.At("secret.defaultMode")! & 0b111));
         Assert.Null(Get(config, "turn.secretName"));
         Assert.Equal(("true", plan.Spec.Site.TurnHost, "5349", "false"),
             (Get(config, "turn.enabled"), Get(config, "turn.domain"), Get(config, "turn.tls_port"), Get(config, "turn.external_tls")));

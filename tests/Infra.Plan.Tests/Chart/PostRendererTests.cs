@@ -400,6 +400,21 @@ public class PostRendererTests
     }
 
     [Fact]
+    public void Secret_volume_mode_sets_a_mode_only_on_the_charts_secret_volumes_without_one()
+    {
+        // GIVEN the chart's Deployment with one Secret volume without a mode (as the chart mounts the TURN certificate)
+        static string Chart(SecretWiring wiring) => PodNetworkDeployment(Annotation(wiring))
+            .Replace("      volumes:\n", "      volumes:\n        - name: lkturncert\n          secret:\n            secretName: turn-tls\n", StringComparison.Ordinal);
+
+        // WHEN post-rendered with the member THEN that volume gets the mode; the others keep theirs
+        var output = LivekitPostRenderer.Apply(Chart(Wiring with { SecretVolumeMode = 384 }), Version);
+        Assert.Contains("secretName: turn-tls\n            defaultMode: 384\n", output);
+        Assert.Contains("secretName: livekit-api\n            defaultMode: 0600\n", output);
+        // AND without it nothing gets a mode it did not have
+        Assert.Contains("secretName: turn-tls\n        - name:", LivekitPostRenderer.Apply(Chart(Wiring), Version));
+    }
+
+    [Fact]
     public void An_operation_this_tool_does_not_know_is_refused_not_skipped()
     {
         // GIVEN a wiring from a newer plan: an operation this version has no member for

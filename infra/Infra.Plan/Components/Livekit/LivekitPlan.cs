@@ -383,6 +383,8 @@ public sealed record LivekitPlan(
                 ? [new FieldRefEnv(NodeIpEnv, "status.hostIP")]
                 : null,
             ChartOnlyConfigKeys: media.Exposure == MediaExposure.LoadBalancer ? [LivekitChartValues.TurnSecretNameKey] : null,
+            // ... and mounts that certificate's Secret without a mode.
+            SecretVolumeMode: media.Exposure == MediaExposure.LoadBalancer ? SecretFileMode : null,
             PostRenderer: PostRendererIdentity.Version);
     }
 
