@@ -28,22 +28,13 @@ public sealed class WiredProgram : Stack
     {
         var redis = new RedisSentinel("redis", new RedisSentinelArgs { Tier = "small" });
         var turn = new Coturn("turn", new CoturnArgs { TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" } });
-        var sfu = new LiveKit("sfu", new LiveKitArgs
-        {
-            RtcHost = "rtc.example.org",
-            TurnHost = turn.TurnHost,
-            NodeCidrs = { "10.0.0.0/24" },
-            MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
-            MediaRelayImageTag = "v1.13.5-1",
-            MediaRelayLivekitVersion = "v1.13.5",
-            GatewayName = "public",
-            GatewayNamespace = "gateway",
-            GatewaySectionName = "https",
-            ExistingSentinelMasterName = redis.MasterName,
-            ExistingSentinelAddresses = redis.SentinelAddresses.Apply(a => ImmutableArray.Create(a)),
-            ExistingRedisPasswordSecret = redis.PasswordSecret,
-            ExistingSentinelPasswordSecret = redis.SentinelPasswordSecret,
-        });
+        var sfuArgs = SiteArgs();
+        sfuArgs.TurnHost = turn.TurnHost;
+        sfuArgs.ExistingSentinelMasterName = redis.MasterName;
+        sfuArgs.ExistingSentinelAddresses = redis.SentinelAddresses.Apply(a => ImmutableArray.Create(a));
+        sfuArgs.ExistingRedisPasswordSecret = redis.PasswordSecret;
+        sfuArgs.ExistingSentinelPasswordSecret = redis.SentinelPasswordSecret;
+        var sfu = new LiveKit("sfu", sfuArgs);
         var authorizer = new Authorizer("authorizer", new AuthorizerArgs
         {
             ServerName = "example.org",
@@ -60,6 +51,20 @@ public sealed class WiredProgram : Stack
 
     [Output("apiSecret")] public Output<string> ApiSecret { get; private set; }
     [Output("serviceUrl")] public Output<string> ServiceUrl { get; private set; }
+
+    /// <summary>LiveKit's Args for the site every program here uses: hosts, node range, image, Gateway listener.</summary>
+    internal static LiveKitArgs SiteArgs() => new()
+    {
+        RtcHost = "rtc.example.org",
+        TurnHost = "turn.example.org",
+        NodeCidrs = { "10.0.0.0/24" },
+        MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
+        MediaRelayImageTag = "v1.13.5-1",
+        MediaRelayLivekitVersion = "v1.13.5",
+        GatewayName = "public",
+        GatewayNamespace = "gateway",
+        GatewaySectionName = "https",
+    };
 }
 
 /// <summary>The other components alone from minimal Args; what they take from others given as plain (secret) values.</summary>
@@ -104,25 +109,16 @@ public sealed class LoadBalancerSfuProgram : Stack
     public LoadBalancerSfuProgram()
     {
         var reserved = new Pulumi.Random.RandomInteger("reserved", new Pulumi.Random.RandomIntegerArgs { Min = 10, Max = 10 });
-        var sfu = new LiveKit("sfu", new LiveKitArgs
-        {
-            RtcHost = "rtc.example.org",
-            TurnHost = "turn.example.org",
-            NodeCidrs = { "10.0.0.0/24" },
-            MediaNodeCount = 2,
-            MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
-            MediaRelayImageTag = "v1.13.5-1",
-            MediaRelayLivekitVersion = "v1.13.5",
-            GatewayName = "public",
-            GatewayNamespace = "gateway",
-            GatewaySectionName = "https",
-            ExistingSentinelMasterName = "mymaster",
-            ExistingSentinelAddresses = { "sentinel.redis.svc.cluster.local:26379" },
-            ExistingRedisPasswordSecret = "redis/password",
-            SfuMediaExposure = "loadBalancer",
-            SfuLoadBalancerProvider = "metallb",
-            SfuLoadBalancerAddresses = { reserved.Result.Apply(octet => $"203.0.113.{octet}"), "203.0.113.20" },
-        });
+        var args = WiredProgram.SiteArgs();
+        args.MediaNodeCount = 2;
+        args.ExistingSentinelMasterName = "mymaster";
+        args.ExistingSentinelAddresses.Add("sentinel.redis.svc.cluster.local:26379");
+        args.ExistingRedisPasswordSecret = "redis/password";
+        args.SfuMediaExposure = "loadBalancer";
+        args.SfuLoadBalancerProvider = "metallb";
+        args.SfuLoadBalancerAddresses.Add(reserved.Result.Apply(octet => $"203.0.113.{octet}"));
+        args.SfuLoadBalancerAddresses.Add("203.0.113.20");
+        var sfu = new LiveKit("sfu", args);
         ApiKey = sfu.ApiKey;
     }
 
