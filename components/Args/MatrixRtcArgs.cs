@@ -845,6 +845,15 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
+
     internal static MatrixRtcSynapseArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
     {
         var args = new MatrixRtcSynapseArgs();
@@ -856,6 +865,8 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
         if (config.TryGetValue("wellKnownClientExisting", out var wellKnownClientExistingValue)) { args.WellKnownClientExisting = ArgsValues.String("wellKnownClientExisting", wellKnownClientExistingValue); any = true; }
         if (config.TryGetValue("synapseTurnAllowGuests", out var synapseTurnAllowGuestsValue)) { args.SynapseTurnAllowGuests = ArgsValues.Bool("synapseTurnAllowGuests", synapseTurnAllowGuestsValue); any = true; }
         if (config.TryGetValue("synapseTurnSecretMountDir", out var synapseTurnSecretMountDirValue)) { args.SynapseTurnSecretMountDir = ArgsValues.String("synapseTurnSecretMountDir", synapseTurnSecretMountDirValue); any = true; }
+        if (config.TryGetValue("synapseExternalTurnUris", out var synapseExternalTurnUrisValue)) { args.SynapseExternalTurnUris = ArgsValues.Strings("synapseExternalTurnUris", synapseExternalTurnUrisValue); any = true; }
+        if (config.TryGetValue("synapseExternalTurnSecret", out var synapseExternalTurnSecretValue)) { args.SynapseExternalTurnSecret = ArgsValues.String("synapseExternalTurnSecret", synapseExternalTurnSecretValue); any = true; }
         return any ? args : null;
     }
 
@@ -868,6 +879,8 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
     }
 }
 

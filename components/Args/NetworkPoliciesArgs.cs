@@ -410,6 +410,15 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
+
     /// <summary>Namespace of the cluster DNS. Default: kube-system.</summary>
     [Input("dnsNamespace")]
     public Input<string>? DnsNamespace { get; set; }
@@ -660,6 +669,8 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
         yield return ("dnsNamespace", ArgsValues.Scalar(DnsNamespace));
         yield return ("dnsPodSelector", ArgsValues.List(_dnsPodSelector));
         yield return ("ingressNamespace", ArgsValues.Scalar(IngressNamespace));

@@ -67,6 +67,15 @@ public sealed class SynapseConfigArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
+
     /// <summary>Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds). Default: 86400.</summary>
     [Input("turnCredentialTtlSeconds")]
     public Input<int>? TurnCredentialTtlSeconds { get; set; }
@@ -92,6 +101,8 @@ public sealed class SynapseConfigArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
         yield return ("turnCredentialTtlSeconds", ArgsValues.Scalar(TurnCredentialTtlSeconds));
     }
 

@@ -60,7 +60,7 @@ public sealed record EnvironmentSpec(
             RedisSection.Read(r),
             SfuSection.Read(r, media),
             TurnSection.Read(r),
-            SynapseSection.Read(r),
+            SynapseSection.Read(r, media),
             ClusterSection.Read(r),
             ObservabilitySection.Read(r),
             EgressSection.Read(r));

@@ -187,6 +187,9 @@ public class MediaExposureTests
         { [("sfuLoadBalancerAddresses", L("203.0.113.10"))], "matrix-rtc:sfuLoadBalancerAddresses", "unset unless matrix-rtc:sfuMediaExposure is loadBalancer" },
         { [("sfuNodeAddress", S("hostIP"))], "matrix-rtc:sfuNodeAddress", "unset unless matrix-rtc:sfuMediaExposure is nodePort" },
         { [.. LoadBalancer("generic", "203.0.113.10"), ("sfuLoadBalancerAnnotations", L("no equals sign"))], "matrix-rtc:sfuLoadBalancerAnnotations", "annotations as key=value" },
+        { [("synapseExternalTurnUris", L("turn:turn.elsewhere.example:3478"))], "matrix-rtc:synapseExternalTurnUris", "this deployment's coturn serves Synapse's TURN" },
+        { [.. NodePort, ("synapseExternalTurnUris", L("turn:turn.elsewhere.example:3478"))], "matrix-rtc:synapseExternalTurnSecret", "pulumi config set --secret" },
+        { [.. NodePort, ("synapseExternalTurnUris", L("https://turn.elsewhere.example"))], "matrix-rtc:synapseExternalTurnUris", "TURN URIs such as" },
         { [("sfuTurnUdpPort", S("3479"))], "matrix-rtc:sfuTurnUdpPort", "coturn serves TURN there" },
         { [.. NodePort, ("turnPort", S("3479"))], "matrix-rtc:turnPort", "coturn does not run there" },
         { [.. NodePort, ("sfuTurnTlsPort", S("5350"))], "matrix-rtc:sfuTurnTlsPort", "which a node port cannot be" },
@@ -233,6 +236,23 @@ public class MediaExposureTests
         Assert.Empty(plan.Topology.Turn.Uris);
         // AND with host networking, as before
         Assert.Contains("turn_shared_secret_path: \"/", Plan().Synapse.FragmentYaml);
+    }
+
+    [Fact]
+    public void Without_coturn_synapse_may_hand_out_an_outside_turn_server_with_its_secret_from_secure_config()
+    {
+        // GIVEN nodePort and a TURN server the operator runs elsewhere
+        var plan = Plan([.. NodePort, ("synapseExternalTurnUris", L("turns:turn.elsewhere.example:443?transport=tcp")),
+            ("synapseExternalTurnSecret", new ConfigValue.Secret("outside-turn-secret"))]);
+
+        // THEN Synapse hands out exactly those URIs, reads the secret file, and its Secret is filled from that config value
+        Assert.Contains("turn_uris:\n- \"turns:turn.elsewhere.example:443?transport=tcp\"", plan.Synapse.FragmentYaml);
+        Assert.Contains("turn_shared_secret_path: \"/", plan.Synapse.FragmentYaml);
+        var entry = Assert.Single(plan.Synapse.TurnSecret!.Entries);
+        var source = Assert.IsType<Infra.Plan.Contract.SecretSource.Config>(entry.Source);
+        Assert.Equal("matrix-rtc:synapseExternalTurnSecret", source.Key.FullName);
+        // AND the secret appears in no rendered file
+        Assert.DoesNotContain(plan.Files, f => f.Content.Contains("outside-turn-secret", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class NetworkInputTests
         Nodes: new NodesSpec([new NodeLabel("media", "yes")], [], 1, [Cidr.Parse("10.244.0.0/16")], [Cidr.Parse("10.96.0.0/12")],
             [Cidr.Parse("192.168.5.0/24")], new PortRange(32768, 60999), 24, 64),
         Routing: new RoutingSpec(RoutingMode.Gateway, new GatewayListener("public-x", "gw-x", "https"), IngressController.Generic),
-        Synapse: new SynapseSpec("synapse-x", [new NodeLabel("app", "synapse")], "http://synapse.synapse-x:8008", "", "", false, "", 8008),
+        Synapse: new SynapseSpec("synapse-x", [new NodeLabel("app", "synapse")], "http://synapse.synapse-x:8008", "", "", false, "", 8008, [], SecretInput.NotSet),
         Ports: PortsOf,
         Egress: new EgressSpec(false, new ImageRef("egress", "1.0.0", null), "1.9.0", null, 0, 0, false, EgressStorageKind.None, "", null, []),
         ExistingRedis: null,
