@@ -8,7 +8,7 @@ namespace Infra.Plan.Components;
 /// <param name="MediaNamespace">The media namespace (<c>mediaNamespace</c>): the SFU (and coturn, Egress).</param>
 /// <param name="HostNetwork">Whether the media runs on the host network (<c>sfuMediaExposure</c>): Pod Security <c>privileged</c>
 /// for the media namespace, else <c>restricted</c>.</param>
-public sealed record NamespacesInput(string Namespace, string MediaNamespace, bool HostNetwork = true)
+public sealed record NamespacesInput(string Namespace, string MediaNamespace, bool HostNetwork)
 {
     /// <summary>The only place the namespaces component reads the whole environment.</summary>
     public static NamespacesInput From(Derived d) => new(d.Spec.Site.Namespace, d.Spec.Site.MediaNamespace, d.Spec.Sfu.Media.HostNetwork);

@@ -183,9 +183,7 @@ public sealed record LivekitPlan(
                 // LiveKit serves TURN/TLS itself here: the TURN name's certificate is the SFU's to make.
                 if (input.Tls.Mode == TlsMode.SelfSigned)
                 {
-                    generated.Add(new CertificateValue(TurnCertificateId, input.Turn.Host, "matrix-rtc (self-signed)", [input.Turn.Host],
-                        IsCa: false, [KeyUsage.ServerAuth, KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment],
-                        CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: null));
+                    generated.Add(TurnCertificate.SelfSigned(TurnCertificateId, input.Turn.Host));
                     secrets.Add(Tls.TlsPlan.TlsSecret(media, input.Turn.TlsSecretName, Component, TurnCertificateId, consumers));
                 }
                 else if (input.Tls.Mode == TlsMode.CertManager)
