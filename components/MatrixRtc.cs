@@ -100,7 +100,8 @@ public sealed class MatrixRtc : ComponentResource
                 ["wellKnownClient"] = Output.Create(StackExports.WellKnownClient(plan)),
                 ["tier"] = Output.Create(plan.Sizing.Preset.Name),
                 ["capacitySummary"] = Output.Create(StackExports.CapacitySummary(plan)),
-                ["turnSharedSecret"] = values.Randoms[CoturnPlan.SharedSecretId],
+                // No coturn without host networking (sfuMediaExposure), so no TURN secret: empty, like turnUris.
+                ["turnSharedSecret"] = values.Randoms.GetValueOrDefault(CoturnPlan.SharedSecretId) ?? Output.Create(""),
                 ["livekitApiKey"] = values.Randoms[LivekitPlan.ApiKeyId],
                 ["livekitApiSecret"] = values.Randoms[LivekitPlan.ApiSecretId],
             },

@@ -14,7 +14,7 @@ public sealed class CoturnArgs : ResourceArgs
     [Input("turnHost")]
     public Input<string>? TurnHost { get; set; }
 
-    /// <summary>Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork). Default: matrix-rtc-media.</summary>
+    /// <summary>Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted). Default: matrix-rtc-media.</summary>
     [Input("mediaNamespace")]
     public Input<string>? MediaNamespace { get; set; }
 
@@ -120,11 +120,11 @@ public sealed class CoturnArgs : ResourceArgs
     [Input("sfuApiPort")]
     public Input<int>? SfuApiPort { get; set; }
 
-    /// <summary>SFU ICE-TCP port (TCP, open to the internet). Default: 7881.</summary>
+    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort. Default: 0.</summary>
     [Input("sfuRtcTcpPort")]
     public Input<int>? SfuRtcTcpPort { get; set; }
 
-    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet). Default: 7882.</summary>
+    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort. Default: 0.</summary>
     [Input("sfuRtcUdpPort")]
     public Input<int>? SfuRtcUdpPort { get; set; }
 

@@ -22,7 +22,7 @@ public sealed class LiveKitArgs : ResourceArgs
     [Input("namespace")]
     public Input<string>? Namespace { get; set; }
 
-    /// <summary>Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork). Default: matrix-rtc-media.</summary>
+    /// <summary>Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted). Default: matrix-rtc-media.</summary>
     [Input("mediaNamespace")]
     public Input<string>? MediaNamespace { get; set; }
 
@@ -144,11 +144,11 @@ public sealed class LiveKitArgs : ResourceArgs
     [Input("sfuApiPort")]
     public Input<int>? SfuApiPort { get; set; }
 
-    /// <summary>SFU ICE-TCP port (TCP, open to the internet). Default: 7881.</summary>
+    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort. Default: 0.</summary>
     [Input("sfuRtcTcpPort")]
     public Input<int>? SfuRtcTcpPort { get; set; }
 
-    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet). Default: 7882.</summary>
+    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort. Default: 0.</summary>
     [Input("sfuRtcUdpPort")]
     public Input<int>? SfuRtcUdpPort { get; set; }
 
@@ -179,6 +179,18 @@ public sealed class LiveKitArgs : ResourceArgs
     /// <summary>Authorizer (lk-jwt-service) HTTP port inside the pod network. Default: 8080.</summary>
     [Input("authorizerPort")]
     public Input<int>? AuthorizerPort { get; set; }
+
+    /// <summary>Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. 0 means 3478, or 30004 with nodePort. Default: 0.</summary>
+    [Input("sfuTurnUdpPort")]
+    public Input<int>? SfuTurnUdpPort { get; set; }
+
+    /// <summary>With loadBalancer: the port the SFU's own TURN/TLS listens on; each load balancer serves it on 443 (LiveKit hands out turns:&lt;turnHost&gt;:443). Default: 5349.</summary>
+    [Input("sfuTurnTlsPort")]
+    public Input<int>? SfuTurnTlsPort { get; set; }
+
+    /// <summary>Without host networking: the SFU's own TURN relay ports (UDP, inside the pod; clear of its other ports and the ephemeral range). Default: 20000-29999.</summary>
+    [Input("sfuTurnRelayPorts")]
+    public Input<string>? SfuTurnRelayPorts { get; set; }
 
     /// <summary>Certificates: self-signed (Pulumi.Tls, dev only), cert-manager, or existing-secret. Default: self-signed.</summary>
     [Input("tlsMode")]
@@ -270,6 +282,28 @@ public sealed class LiveKitArgs : ResourceArgs
     public InputList<string> SfuStunServers { get => _sfuStunServers ??= new(); set => _sfuStunServers = value; }
     private InputList<string>? _sfuStunServers;
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
+    /// <summary>With nodePort: the address each SFU advertises: stun (its node's public address 1:1-NATed to it, asked by STUN) or hostIP (the node's own address, where it is public). Default: stun.</summary>
+    [Input("sfuNodeAddress")]
+    public Input<string>? SfuNodeAddress { get; set; }
+
+    /// <summary>With loadBalancer: the load balancers' IP addresses (reserved beforehand), one SFU each; LiveKit advertises its address, so it must be the address clients reach. Default: [].</summary>
+    [Input("sfuLoadBalancerAddresses")]
+    public InputList<string> SfuLoadBalancerAddresses { get => _sfuLoadBalancerAddresses ??= new(); set => _sfuLoadBalancerAddresses = value; }
+    private InputList<string>? _sfuLoadBalancerAddresses;
+
+    /// <summary>With loadBalancer: how the address is asked for and whether TCP and UDP share one Service: generic (one mixed Service, spec.loadBalancerIP), gke, aks or metallb (one Service per protocol sharing the address). Default: generic.</summary>
+    [Input("sfuLoadBalancerProvider")]
+    public Input<string>? SfuLoadBalancerProvider { get; set; }
+
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     /// <summary>Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds). Default: 86400.</summary>
     [Input("turnCredentialTtlSeconds")]
     public Input<int>? TurnCredentialTtlSeconds { get; set; }
@@ -326,6 +360,9 @@ public sealed class LiveKitArgs : ResourceArgs
         yield return ("turnMetricsPort", ArgsValues.Scalar(TurnMetricsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
         yield return ("authorizerPort", ArgsValues.Scalar(AuthorizerPort));
+        yield return ("sfuTurnUdpPort", ArgsValues.Scalar(SfuTurnUdpPort));
+        yield return ("sfuTurnTlsPort", ArgsValues.Scalar(SfuTurnTlsPort));
+        yield return ("sfuTurnRelayPorts", ArgsValues.Scalar(SfuTurnRelayPorts));
         yield return ("tlsMode", ArgsValues.Scalar(TlsMode));
         yield return ("certManagerIssuer", ArgsValues.Scalar(CertManagerIssuer));
         yield return ("certManagerIssuerKind", ArgsValues.Scalar(CertManagerIssuerKind));
@@ -348,6 +385,11 @@ public sealed class LiveKitArgs : ResourceArgs
         yield return ("sfuReplicas", ArgsValues.Scalar(SfuReplicas));
         yield return ("sfuLogLevel", ArgsValues.Scalar(SfuLogLevel));
         yield return ("sfuStunServers", ArgsValues.List(_sfuStunServers));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
+        yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
+        yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
+        yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
         yield return ("turnCredentialTtlSeconds", ArgsValues.Scalar(TurnCredentialTtlSeconds));
         yield return ("clusterDomain", ArgsValues.Scalar(ClusterDomain));
         yield return ("monitoring", ArgsValues.Scalar(Monitoring));

@@ -26,7 +26,7 @@ public sealed class MatrixRtcArgs : ResourceArgs
     [Input("nodes")]
     public MatrixRtcNodesArgs? Nodes { get; set; }
 
-    /// <summary>Host ports.</summary>
+    /// <summary>Ports.</summary>
     [Input("ports")]
     public MatrixRtcPortsArgs? Ports { get; set; }
 
@@ -125,7 +125,7 @@ public sealed class MatrixRtcSiteArgs : ResourceArgs
     [Input("namespace")]
     public Input<string>? Namespace { get; set; }
 
-    /// <summary>Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork). Default: matrix-rtc-media.</summary>
+    /// <summary>Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted). Default: matrix-rtc-media.</summary>
     [Input("mediaNamespace")]
     public Input<string>? MediaNamespace { get; set; }
 
@@ -388,18 +388,18 @@ public sealed class MatrixRtcNodesArgs : ResourceArgs
     }
 }
 
-/// <summary>Host ports: the <c>ports</c> section of <see cref="MatrixRtcArgs"/>.</summary>
+/// <summary>Ports: the <c>ports</c> section of <see cref="MatrixRtcArgs"/>.</summary>
 public sealed class MatrixRtcPortsArgs : ResourceArgs
 {
     /// <summary>SFU API/WebSocket port (TCP, host network, reached through the Gateway or ingress). Default: 7880.</summary>
     [Input("sfuApiPort")]
     public Input<int>? SfuApiPort { get; set; }
 
-    /// <summary>SFU ICE-TCP port (TCP, open to the internet). Default: 7881.</summary>
+    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort. Default: 0.</summary>
     [Input("sfuRtcTcpPort")]
     public Input<int>? SfuRtcTcpPort { get; set; }
 
-    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet). Default: 7882.</summary>
+    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort. Default: 0.</summary>
     [Input("sfuRtcUdpPort")]
     public Input<int>? SfuRtcUdpPort { get; set; }
 
@@ -431,6 +431,18 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
     [Input("authorizerPort")]
     public Input<int>? AuthorizerPort { get; set; }
 
+    /// <summary>Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. 0 means 3478, or 30004 with nodePort. Default: 0.</summary>
+    [Input("sfuTurnUdpPort")]
+    public Input<int>? SfuTurnUdpPort { get; set; }
+
+    /// <summary>With loadBalancer: the port the SFU's own TURN/TLS listens on; each load balancer serves it on 443 (LiveKit hands out turns:&lt;turnHost&gt;:443). Default: 5349.</summary>
+    [Input("sfuTurnTlsPort")]
+    public Input<int>? SfuTurnTlsPort { get; set; }
+
+    /// <summary>Without host networking: the SFU's own TURN relay ports (UDP, inside the pod; clear of its other ports and the ephemeral range). Default: 20000-29999.</summary>
+    [Input("sfuTurnRelayPorts")]
+    public Input<string>? SfuTurnRelayPorts { get; set; }
+
     internal static MatrixRtcPortsArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
     {
         var args = new MatrixRtcPortsArgs();
@@ -445,6 +457,9 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
         if (config.TryGetValue("turnMetricsPort", out var turnMetricsPortValue)) { args.TurnMetricsPort = ArgsValues.Int("turnMetricsPort", turnMetricsPortValue); any = true; }
         if (config.TryGetValue("turnTlsOn443", out var turnTlsOn443Value)) { args.TurnTlsOn443 = ArgsValues.Bool("turnTlsOn443", turnTlsOn443Value); any = true; }
         if (config.TryGetValue("authorizerPort", out var authorizerPortValue)) { args.AuthorizerPort = ArgsValues.Int("authorizerPort", authorizerPortValue); any = true; }
+        if (config.TryGetValue("sfuTurnUdpPort", out var sfuTurnUdpPortValue)) { args.SfuTurnUdpPort = ArgsValues.Int("sfuTurnUdpPort", sfuTurnUdpPortValue); any = true; }
+        if (config.TryGetValue("sfuTurnTlsPort", out var sfuTurnTlsPortValue)) { args.SfuTurnTlsPort = ArgsValues.Int("sfuTurnTlsPort", sfuTurnTlsPortValue); any = true; }
+        if (config.TryGetValue("sfuTurnRelayPorts", out var sfuTurnRelayPortsValue)) { args.SfuTurnRelayPorts = ArgsValues.String("sfuTurnRelayPorts", sfuTurnRelayPortsValue); any = true; }
         return any ? args : null;
     }
 
@@ -460,6 +475,9 @@ public sealed class MatrixRtcPortsArgs : ResourceArgs
         yield return ("turnMetricsPort", ArgsValues.Scalar(TurnMetricsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
         yield return ("authorizerPort", ArgsValues.Scalar(AuthorizerPort));
+        yield return ("sfuTurnUdpPort", ArgsValues.Scalar(SfuTurnUdpPort));
+        yield return ("sfuTurnTlsPort", ArgsValues.Scalar(SfuTurnTlsPort));
+        yield return ("sfuTurnRelayPorts", ArgsValues.Scalar(SfuTurnRelayPorts));
     }
 }
 
@@ -691,6 +709,28 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
     public InputList<string> SfuStunServers { get => _sfuStunServers ??= new(); set => _sfuStunServers = value; }
     private InputList<string>? _sfuStunServers;
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
+    /// <summary>With nodePort: the address each SFU advertises: stun (its node's public address 1:1-NATed to it, asked by STUN) or hostIP (the node's own address, where it is public). Default: stun.</summary>
+    [Input("sfuNodeAddress")]
+    public Input<string>? SfuNodeAddress { get; set; }
+
+    /// <summary>With loadBalancer: the load balancers' IP addresses (reserved beforehand), one SFU each; LiveKit advertises its address, so it must be the address clients reach. Default: [].</summary>
+    [Input("sfuLoadBalancerAddresses")]
+    public InputList<string> SfuLoadBalancerAddresses { get => _sfuLoadBalancerAddresses ??= new(); set => _sfuLoadBalancerAddresses = value; }
+    private InputList<string>? _sfuLoadBalancerAddresses;
+
+    /// <summary>With loadBalancer: how the address is asked for and whether TCP and UDP share one Service: generic (one mixed Service, spec.loadBalancerIP), gke, aks or metallb (one Service per protocol sharing the address). Default: generic.</summary>
+    [Input("sfuLoadBalancerProvider")]
+    public Input<string>? SfuLoadBalancerProvider { get; set; }
+
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     internal static MatrixRtcSfuArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
     {
         var args = new MatrixRtcSfuArgs();
@@ -699,6 +739,11 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
         if (config.TryGetValue("sfuReplicas", out var sfuReplicasValue)) { args.SfuReplicas = ArgsValues.Int("sfuReplicas", sfuReplicasValue); any = true; }
         if (config.TryGetValue("sfuLogLevel", out var sfuLogLevelValue)) { args.SfuLogLevel = ArgsValues.String("sfuLogLevel", sfuLogLevelValue); any = true; }
         if (config.TryGetValue("sfuStunServers", out var sfuStunServersValue)) { args.SfuStunServers = ArgsValues.Strings("sfuStunServers", sfuStunServersValue); any = true; }
+        if (config.TryGetValue("sfuMediaExposure", out var sfuMediaExposureValue)) { args.SfuMediaExposure = ArgsValues.String("sfuMediaExposure", sfuMediaExposureValue); any = true; }
+        if (config.TryGetValue("sfuNodeAddress", out var sfuNodeAddressValue)) { args.SfuNodeAddress = ArgsValues.String("sfuNodeAddress", sfuNodeAddressValue); any = true; }
+        if (config.TryGetValue("sfuLoadBalancerAddresses", out var sfuLoadBalancerAddressesValue)) { args.SfuLoadBalancerAddresses = ArgsValues.Strings("sfuLoadBalancerAddresses", sfuLoadBalancerAddressesValue); any = true; }
+        if (config.TryGetValue("sfuLoadBalancerProvider", out var sfuLoadBalancerProviderValue)) { args.SfuLoadBalancerProvider = ArgsValues.String("sfuLoadBalancerProvider", sfuLoadBalancerProviderValue); any = true; }
+        if (config.TryGetValue("sfuLoadBalancerAnnotations", out var sfuLoadBalancerAnnotationsValue)) { args.SfuLoadBalancerAnnotations = ArgsValues.Strings("sfuLoadBalancerAnnotations", sfuLoadBalancerAnnotationsValue); any = true; }
         return any ? args : null;
     }
 
@@ -708,6 +753,11 @@ public sealed class MatrixRtcSfuArgs : ResourceArgs
         yield return ("sfuReplicas", ArgsValues.Scalar(SfuReplicas));
         yield return ("sfuLogLevel", ArgsValues.Scalar(SfuLogLevel));
         yield return ("sfuStunServers", ArgsValues.List(_sfuStunServers));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
+        yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
+        yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
+        yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
     }
 }
 
@@ -795,6 +845,15 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
+
     internal static MatrixRtcSynapseArgs? FromConfig(IReadOnlyDictionary<string, Infra.Plan.Spec.ConfigValue> config)
     {
         var args = new MatrixRtcSynapseArgs();
@@ -806,6 +865,8 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
         if (config.TryGetValue("wellKnownClientExisting", out var wellKnownClientExistingValue)) { args.WellKnownClientExisting = ArgsValues.String("wellKnownClientExisting", wellKnownClientExistingValue); any = true; }
         if (config.TryGetValue("synapseTurnAllowGuests", out var synapseTurnAllowGuestsValue)) { args.SynapseTurnAllowGuests = ArgsValues.Bool("synapseTurnAllowGuests", synapseTurnAllowGuestsValue); any = true; }
         if (config.TryGetValue("synapseTurnSecretMountDir", out var synapseTurnSecretMountDirValue)) { args.SynapseTurnSecretMountDir = ArgsValues.String("synapseTurnSecretMountDir", synapseTurnSecretMountDirValue); any = true; }
+        if (config.TryGetValue("synapseExternalTurnUris", out var synapseExternalTurnUrisValue)) { args.SynapseExternalTurnUris = ArgsValues.Strings("synapseExternalTurnUris", synapseExternalTurnUrisValue); any = true; }
+        if (config.TryGetValue("synapseExternalTurnSecret", out var synapseExternalTurnSecretValue)) { args.SynapseExternalTurnSecret = ArgsValues.String("synapseExternalTurnSecret", synapseExternalTurnSecretValue); any = true; }
         return any ? args : null;
     }
 
@@ -818,6 +879,8 @@ public sealed class MatrixRtcSynapseArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
     }
 }
 

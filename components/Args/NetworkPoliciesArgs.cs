@@ -26,7 +26,7 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     [Input("namespace")]
     public Input<string>? Namespace { get; set; }
 
-    /// <summary>Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork). Default: matrix-rtc-media.</summary>
+    /// <summary>Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted). Default: matrix-rtc-media.</summary>
     [Input("mediaNamespace")]
     public Input<string>? MediaNamespace { get; set; }
 
@@ -160,11 +160,11 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     [Input("sfuApiPort")]
     public Input<int>? SfuApiPort { get; set; }
 
-    /// <summary>SFU ICE-TCP port (TCP, open to the internet). Default: 7881.</summary>
+    /// <summary>SFU ICE-TCP port (TCP, open to the internet); with sfuMediaExposure nodePort also the node port. 0 means 7881, or 30001 with nodePort. Default: 0.</summary>
     [Input("sfuRtcTcpPort")]
     public Input<int>? SfuRtcTcpPort { get; set; }
 
-    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet). Default: 7882.</summary>
+    /// <summary>SFU media port: all RTC media muxed on one UDP port (open to the internet); with nodePort also the node port. 0 means 7882, or 30002 with nodePort. Default: 0.</summary>
     [Input("sfuRtcUdpPort")]
     public Input<int>? SfuRtcUdpPort { get; set; }
 
@@ -195,6 +195,18 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     /// <summary>Authorizer (lk-jwt-service) HTTP port inside the pod network. Default: 8080.</summary>
     [Input("authorizerPort")]
     public Input<int>? AuthorizerPort { get; set; }
+
+    /// <summary>Without host networking: the SFU's own TURN/UDP port (open to the internet); with nodePort also the node port. 0 means 3478, or 30004 with nodePort. Default: 0.</summary>
+    [Input("sfuTurnUdpPort")]
+    public Input<int>? SfuTurnUdpPort { get; set; }
+
+    /// <summary>With loadBalancer: the port the SFU's own TURN/TLS listens on; each load balancer serves it on 443 (LiveKit hands out turns:&lt;turnHost&gt;:443). Default: 5349.</summary>
+    [Input("sfuTurnTlsPort")]
+    public Input<int>? SfuTurnTlsPort { get; set; }
+
+    /// <summary>Without host networking: the SFU's own TURN relay ports (UDP, inside the pod; clear of its other ports and the ephemeral range). Default: 20000-29999.</summary>
+    [Input("sfuTurnRelayPorts")]
+    public Input<string>? SfuTurnRelayPorts { get; set; }
 
     /// <summary>Certificates: self-signed (Pulumi.Tls, dev only), cert-manager, or existing-secret. Default: self-signed.</summary>
     [Input("tlsMode")]
@@ -322,6 +334,28 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     public InputList<string> SfuStunServers { get => _sfuStunServers ??= new(); set => _sfuStunServers = value; }
     private InputList<string>? _sfuStunServers;
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
+    /// <summary>With nodePort: the address each SFU advertises: stun (its node's public address 1:1-NATed to it, asked by STUN) or hostIP (the node's own address, where it is public). Default: stun.</summary>
+    [Input("sfuNodeAddress")]
+    public Input<string>? SfuNodeAddress { get; set; }
+
+    /// <summary>With loadBalancer: the load balancers' IP addresses (reserved beforehand), one SFU each; LiveKit advertises its address, so it must be the address clients reach. Default: [].</summary>
+    [Input("sfuLoadBalancerAddresses")]
+    public InputList<string> SfuLoadBalancerAddresses { get => _sfuLoadBalancerAddresses ??= new(); set => _sfuLoadBalancerAddresses = value; }
+    private InputList<string>? _sfuLoadBalancerAddresses;
+
+    /// <summary>With loadBalancer: how the address is asked for and whether TCP and UDP share one Service: generic (one mixed Service, spec.loadBalancerIP), gke, aks or metallb (one Service per protocol sharing the address). Default: generic.</summary>
+    [Input("sfuLoadBalancerProvider")]
+    public Input<string>? SfuLoadBalancerProvider { get; set; }
+
+    /// <summary>With loadBalancer: annotations (key=value) added to every media Service, for what the provider table does not set (e.g. AWS Load Balancer Controller: service.beta.kubernetes.io/aws-load-balancer-nlb-target-type=ip). Default: [].</summary>
+    [Input("sfuLoadBalancerAnnotations")]
+    public InputList<string> SfuLoadBalancerAnnotations { get => _sfuLoadBalancerAnnotations ??= new(); set => _sfuLoadBalancerAnnotations = value; }
+    private InputList<string>? _sfuLoadBalancerAnnotations;
+
     /// <summary>NAT pairs private=public (coturn external-ip) for media nodes behind 1:1 NAT; they override turnExternalIpDiscovery. Default: [].</summary>
     [Input("turnExternalIps")]
     public InputList<string> TurnExternalIps { get => _turnExternalIps ??= new(); set => _turnExternalIps = value; }
@@ -375,6 +409,15 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
     /// <summary>Directory where you mount the Secret matrix-rtc-synapse-turn into the Synapse container (turn_shared_secret_path points into it). Default: /secrets/matrix-rtc.</summary>
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
+
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
 
     /// <summary>Namespace of the cluster DNS. Default: kube-system.</summary>
     [Input("dnsNamespace")]
@@ -574,6 +617,9 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
         yield return ("turnMetricsPort", ArgsValues.Scalar(TurnMetricsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
         yield return ("authorizerPort", ArgsValues.Scalar(AuthorizerPort));
+        yield return ("sfuTurnUdpPort", ArgsValues.Scalar(SfuTurnUdpPort));
+        yield return ("sfuTurnTlsPort", ArgsValues.Scalar(SfuTurnTlsPort));
+        yield return ("sfuTurnRelayPorts", ArgsValues.Scalar(SfuTurnRelayPorts));
         yield return ("tlsMode", ArgsValues.Scalar(TlsMode));
         yield return ("certManagerIssuer", ArgsValues.Scalar(CertManagerIssuer));
         yield return ("certManagerIssuerKind", ArgsValues.Scalar(CertManagerIssuerKind));
@@ -605,6 +651,11 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
         yield return ("sfuReplicas", ArgsValues.Scalar(SfuReplicas));
         yield return ("sfuLogLevel", ArgsValues.Scalar(SfuLogLevel));
         yield return ("sfuStunServers", ArgsValues.List(_sfuStunServers));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
+        yield return ("sfuNodeAddress", ArgsValues.Scalar(SfuNodeAddress));
+        yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
+        yield return ("sfuLoadBalancerProvider", ArgsValues.Scalar(SfuLoadBalancerProvider));
+        yield return ("sfuLoadBalancerAnnotations", ArgsValues.List(_sfuLoadBalancerAnnotations));
         yield return ("turnExternalIps", ArgsValues.List(_turnExternalIps));
         yield return ("turnExternalIpDiscovery", ArgsValues.Scalar(TurnExternalIpDiscovery));
         yield return ("turnSharedSecretPrevious", ArgsValues.Secret(TurnSharedSecretPrevious));
@@ -618,6 +669,8 @@ public sealed class NetworkPoliciesArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
         yield return ("dnsNamespace", ArgsValues.Scalar(DnsNamespace));
         yield return ("dnsPodSelector", ArgsValues.List(_dnsPodSelector));
         yield return ("ingressNamespace", ArgsValues.Scalar(IngressNamespace));

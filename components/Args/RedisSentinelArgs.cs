@@ -14,7 +14,7 @@ public sealed class RedisSentinelArgs : ResourceArgs
     [Input("namespace")]
     public Input<string>? Namespace { get; set; }
 
-    /// <summary>Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork). Default: matrix-rtc-media.</summary>
+    /// <summary>Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted). Default: matrix-rtc-media.</summary>
     [Input("mediaNamespace")]
     public Input<string>? MediaNamespace { get; set; }
 
@@ -118,6 +118,15 @@ public sealed class RedisSentinelArgs : ResourceArgs
     [Input("redisExporterImage")]
     public Input<string>? RedisExporterImage { get; set; }
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
+    /// <summary>With loadBalancer: the load balancers' IP addresses (reserved beforehand), one SFU each; LiveKit advertises its address, so it must be the address clients reach. Default: [].</summary>
+    [Input("sfuLoadBalancerAddresses")]
+    public InputList<string> SfuLoadBalancerAddresses { get => _sfuLoadBalancerAddresses ??= new(); set => _sfuLoadBalancerAddresses = value; }
+    private InputList<string>? _sfuLoadBalancerAddresses;
+
     /// <summary>The inputs that are given, by config key, for the plan.</summary>
     internal IEnumerable<(string Key, Output<Infra.Plan.Spec.ConfigValue>? Value)> ConfigValues()
     {
@@ -148,6 +157,8 @@ public sealed class RedisSentinelArgs : ResourceArgs
         yield return ("clusterDomain", ArgsValues.Scalar(ClusterDomain));
         yield return ("monitoring", ArgsValues.Scalar(Monitoring));
         yield return ("redisExporterImage", ArgsValues.Scalar(RedisExporterImage));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
+        yield return ("sfuLoadBalancerAddresses", ArgsValues.List(_sfuLoadBalancerAddresses));
     }
 
     /// <summary>The values taken from other components, by their input name.</summary>

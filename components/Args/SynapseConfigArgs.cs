@@ -34,6 +34,10 @@ public sealed class SynapseConfigArgs : ResourceArgs
     [Input("turnTlsOn443")]
     public Input<bool>? TurnTlsOn443 { get; set; }
 
+    /// <summary>How clients reach the SFU's media: hostNetwork (SFU and coturn on the media nodes' host network), nodePort (one SFU per media node behind a NodePort Service, LiveKit's own TURN; for clusters that forbid host networking) or loadBalancer (one SFU per address in sfuLoadBalancerAddresses, LiveKit's own TURN, TURN/TLS on 443). Default: hostNetwork.</summary>
+    [Input("sfuMediaExposure")]
+    public Input<string>? SfuMediaExposure { get; set; }
+
     /// <summary>Namespace where Synapse runs (this project never applies policies there). Default: matrix.</summary>
     [Input("synapseNamespace")]
     public Input<string>? SynapseNamespace { get; set; }
@@ -63,6 +67,15 @@ public sealed class SynapseConfigArgs : ResourceArgs
     [Input("synapseTurnSecretMountDir")]
     public Input<string>? SynapseTurnSecretMountDir { get; set; }
 
+    /// <summary>Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN. Default: [].</summary>
+    [Input("synapseExternalTurnUris")]
+    public InputList<string> SynapseExternalTurnUris { get => _synapseExternalTurnUris ??= new(); set => _synapseExternalTurnUris = value; }
+    private InputList<string>? _synapseExternalTurnUris;
+
+    /// <summary>The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris. Default: none.</summary>
+    [Input("synapseExternalTurnSecret")]
+    public Input<string>? SynapseExternalTurnSecret { get; set; }
+
     /// <summary>Lifetime of TURN REST credentials handed out by LiveKit and Synapse (seconds). Default: 86400.</summary>
     [Input("turnCredentialTtlSeconds")]
     public Input<int>? TurnCredentialTtlSeconds { get; set; }
@@ -80,6 +93,7 @@ public sealed class SynapseConfigArgs : ResourceArgs
         yield return ("turnPort", ArgsValues.Scalar(TurnPort));
         yield return ("turnTlsPort", ArgsValues.Scalar(TurnTlsPort));
         yield return ("turnTlsOn443", ArgsValues.Scalar(TurnTlsOn443));
+        yield return ("sfuMediaExposure", ArgsValues.Scalar(SfuMediaExposure));
         yield return ("synapseNamespace", ArgsValues.Scalar(SynapseNamespace));
         yield return ("synapsePodSelector", ArgsValues.List(_synapsePodSelector));
         yield return ("synapseInternalUrl", ArgsValues.Scalar(SynapseInternalUrl));
@@ -87,6 +101,8 @@ public sealed class SynapseConfigArgs : ResourceArgs
         yield return ("wellKnownClientExisting", ArgsValues.Scalar(WellKnownClientExisting));
         yield return ("synapseTurnAllowGuests", ArgsValues.Scalar(SynapseTurnAllowGuests));
         yield return ("synapseTurnSecretMountDir", ArgsValues.Scalar(SynapseTurnSecretMountDir));
+        yield return ("synapseExternalTurnUris", ArgsValues.List(_synapseExternalTurnUris));
+        yield return ("synapseExternalTurnSecret", ArgsValues.Secret(SynapseExternalTurnSecret));
         yield return ("turnCredentialTtlSeconds", ArgsValues.Scalar(TurnCredentialTtlSeconds));
     }
 

@@ -25,7 +25,7 @@ public sealed record EnvironmentPlan(
     NetworkPlan Network,
     TlsPlan? Tls,
     RedisPlan? Redis,
-    CoturnPlan Coturn,
+    CoturnPlan? Coturn,
     LivekitPlan Livekit,
     AuthorizerPlan Authorizer,
     SynapsePlan Synapse,

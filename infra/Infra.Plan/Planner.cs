@@ -46,12 +46,13 @@ public static class Planner
     {
         var d = Derived.From(spec);
         var redis = RedisPlan.Build(RedisInput.From(d));
-        var coturn = CoturnPlan.Build(CoturnInput.From(d));
+        // coturn needs the host network; without it LiveKit's own TURN serves the calls (sfuMediaExposure).
+        var coturn = spec.Sfu.Media.HostNetwork ? CoturnPlan.Build(CoturnInput.From(d)) : null;
         var livekit = LivekitPlan.Build(LivekitInput.From(d));
         var authorizer = AuthorizerPlan.Build(AuthorizerInput.From(d));
         var egress = EgressPlan.Build(EgressInput.From(d));
         var net = NetworkInput.From(d);
-        var network = NetworkPlan.Build(net, NetworkPeers.From(net, redis?.Redis, redis?.Sentinel, authorizer.Peer, livekit.Sfu, coturn.Peer, egress?.Pods));
+        var network = NetworkPlan.Build(net, NetworkPeers.From(net, redis?.Redis, redis?.Sentinel, authorizer.Peer, livekit.Sfu, coturn?.Peer, egress?.Pods));
         return new EnvironmentPlan(d,
             NamespacesPlan.Build(NamespacesInput.From(d)),
             network,
@@ -61,7 +62,7 @@ public static class Planner
             livekit,
             authorizer,
             SynapsePlan.Build(SynapseInput.From(d)),
-            ObservabilityPlan.Build(ObservabilityInput.From(d, livekit.Sfu, coturn.Peer, redis?.Redis, egress?.Pods)),
+            ObservabilityPlan.Build(ObservabilityInput.From(d, livekit.Sfu, coturn?.Peer, redis?.Redis, egress?.Pods)),
             [
                 new PlanFile("report/capacity.md", d.Sizing.ToMarkdown(spec.Stack)),
                 new PlanFile("report/ports.md", d.Ports.ToMarkdown(spec.Stack, spec.Nodes)),

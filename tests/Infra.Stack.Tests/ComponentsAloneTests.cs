@@ -28,22 +28,13 @@ public sealed class WiredProgram : Stack
     {
         var redis = new RedisSentinel("redis", new RedisSentinelArgs { Tier = "small" });
         var turn = new Coturn("turn", new CoturnArgs { TurnHost = "turn.example.org", NodeCidrs = { "10.0.0.0/24" } });
-        var sfu = new LiveKit("sfu", new LiveKitArgs
-        {
-            RtcHost = "rtc.example.org",
-            TurnHost = turn.TurnHost,
-            NodeCidrs = { "10.0.0.0/24" },
-            MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
-            MediaRelayImageTag = "v1.13.5-1",
-            MediaRelayLivekitVersion = "v1.13.5",
-            GatewayName = "public",
-            GatewayNamespace = "gateway",
-            GatewaySectionName = "https",
-            ExistingSentinelMasterName = redis.MasterName,
-            ExistingSentinelAddresses = redis.SentinelAddresses.Apply(a => ImmutableArray.Create(a)),
-            ExistingRedisPasswordSecret = redis.PasswordSecret,
-            ExistingSentinelPasswordSecret = redis.SentinelPasswordSecret,
-        });
+        var sfuArgs = SiteArgs();
+        sfuArgs.TurnHost = turn.TurnHost;
+        sfuArgs.ExistingSentinelMasterName = redis.MasterName;
+        sfuArgs.ExistingSentinelAddresses = redis.SentinelAddresses.Apply(a => ImmutableArray.Create(a));
+        sfuArgs.ExistingRedisPasswordSecret = redis.PasswordSecret;
+        sfuArgs.ExistingSentinelPasswordSecret = redis.SentinelPasswordSecret;
+        var sfu = new LiveKit("sfu", sfuArgs);
         var authorizer = new Authorizer("authorizer", new AuthorizerArgs
         {
             ServerName = "example.org",
@@ -60,6 +51,20 @@ public sealed class WiredProgram : Stack
 
     [Output("apiSecret")] public Output<string> ApiSecret { get; private set; }
     [Output("serviceUrl")] public Output<string> ServiceUrl { get; private set; }
+
+    /// <summary>LiveKit's Args for the site every program here uses: hosts, node range, image, Gateway listener.</summary>
+    internal static LiveKitArgs SiteArgs() => new()
+    {
+        RtcHost = "rtc.example.org",
+        TurnHost = "turn.example.org",
+        NodeCidrs = { "10.0.0.0/24" },
+        MediaRelayImageRepository = "registry.example.org/rtc/media-relay",
+        MediaRelayImageTag = "v1.13.5-1",
+        MediaRelayLivekitVersion = "v1.13.5",
+        GatewayName = "public",
+        GatewayNamespace = "gateway",
+        GatewaySectionName = "https",
+    };
 }
 
 /// <summary>The other components alone from minimal Args; what they take from others given as plain (secret) values.</summary>
@@ -93,6 +98,31 @@ public sealed class OthersAloneProgram : Stack
     [Output("sharedSecret")] public Output<string> SharedSecret { get; private set; }
     [Output("fragment")] public Output<string> Fragment { get; private set; }
     [Output("policyNames")] public Output<string[]> PolicyNames { get; private set; }
+}
+
+/// <summary>
+/// LiveKit alone behind load balancers, one address created by the program itself (a cloud's reserved address: known
+/// only once that resource exists), the other given; the Redis it reaches is an existing one.
+/// </summary>
+public sealed class LoadBalancerSfuProgram : Stack
+{
+    public LoadBalancerSfuProgram()
+    {
+        var reserved = new Pulumi.Random.RandomInteger("reserved", new Pulumi.Random.RandomIntegerArgs { Min = 10, Max = 10 });
+        var args = WiredProgram.SiteArgs();
+        args.MediaNodeCount = 2;
+        args.ExistingSentinelMasterName = "mymaster";
+        args.ExistingSentinelAddresses.Add("sentinel.redis.svc.cluster.local:26379");
+        args.ExistingRedisPasswordSecret = "redis/password";
+        args.SfuMediaExposure = "loadBalancer";
+        args.SfuLoadBalancerProvider = "metallb";
+        args.SfuLoadBalancerAddresses.Add(reserved.Result.Apply(octet => $"203.0.113.{octet}"));
+        args.SfuLoadBalancerAddresses.Add("203.0.113.20");
+        var sfu = new LiveKit("sfu", args);
+        ApiKey = sfu.ApiKey;
+    }
+
+    [Output("apiKey")] public Output<string> ApiKey { get; private set; }
 }
 
 public sealed class BadArgsProgram : Stack
@@ -197,6 +227,31 @@ public class ComponentsAloneTests
         var configText = Registration.Unwrap(egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Value).GetString()!;
         Assert.Contains("api-secret-from-elsewhere", configText);
         Assert.True(egressConfig.IsSecretAt("stringData", egressConfig.Input("stringData")!.Value.EnumerateObject().Single().Name));
+    }
+
+    [Fact]
+    public async Task A_LiveKit_behind_load_balancers_runs_one_release_per_address_the_program_gives_or_creates()
+    {
+        // GIVEN LiveKit alone with loadBalancer, one address from a resource the program creates
+        var run = await RunAsync<LoadBalancerSfuProgram>();
+        Assert.Empty(run.Errors);
+
+        // THEN one release per address, under the component, each advertising its own address
+        var component = Single(run, "matrix-rtc:index:LiveKit", "sfu");
+        var releases = run.Registrations.Where(r => r.Type == "kubernetes:helm.sh/v3:Release").OrderBy(r => r.Name).ToList();
+        Assert.Equal(["sfu-livekit-0", "sfu-livekit-1"], releases.Select(r => r.Name));
+        Assert.All(releases, r => Assert.Equal(component.Urn, r.Parent));
+        string Values(Registration r) => Assert.Single(r.Input("valueYamlFiles")!.Value.EnumerateArray()).GetProperty("text").GetString()!;
+        Assert.Contains("node_ip: \"203.0.113.10\"", Values(releases[0]));
+        Assert.Contains("node_ip: \"203.0.113.20\"", Values(releases[1]));
+        Assert.All(releases, r => Assert.Contains("podHostNetwork: false", Values(r)));
+        // AND the media Services ask MetalLB for those addresses, among the objects of the component's ConfigGroup
+        var objects = Single(run, "kubernetes:yaml/v2:ConfigGroup", "sfu-objects").String("yaml")!;
+        Assert.Contains("metallb.io/loadBalancerIPs: 203.0.113.10", objects);
+        Assert.Contains("name: livekit-media-1-udp", objects);
+        Assert.Contains("externalTrafficPolicy: Local", objects);
+        // AND no coturn and no TURN shared secret are made for it
+        Assert.DoesNotContain(run.Registrations, r => r.Name.Contains("turn-shared", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Infra.PostRender.Contract;
 using Infra.PulumiCli;
 using System.Text.Json;
 using Infra.Plan.Components;
+using Infra.Plan.Components.Coturn;
 using Infra.Plan.Components.Livekit;
 using Infra.Plan.Contract;
 using Infra.Plan.Components.Synapse;
@@ -62,10 +63,12 @@ public sealed class MatrixRtcStackTests
         Assert.All(grouped, g => Assert.Contains(g.Object.Key, renderedKeys));
         // AND the program's components and the single release and provider are there
         var components = run.Registrations.Where(r => !r.Custom && !r.Remote && r.Type.StartsWith("matrix-rtc:", StringComparison.Ordinal)).Select(r => r.Type).ToList();
-        foreach (var type in new[] { "Namespaces", "NetworkPolicies", "Coturn", "LiveKit", "Authorizer", "SynapseConfig" })
+        foreach (var type in new[] { "Namespaces", "NetworkPolicies", "LiveKit", "Authorizer", "SynapseConfig" })
         {
             Assert.True(components.Count(c => c == $"matrix-rtc:index:{type}") == 1, type);
         }
+        // coturn only on the host network (sfuMediaExposure)
+        Assert.Equal(run.Plan.Spec.Sfu.Media.HostNetwork ? 1 : 0, components.Count(c => c == "matrix-rtc:index:Coturn"));
         Assert.Equal(run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed ? 1 : 0, components.Count(c => c == "matrix-rtc:index:RedisSentinel"));
         Assert.Equal(run.Plan.Spec.Cluster.Monitoring ? 1 : 0, components.Count(c => c == "matrix-rtc:index:Monitoring"));
         Assert.Equal(run.Plan.Tls is null ? 0 : 1, components.Count(c => c == "matrix-rtc:index:Tls"));
@@ -159,41 +162,49 @@ public sealed class MatrixRtcStackTests
                 pairs++;
             }
         }
-        Assert.True(pairs >= 3, $"only {pairs} workload/Secret pairs found");
+        // Redis and the authorizer read Secrets of this stack, and coturn where it runs
+        Assert.True(pairs >= (run.Plan.Coturn is null ? 2 : 3), $"only {pairs} workload/Secret pairs found");
 
-        // The SFU (rendered by Helm, so read from its values): the Secrets the post-renderer wires in and the API keys.
-        var release = run.Release();
-        var ns = release.String("namespace")!;
-        var values = Values(run.ReleaseValues());
-        var wiring = JsonDocument.Parse(Scalar(Child(values, "podAnnotations"), SecretWiring.Annotation)).RootElement;
-        var read = wiring.GetProperty("env").EnumerateArray().Select(e => e.GetProperty("secret").GetString()!)
-            .Concat(wiring.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("secret").GetString()!))
-            .Append(Scalar(Child(values, "storeKeysInSecret"), "existingSecret"))
-            .ToHashSet();
-        Assert.Contains(SecretNames.TurnShared, read);
-        var releaseWaits = run.WaitsFor(release);
-        foreach (var name in read.Where(n => secrets.ContainsKey((ns, n))))
+        // Each SFU release (rendered by Helm, so read from its values): the Secrets the post-renderer wires in, the API keys
+        // and, where LiveKit serves TURN/TLS, the certificate the chart mounts.
+        foreach (var sfu in run.Plan.Livekit.Sfus)
         {
-            Assert.True(releaseWaits.Contains(secrets[(ns, name)]), $"the SFU reads Secret {ns}/{name}, but the Release does not wait for it");
-        }
-        Assert.True(secrets.ContainsKey((ns, SecretNames.TurnShared)), "the TURN Secret is not created by the stack");
-
-        // And LiveKit's Redis: the Services its sentinel addresses name must exist before the SFU starts.
-        var services = run.PlannedGroupObjects().Where(g => g.Object.Kind == "Service").ToDictionary(g => (g.Object.Namespace, g.Object.Name), g => g.Group.Urn);
-        var addresses = ((YamlSequenceNode)Child(Child(values, "livekit"), "redis").Children[new YamlScalarNode("sentinel_addresses")]).Children
-            .Select(a => ((YamlScalarNode)a).Value!.Split(':')[0].Split('.')).ToList();
-        var managed = 0;
-        foreach (var labels in addresses)
-        {
-            var svc = Array.IndexOf(labels, "svc");
-            if (svc >= 2 && services.TryGetValue((labels[svc - 1], labels[svc - 2]), out var groupUrn))
+            var release = run.Release(sfu.Release.Name);
+            var ns = release.String("namespace")!;
+            var values = Values(run.ReleaseValues(sfu.Release.Name));
+            var wiring = JsonDocument.Parse(Scalar(Child(values, "podAnnotations"), SecretWiring.Annotation)).RootElement;
+            var read = wiring.GetProperty("env").EnumerateArray().Select(e => e.GetProperty("secret").GetString()!)
+                .Concat(wiring.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("secret").GetString()!))
+                .Append(Scalar(Child(values, "storeKeysInSecret"), "existingSecret"))
+                .Concat(Child(Child(values, "livekit"), "turn").Children.TryGetValue(new YamlScalarNode("secretName"), out var cert) ? [((YamlScalarNode)cert).Value!] : Array.Empty<string>())
+                .ToHashSet();
+            // coturn's shared secret, which LiveKit signs TURN credentials with, on the host network; its own TURN's certificate behind load balancers
+            Assert.Equal(run.Plan.Coturn is not null, read.Contains(SecretNames.TurnShared));
+            Assert.Equal(sfu.Address is not null, read.Contains(run.Plan.Topology.Turn.TlsSecretName));
+            var releaseWaits = run.WaitsFor(release);
+            foreach (var name in read.Where(n => secrets.ContainsKey((ns, n))))
             {
-                Assert.True(releaseWaits.Contains(groupUrn), $"the SFU uses Redis at {string.Join('.', labels)}, but the Release does not wait for it");
-                managed++;
+                Assert.True(releaseWaits.Contains(secrets[(ns, name)]), $"the SFU reads Secret {ns}/{name}, but the Release does not wait for it");
             }
+            Assert.True(run.Plan.Coturn is null || secrets.ContainsKey((ns, SecretNames.TurnShared)), "the TURN Secret is not created by the stack");
+
+            // And LiveKit's Redis: the Services its sentinel addresses name must exist before the SFU starts.
+            var services = run.PlannedGroupObjects().Where(g => g.Object.Kind == "Service").ToDictionary(g => (g.Object.Namespace, g.Object.Name), g => g.Group.Urn);
+            var addresses = ((YamlSequenceNode)Child(Child(values, "livekit"), "redis").Children[new YamlScalarNode("sentinel_addresses")]).Children
+                .Select(a => ((YamlScalarNode)a).Value!.Split(':')[0].Split('.')).ToList();
+            var managed = 0;
+            foreach (var labels in addresses)
+            {
+                var svc = Array.IndexOf(labels, "svc");
+                if (svc >= 2 && services.TryGetValue((labels[svc - 1], labels[svc - 2]), out var groupUrn))
+                {
+                    Assert.True(releaseWaits.Contains(groupUrn), $"the SFU uses Redis at {string.Join('.', labels)}, but the Release does not wait for it");
+                    managed++;
+                }
+            }
+            Assert.True((run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed) == managed > 0,
+                $"{managed} managed Redis Service(s) found for redisMode {run.Plan.Spec.Redis.Mode}");
         }
-        Assert.True((run.Plan.Spec.Redis.Mode == Infra.Plan.Spec.Sections.RedisMode.Managed) == managed > 0,
-            $"{managed} managed Redis Service(s) found for redisMode {run.Plan.Spec.Redis.Mode}");
     }
 
     [Theory]
@@ -226,10 +237,14 @@ public sealed class MatrixRtcStackTests
         }
         // AND that was every component that has Secrets and something using them (TLS mostly fills Secrets others mount;
         // with a Gateway in another namespace it also renders the ReferenceGrant that lets the listener read one)
-        var expected = new List<string> { Infra.Plan.Components.Coturn.CoturnPlan.Component, LivekitPlan.Component,
-            Infra.Plan.Components.Authorizer.AuthorizerPlan.Component, SynapsePlan.Component };
-        var tls = run.Plan.Components.Single(c => c.Name == Infra.Plan.Components.Tls.TlsPlan.Component);
-        if (tls.Secrets.Count > 0 && tls.Objects.Any(o => o is not k8s.Models.V1Namespace))
+        var expected = new List<string> { LivekitPlan.Component, Infra.Plan.Components.Authorizer.AuthorizerPlan.Component };
+        if (run.Plan.Coturn is not null)
+        {
+            // coturn's shared secret, and Synapse's copy of it (neither without host networking)
+            expected.AddRange([CoturnPlan.Component, SynapsePlan.Component]);
+        }
+        var tls = run.Plan.Components.SingleOrDefault(c => c.Name == Infra.Plan.Components.Tls.TlsPlan.Component);
+        if (tls is not null && tls.Secrets.Count > 0 && tls.Objects.Any(o => o is not k8s.Models.V1Namespace))
         {
             expected.Add(Infra.Plan.Components.Tls.TlsPlan.Component);
         }
@@ -250,7 +265,14 @@ public sealed class MatrixRtcStackTests
     {
         var run = await RunAsync(stack, preview);
         var turn = run.Plan.Topology.Turn.SharedSecret;
-        var synapse = run.Plan.Synapse.TurnSecret;
+        if (run.Plan.Synapse.TurnSecret is not { } synapse)
+        {
+            // No coturn without host networking: no TURN secret is made, for coturn or for Synapse
+            Assert.Null(run.Plan.Coturn);
+            Assert.DoesNotContain(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
+            Assert.DoesNotContain(run.OfType(RandomPasswordType), r => r.Name.EndsWith(CoturnPlan.SharedSecretId, StringComparison.Ordinal));
+            return;
+        }
         var coturnSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
         var synapseSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (synapse.Namespace, synapse.Name));
 
@@ -283,40 +305,46 @@ public sealed class MatrixRtcStackTests
     public async Task The_release_installs_the_pinned_chart_with_the_reviewed_values_through_the_post_renderer(string stack, bool preview)
     {
         var run = await RunAsync(stack, preview);
-        var release = run.Release();
         var spec = run.Plan.Spec;
-
-        Assert.Equal(Names.LivekitChart, release.String("chart"));
-        Assert.Equal(spec.Images.LivekitChartVersion, release.String("version"));
-        Assert.Equal(Names.LivekitChartRepo, release.String("repositoryOpts", "repo"));
-        Assert.Equal(spec.Site.MediaNamespace, release.String("namespace"));
-        Assert.Equal(Names.LivekitRelease, release.String("name"));
-        // Beyond the reviewed file, only the rotation hash of the Secrets the SFU reads (a pod annotation; unknown in a
-        // new stack's preview).
-        var extra = release.Inputs.TryGetProperty("values", out var v) ? Registration.Unwrap(v) : default;
-        Assert.Equal(["podAnnotations"], extra.EnumerateObject().Select(p => p.Name));
-        var rotation = Registration.Unwrap(extra.GetProperty("podAnnotations"));
-        if (!preview)
+        // Every SFU release: one, or one per load-balancer address
+        Assert.Equal(run.Plan.Livekit.Sfus.Select(r => r.Release.Name).Order(), run.OfType(ReleaseType).Select(r => r.String("name")!)
+            .Where(n => n.StartsWith(Names.LivekitRelease, StringComparison.Ordinal)).Order());
+        foreach (var planned in run.Plan.Livekit.Sfus.Select(r => r.Release))
         {
-            Assert.Equal([SecretHashes.Annotation], rotation.EnumerateObject().Select(p => p.Name));
-            Assert.Matches("^[0-9a-f]{64}$", rotation.GetProperty(SecretHashes.Annotation).GetString());
-        }
-        else
-        {
-            Assert.True(release.IsUnknownAt("values", "podAnnotations"), "the SFU's rotation hash is known in a new stack's preview");
-        }
-        // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's identity
-        Assert.Equal(run.Plan.Livekit.Release.Values.Content, run.ReleaseValues());
-        Assert.Equal(PostRendererInput.RecordedValue, Scalar(Child(Values(run.ReleaseValues()), PostRendererInput.ValuesKey), PostRendererInput.IdentityEntry));
+            var release = run.Release(planned.Name);
 
-        // The post-renderer: the versioned tool, by its command name (Helm finds it in PATH), the same on every machine.
-        Assert.Equal(PostRendererInput.Command, release.String("postrender"));
+            Assert.Equal(Names.LivekitChart, release.String("chart"));
+            Assert.Equal(spec.Images.LivekitChartVersion, release.String("version"));
+            Assert.Equal(Names.LivekitChartRepo, release.String("repositoryOpts", "repo"));
+            Assert.Equal(spec.Site.MediaNamespace, release.String("namespace"));
+            Assert.Equal(planned.Name, release.String("name"));
+            // Beyond the reviewed file, only the rotation hash of the Secrets the SFU reads (a pod annotation; unknown in a
+            // new stack's preview).
+            var extra = release.Inputs.TryGetProperty("values", out var v) ? Registration.Unwrap(v) : default;
+            Assert.Equal(["podAnnotations"], extra.EnumerateObject().Select(p => p.Name));
+            var rotation = Registration.Unwrap(extra.GetProperty("podAnnotations"));
+            if (!preview)
+            {
+                Assert.Equal([SecretHashes.Annotation], rotation.EnumerateObject().Select(p => p.Name));
+                Assert.Matches("^[0-9a-f]{64}$", rotation.GetProperty(SecretHashes.Annotation).GetString());
+            }
+            else
+            {
+                Assert.True(release.IsUnknownAt("values", "podAnnotations"), "the SFU's rotation hash is known in a new stack's preview");
+            }
+            // The values are render's helm/livekit-values.yaml, byte for byte, with the post-renderer's identity
+            Assert.Equal(planned.Values.Content, run.ReleaseValues(planned.Name));
+            Assert.Equal(PostRendererInput.RecordedValue, Scalar(Child(Values(run.ReleaseValues(planned.Name)), PostRendererInput.ValuesKey), PostRendererInput.IdentityEntry));
 
-        // Waiting: never atomic (a rollback mid-drain cuts calls), said explicitly; the plan's await decision and its timeout.
-        Assert.False(release.Bool("atomic") ?? throw new Xunit.Sdk.XunitException("atomic is not sent"));
-        var wait = run.Plan.Livekit.Release.Wait;
-        Assert.Equal(wait.SkipAwait, release.Bool("skipAwait"));
-        Assert.Equal(wait.TimeoutSeconds, release.Int("timeout"));
+            // The post-renderer: the versioned tool, by its command name (Helm finds it in PATH), the same on every machine.
+            Assert.Equal(PostRendererInput.Command, release.String("postrender"));
+
+            // Waiting: never atomic (a rollback mid-drain cuts calls), said explicitly; the plan's await decision and its timeout.
+            Assert.False(release.Bool("atomic") ?? throw new Xunit.Sdk.XunitException("atomic is not sent"));
+            var wait = planned.Wait;
+            Assert.Equal(wait.SkipAwait, release.Bool("skipAwait"));
+            Assert.Equal(wait.TimeoutSeconds, release.Int("timeout"));
+        }
     }
 
     [Theory]
@@ -361,13 +389,14 @@ public sealed class MatrixRtcStackTests
     {
         var run = await RunAsync(stack, preview);
         var generated = run.Mocks.SecretValues.Distinct().ToList();
-        var turn = run.Plan.Topology.Turn.SharedSecret;
-        var coturnSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (turn.Namespace, turn.Name));
+        // The authorizer's copy of the LiveKit API secret: a generated value every stack makes (the TURN secret only with coturn)
+        var (apiNs, apiName, apiKey) = (run.Plan.Spec.Site.Namespace, SecretNames.LivekitApi, ApiKeys.Secret);
+        var apiSecret = Assert.Single(run.OfType(SecretType), s => s.Metadata == (apiNs, apiName));
         if (preview)
         {
             // A new stack's preview: the generated values are unknown (sent as such, not left out), so none can leak yet.
             Assert.Empty(generated);
-            Assert.True(coturnSecret.IsUnknownAt("stringData", turn.Key), "the TURN secret is known in a new stack's preview");
+            Assert.True(apiSecret.IsUnknownAt("stringData", apiKey), "the API secret is known in a new stack's preview");
             return;
         }
         Assert.NotEmpty(generated);
@@ -382,9 +411,9 @@ public sealed class MatrixRtcStackTests
                 Assert.False(plain.Any(s => s.Contains(secret, StringComparison.Ordinal)), $"{r} carries generated secret material in plain text");
             }
         }
-        // And the scan can see them: the TURN secret travels, wrapped, in coturn's Secret.
-        Assert.True(coturnSecret.IsSecretAt("stringData", turn.Key), "the TURN secret is not sent as a secret");
-        Assert.Contains(generated, g => coturnSecret.String("stringData", turn.Key) == g);
+        // And the scan can see them: the API secret travels, wrapped, in the authorizer's Secret.
+        Assert.True(apiSecret.IsSecretAt("stringData", apiKey), "the API secret is not sent as a secret");
+        Assert.Contains(generated, g => apiSecret.String("stringData", apiKey) == g);
     }
 
     [Theory]
@@ -397,16 +426,18 @@ public sealed class MatrixRtcStackTests
         Assert.True(await Output.IsSecretAsync(s.TurnSharedSecret));
         Assert.True(await Output.IsSecretAsync(s.LivekitApiKey));
         Assert.True(await Output.IsSecretAsync(s.LivekitApiSecret));
+        var coturn = run.Plan.Coturn is not null;
         if (!preview)
         {
-            Assert.StartsWith("MockPassword", await ValueOf(s.TurnSharedSecret));
+            // No coturn without host networking: no TURN secret, empty (and still marked secret)
+            Assert.True(coturn ? (await ValueOf(s.TurnSharedSecret)).StartsWith("MockPassword", StringComparison.Ordinal) : await ValueOf(s.TurnSharedSecret) == "");
             Assert.StartsWith("APIMockKey", await ValueOf(s.LivekitApiKey));
             Assert.StartsWith("MockPassword", await ValueOf(s.LivekitApiSecret));
         }
         else
         {
             // A new stack's preview cannot know generated values: unknown, not empty or a placeholder
-            foreach (var generated in new[] { s.TurnSharedSecret, s.LivekitApiKey, s.LivekitApiSecret })
+            foreach (var generated in coturn ? [s.TurnSharedSecret, s.LivekitApiKey, s.LivekitApiSecret] : new[] { s.LivekitApiKey, s.LivekitApiSecret })
             {
                 Assert.False(await Pulumi.Utilities.OutputUtilities.GetIsKnownAsync(generated));
             }
@@ -414,7 +445,8 @@ public sealed class MatrixRtcStackTests
         Assert.False(await Output.IsSecretAsync(s.SfuUrl));
         Assert.Equal(run.Plan.Topology.SfuWssUrl, await ValueOf(s.SfuUrl));
         Assert.Equal($"https://{run.Plan.Spec.Site.RtcHost}", await ValueOf(s.AuthorizerUrl));
-        Assert.Contains($"turns:{run.Plan.Spec.Site.TurnHost}:{run.Plan.Spec.Ports.TurnTls}?transport=tcp", await ValueOf(s.TurnUris));
+        Assert.Equal(run.Plan.Topology.Turn.Uris, await ValueOf(s.TurnUris));
+        Assert.Equal(coturn, (await ValueOf(s.TurnUris)).Contains($"turns:{run.Plan.Spec.Site.TurnHost}:{run.Plan.Spec.Ports.TurnTls}?transport=tcp"));
         Assert.Equal(Infra.Plan.Rendering.StackExports.CapacitySummary(run.Plan), await ValueOf(s.CapacitySummary));
         Assert.Equal(Infra.Plan.Rendering.StackExports.SynapseFragment(run.Plan), await ValueOf(s.SynapseConfigYaml));
         Assert.False(await Output.IsSecretAsync(s.SynapseConfigYaml));

@@ -82,6 +82,8 @@ internal sealed class Mocks(RegistrationLog log, bool preview, IReadOnlyDictiona
     {
         "random:index/randomPassword:RandomPassword" => new() { ["result"] = $"MockPassword{name}Zq7", ["bcryptHash"] = $"$2a$10$Mock{name}" },
         "random:index/randomString:RandomString" => new() { ["result"] = $"MockKey{name}" },
+        // Tests give it min = max: a value a program knows only once the resource exists (e.g. a reserved address's octet).
+        "random:index/randomInteger:RandomInteger" => new() { ["result"] = 10 },
         "tls:index/privateKey:PrivateKey" => new()
         {
             ["privateKeyPem"] = $"-----BEGIN PRIVATE KEY-----\nMockPrivateKey{name}\n-----END PRIVATE KEY-----\n",

@@ -36,13 +36,14 @@ internal static class RunQueries
     public static string ProviderRef(this StackRun run) => $"{run.KubernetesProvider().Urn}::{run.KubernetesProvider().Name}-id";
 
     /// <summary>The SFU's release (the livekit-server chart).</summary>
-    public static Registration Release(this StackRun run) => run.Release(Infra.Plan.Components.Names.LivekitRelease);
+    /// <summary>The SFU's release (the first, where there is one per load-balancer address).</summary>
+    public static Registration Release(this StackRun run) => run.Release(run.Plan.Livekit.Release.Name);
 
     /// <summary>The release of that Helm release name (a stack has one per chart: the SFU's, and Egress's when on).</summary>
     public static Registration Release(this StackRun run, string name) => Assert.Single(run.OfType(ReleaseType), r => r.String("name") == name);
 
     /// <summary>The one values file of the SFU's release (an asset's text).</summary>
-    public static string ReleaseValues(this StackRun run) => run.ReleaseValues(Infra.Plan.Components.Names.LivekitRelease);
+    public static string ReleaseValues(this StackRun run) => run.ReleaseValues(run.Plan.Livekit.Release.Name);
 
     /// <summary>The one values file of the release <paramref name="name"/>.</summary>
     public static string ReleaseValues(this StackRun run, string name)

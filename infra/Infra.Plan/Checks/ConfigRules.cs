@@ -22,21 +22,25 @@ public static class ConfigRules
     /// <summary>LiveKit gained <c>rtc.turn_servers[].secret_file</c> in v1.13.0; older servers would need the secret in plain config.</summary>
     public static readonly Version MinimumLivekit = new(1, 13, 0);
 
+    // coturn's rules (relay quota, release, NAT, denied ranges, the STUN fallback beside it) hold only where coturn
+    // runs: on the host network (sfuMediaExposure hostNetwork).
     public static IReadOnlyList<ConfigRule> All { get; } =
     [
         new("TierCarriesCalls", "a tier sized for fewer calls would be overloaded at the stated load", TierCarriesCalls),
-        new("SfuPerMediaNode", "the SFU binds host ports: two cannot share a node, so each needs its own media node", SfuPerMediaNode),
+        new("SfuPerMediaNode", "one SFU per media node (host ports, node ports with externalTrafficPolicy Local, a node-sized SFU)", SfuPerMediaNode),
+        new("LoadBalancerAddressPerSfu", "LiveKit advertises one address: one SFU per load-balancer address", LoadBalancerAddressPerSfu),
+        new("NodeAddressRelayLoop", "LiveKit's TURN relays to its own node's address, which kube-proxy spreads over every SFU", NodeAddressRelayLoop),
         new("LivekitMinimumVersion", "older LiveKit servers need the TURN secret in their plain config", LivekitVersion),
         new("RedisImageLicence", "Redis 7.4+ is RSAL/SSPL and 8.x adds AGPL; Bitnami's free images are no longer updated", d => RedisSection.CheckImage(d.Spec.Images.Redis)),
         new("ProductionMediaRelayDigest", "a tag can be moved, a digest cannot", ProductionMediaRelayDigest),
         new("ProductionTrustedTls", "browsers and Element X reject self-signed certificates for wss and turns", ProductionTrustedTls),
-        new("HostPortPlan", "host-network ports that overlap, or lie in the NodePort or ephemeral range, fail to bind", d => d.Ports.Check()),
-        new("RelayRangeHoldsQuota", "an allocation holds one relay port: a quota above the range fails allocations early", d => d.Ports.CheckRelayCapacity(d.TurnQuotas)),
-        new("CoturnRelease", "turnserver.conf is generated for the coturn release in the image tag", d => CoturnVersion.Check(d.Spec)),
-        new("TurnExternalIps", "a NAT pair is matched against each media node's own address", d => TurnChecks.MappingChecks(d.Spec)),
-        new("TurnPublicAddress", "a node with a private address and no discovered or mapped public one hands out private relay addresses", d => TurnChecks.PublicAddressChecks(d.Spec)),
-        new("TurnDeniedRanges", "coturn reads a denied range starting at :: as holding every peer", d => TurnChecks.DeniedRangeChecks(d.Spec)),
-        new("SfuStunFallback", "LiveKit exits at start when no STUN server answers; the TURN host's coturn may be down", d => TurnChecks.StunChecks(d.Spec)),
+        new("HostPortPlan", "media ports that overlap, sit in the ephemeral range, or miss the NodePort range rule of their mode fail to bind or to be reached", d => d.Ports.Check()),
+        new("RelayRangeHoldsQuota", "an allocation holds one relay port: a quota above the range fails allocations early", CoturnOnly(d => d.Ports.CheckRelayCapacity(d.TurnQuotas))),
+        new("CoturnRelease", "turnserver.conf is generated for the coturn release in the image tag", CoturnOnly(d => CoturnVersion.Check(d.Spec))),
+        new("TurnExternalIps", "a NAT pair is matched against each media node's own address", CoturnOnly(d => TurnChecks.MappingChecks(d.Spec))),
+        new("TurnPublicAddress", "a node with a private address and no discovered or mapped public one hands out private relay addresses", CoturnOnly(d => TurnChecks.PublicAddressChecks(d.Spec))),
+        new("TurnDeniedRanges", "coturn reads a denied range starting at :: as holding every peer", CoturnOnly(d => TurnChecks.DeniedRangeChecks(d.Spec))),
+        new("SfuStunFallback", "LiveKit exits at start when no STUN server answers; the TURN host's coturn may be down", CoturnOnly(d => TurnChecks.StunChecks(d.Spec))),
         new("SynapseExistingConfig", "the fragment replaces whole top-level sections of homeserver.yaml", SynapseExistingConfig),
         new("WellKnownClientExisting", "the rtc_foci entry is merged into the served document", WellKnownClientExisting),
         new("SynapseUrlClusterDomain", "a Service name in another DNS zone resolves nowhere in this cluster",
@@ -49,6 +53,10 @@ public static class ConfigRules
             d => RoutingSection.CheckOtherModeKeys(d.Spec)),
         new("EgressStorageTls", "over plain http the S3 keys and every recording cross the network readable", d => EgressSection.CheckProduction(d.Spec)),
     ];
+
+    /// <summary>A rule about coturn: none where coturn does not run (without host networking).</summary>
+    private static Func<Derived, IEnumerable<ConfigError>> CoturnOnly(Func<Derived, IEnumerable<ConfigError>> rule) =>
+        d => d.Spec.Sfu.Media.HostNetwork ? rule(d) : [];
 
     /// <summary>Every error of every rule, in table order.</summary>
     public static IReadOnlyList<ConfigError> Check(Derived derived) => All.SelectMany(r => r.Check(derived)).ToList();
@@ -89,9 +97,52 @@ public static class ConfigRules
         }
         yield return d.Spec.Sfu.Replicas is { } replicas
             ? ConfigError.Invalid(SfuSection.Replicas, replicas.ToString(),
-                $"at most {nodes} ({NodesSection.MediaNodeCount.FullName}): one SFU per media node, host ports cannot be shared")
+                $"at most {nodes} ({NodesSection.MediaNodeCount.FullName}): one SFU per media node, " +
+                (d.Spec.Sfu.Media.HostNetwork ? "host ports cannot be shared" : "each SFU is sized for a node"))
             : ConfigError.Invalid(NodesSection.MediaNodeCount, nodes.ToString(),
                 $"at least {d.Sizing.SfuReplicas}: tier {d.Sizing.Preset.Name} and the capacity model need {d.Sizing.SfuReplicas} SFU(s) and one SFU runs per media node");
+    }
+
+    private static IEnumerable<ConfigError> LoadBalancerAddressPerSfu(Derived d)
+    {
+        var media = d.Spec.Sfu.Media;
+        if (media.Exposure != MediaExposure.LoadBalancer || media.LoadBalancerAddresses.Count == 0)
+        {
+            yield break;
+        }
+        if (d.Spec.Sfu.Replicas is { } replicas)
+        {
+            yield return ConfigError.Invalid(SfuSection.Replicas, replicas.ToString(),
+                $"unset with {SfuSection.MediaExposureKey.FullName} loadBalancer: one SFU runs per address in {SfuSection.LoadBalancerAddresses.FullName}");
+        }
+        // As many SFUs as the tier and the load would plan (the capacity model's warnings apply to them as to any count).
+        var planned = d.Sizing.PlannedWithoutOverride(d.Spec.Load.Explicit);
+        if (media.LoadBalancerAddresses.Count < planned)
+        {
+            yield return ConfigError.Invalid(SfuSection.LoadBalancerAddresses, $"{media.LoadBalancerAddresses.Count} address(es)",
+                $"at least {planned} addresses: tier {d.Sizing.Preset.Name} plans {planned} SFU(s) for {d.Sizing.Load.Calls} calls × " +
+                $"{d.Sizing.Load.ParticipantsPerCall} participants, and each SFU advertises its own address");
+        }
+    }
+
+    /// <summary>
+    /// Behind a NodePort with <c>sfuNodeAddress: hostIP</c>, LiveKit's own TURN relays a client's media to its SFU's
+    /// advertised address: its own node's address. kube-proxy treats a pod's traffic to a node port on its own node as
+    /// "pod traffic for external destinations" and sends it by the Cluster policy, whatever externalTrafficPolicy says
+    /// (kubernetes pkg/proxy/iptables/proxier.go), so with several SFUs it reaches another node's SFU, which knows no such
+    /// call. With STUN the address is the cloud's 1:1 NAT address (the relay's packet leaves the node and comes back as
+    /// outside traffic); behind load balancers each Service selects one SFU.
+    /// </summary>
+    private static IEnumerable<ConfigError> NodeAddressRelayLoop(Derived d)
+    {
+        var media = d.Spec.Sfu.Media;
+        if (media.Exposure == MediaExposure.NodePort && media.NodeAddress == NodeAddressSource.HostIp && d.Sizing.SfuReplicas > 1)
+        {
+            yield return ConfigError.Invalid(SfuSection.NodeAddress, "\"hostIP\"",
+                $"stun with {d.Sizing.SfuReplicas} SFUs: LiveKit's TURN relays to its own node's address, and kube-proxy sends a pod's " +
+                "traffic to its own node's port to any SFU (externalTrafficPolicy does not bind it), so relayed calls would reach the wrong " +
+                $"SFU; with hostIP run one SFU, or use {SfuSection.MediaExposureKey.Name} loadBalancer");
+        }
     }
 
     private static IEnumerable<ConfigError> LivekitVersion(Derived d)

@@ -78,7 +78,9 @@ public static class ComponentCatalog
         "its passwords (and with TLS its CA) are copied into the media namespace for LiveKit.",
         Keys(Where, Sizing,
             RedisSection.Keys.Except([RedisSection.Mode, .. ExistingRedis.Except([RedisSection.Tls])]),
-            [ImagesSection.RedisImage, ClusterSection.ClusterDomain, ClusterSection.Monitoring, ObservabilitySection.RedisExporterImage]),
+            [ImagesSection.RedisImage, ClusterSection.ClusterDomain, ClusterSection.Monitoring, ObservabilitySection.RedisExporterImage],
+            // Which SFU Deployments read the password copy (one per load-balancer address): their pods roll when it rotates.
+            [SfuSection.MediaExposureKey, SfuSection.LoadBalancerAddresses]),
         [],
         [
             new("masterName", OutputType.String, "The Sentinel master name clients ask for."),
@@ -109,7 +111,7 @@ public static class ComponentCatalog
         "coturn as a DaemonSet on the media nodes' host network: shared-secret TURN over UDP, TCP and TLS, quotas, private " +
         "and metadata ranges denied as peers, the node's public address behind 1:1 NAT.",
         Keys([SiteSection.TurnHost, SiteSection.MediaNamespace, SiteSection.Production], Sizing,
-            [ImagesSection.CoturnImage, ImagesSection.PullSecrets], NodesSection.Keys, PortsSection.Keys, TlsSection.Keys,
+            [ImagesSection.CoturnImage, ImagesSection.PullSecrets], NodesSection.Keys, PortsSection.Keys.Except(PortsSection.EmbeddedTurnKeys), TlsSection.Keys,
             TurnSection.Keys, [ClusterSection.Monitoring]),
         [],
         [
@@ -196,7 +198,8 @@ public static class ComponentCatalog
         "SynapseConfig",
         "The homeserver side: Synapse's MatrixRTC config fragment (MSC4143 transports, TURN), the legacy .well-known, and " +
         "the TURN secret as a file in Synapse's namespace.",
-        Keys([SiteSection.ServerName, SiteSection.RtcHost, SiteSection.TurnHost], [PortsSection.TurnPort, PortsSection.TurnTlsPort, PortsSection.TurnTlsOn443],
+        // sfuMediaExposure: without host networking there is no coturn, so no turn_uris.
+        Keys([SiteSection.ServerName, SiteSection.RtcHost, SiteSection.TurnHost], [PortsSection.TurnPort, PortsSection.TurnTlsPort, PortsSection.TurnTlsOn443, SfuSection.MediaExposureKey],
             SynapseSection.Keys, [TurnSection.CredentialTtl]),
         [new("turnSharedSecret", CoturnPlan.SharedSecretId, true, "The TURN REST shared secret (Coturn's sharedSecret output).")],
         [

@@ -5,8 +5,9 @@ using Infra.Plan.Kubernetes;
 namespace Infra.Plan.Components;
 
 /// <summary>
-/// The two namespaces this project owns. The media namespace admits host-network pods (Pod Security
-/// <c>privileged</c>: <c>baseline</c> forbids hostNetwork); everything else runs <c>restricted</c>.
+/// The two namespaces this project owns. With host networking the media namespace admits host-network pods (Pod
+/// Security <c>privileged</c>: <c>baseline</c> forbids hostNetwork and hostPort); without it the SFU (no host port left:
+/// the post-renderer strips the chart's), and Egress meet <c>restricted</c>, like everything else.
 /// </summary>
 public sealed record NamespacesPlan(V1Namespace App, V1Namespace Media) : IComponentPlan
 {
@@ -15,7 +16,7 @@ public sealed record NamespacesPlan(V1Namespace App, V1Namespace Media) : ICompo
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:Namespaces") { Objects = [App, Media] };
 
     public static NamespacesPlan Build(NamespacesInput input) =>
-        new(Namespace(input.Namespace, "restricted"), Namespace(input.MediaNamespace, "privileged"));
+        new(Namespace(input.Namespace, "restricted"), Namespace(input.MediaNamespace, input.HostNetwork ? "privileged" : "restricted"));
 
     private static V1Namespace Namespace(string name, string level)
     {

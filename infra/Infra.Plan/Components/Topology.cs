@@ -110,20 +110,24 @@ public sealed record Topology(
 
         var turnHost = spec.Site.TurnHost;
         var turnTls = spec.Ports.TurnTlsEffective;
-        var uris = new List<string>
-        {
-            $"turn:{turnHost}:{spec.Ports.Turn}?transport=udp",
-            $"turn:{turnHost}:{spec.Ports.Turn}?transport=tcp",
-            $"turns:{turnHost}:{turnTls}?transport=tcp",
-        };
+        // coturn's URIs (Synapse's turn_uris for legacy 1:1 calls); none without host networking, where coturn does not run.
+        var uris = spec.Sfu.Media.HostNetwork
+            ? new List<string>
+            {
+                $"turn:{turnHost}:{spec.Ports.Turn}?transport=udp",
+                $"turn:{turnHost}:{spec.Ports.Turn}?transport=tcp",
+                $"turns:{turnHost}:{turnTls}?transport=tcp",
+            }
+            : [];
         var turn = new TurnWiring(turnHost, spec.Ports.Turn, turnTls,
             new SecretRef(media, SecretNames.TurnShared, SecretNames.TurnSharedKey), uris,
             new SecretRef(media, SecretNames.TurnShared, SecretNames.TurnSharedPreviousKey),
             spec.Tls.Mode == TlsMode.ExistingSecret ? spec.Tls.TurnTlsSecret : SecretNames.TurnTls,
             spec.Turn.CredentialTtlSeconds);
 
-        // The chart's Service is <release>-<chart> on loadBalancer.servicePort (LivekitPlan.FullName, ServicePort).
-        var sfuService = $"ws://{dns.Service($"{Names.LivekitRelease}-{Names.LivekitChart}", media)}:{spec.Ports.SfuApi}";
+        // The chart's Service is <release>-<chart> on loadBalancer.servicePort (LivekitPlan.FullName, ServicePort); with one
+        // release per load-balancer address, the Service over all of them.
+        var sfuService = $"ws://{dns.Service(Livekit.LivekitPlan.ApiServiceName(spec.Sfu.Media.Exposure), media)}:{spec.Ports.SfuApi}";
         return new Topology($"wss://{spec.Site.RtcHost}", redis, authorizer, turn, sfuService);
     }
 }

@@ -378,13 +378,13 @@ public static class ComponentDocs
     [
         new("sfuUrl", OutputType.String, "wss URL clients (through the authorizer) connect to."),
         new("authorizerUrl", OutputType.String, "The authorizer's public URL: Synapse's livekit_service_url and the .well-known rtc_foci."),
-        new("turnUris", OutputType.StringArray, "turn: and turns: URIs."),
+        new("turnUris", OutputType.StringArray, "coturn's turn: and turns: URIs (Synapse's turn_uris); empty without host networking, where LiveKit hands out its own TURN."),
         new("synapseConfig", OutputType.String, "The homeserver config fragment to mount into Synapse (no secret)."),
         new("wellKnownClient", OutputType.String, "The /.well-known/matrix/client JSON with the rtc_foci entry."),
         new("tier", OutputType.String, "The tier the environment is sized by."),
         new("capacitySummary", OutputType.String, "What the tier carries, from the capacity model."),
         new("capacityWarnings", OutputType.StringArray, "Where the tier does not carry the stated load."),
-        new("turnSharedSecret", OutputType.SecretString, "The TURN REST shared secret."),
+        new("turnSharedSecret", OutputType.SecretString, "The TURN REST shared secret (coturn's); empty without host networking, where coturn does not run."),
         new("livekitApiKey", OutputType.SecretString, "The LiveKit API key id."),
         new("livekitApiSecret", OutputType.SecretString, "The LiveKit API secret."),
     ];

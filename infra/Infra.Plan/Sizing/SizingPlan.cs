@@ -1,3 +1,4 @@
+using Infra.Plan.Spec.Sections;
 using System.Globalization;
 using System.Text;
 using Infra.Plan.Spec;
@@ -26,6 +27,13 @@ public sealed record SizingPlan(
     /// <summary>True when the tier's own SFUs keep the target headroom at the band's upper edge of its load.</summary>
     public bool SeedCarriesLoad => SfuNodesNeeded <= Preset.SfuReplicas;
 
+    /// <summary>The SFUs the tier and the load plan when nothing sets the count (<c>sfuReplicas</c>, load-balancer addresses).</summary>
+    public int PlannedWithoutOverride(bool explicitLoad) => Planned(Preset, SfuNodesNeeded, explicitLoad);
+
+    /// <summary>The tier's SFU count is the seed's: only load the operator states explicitly adds SFUs (and says so).</summary>
+    private static int Planned(TierPreset preset, int needed, bool explicitLoad) =>
+        explicitLoad ? Math.Max(preset.SfuReplicas, needed) : preset.SfuReplicas;
+
     public static SizingPlan For(EnvironmentSpec spec)
     {
         var preset = TierCatalog.For(spec.Load);
@@ -35,7 +43,12 @@ public sealed record SizingPlan(
         var egress = spec.Egress.Enabled
             ? EgressSizing.For(preset, spec.Egress.Recordings, spec.Egress.MaxDurationSeconds, spec.Egress.GracePeriodSeconds)
             : null;
-        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, spec.Sfu.Replicas, spec.Load.Explicit,
+        // Behind load balancers there is one SFU per address (LiveKit advertises one): the addresses set the count.
+        var media = spec.Sfu.Media;
+        var replicas = media.Exposure == MediaExposure.LoadBalancer && media.LoadBalancerAddresses.Count > 0
+            ? media.LoadBalancerAddresses.Count
+            : spec.Sfu.Replicas;
+        return Build(preset, load, spec.Load.LargestCall ?? preset.LargestCallDefault, replicas, spec.Load.Explicit,
             SizingAssumptions.From(spec.Load), egress);
     }
 
@@ -54,8 +67,7 @@ public sealed record SizingPlan(
         var estimate = CapacityModel.Estimate(load, assumptions);
         var cores = preset.Sfu.CpuMillis / 1000.0;
         var needed = CapacityModel.NodesNeeded(estimate, cores);
-        // The tier's SFU count is the seed's: only load the operator states explicitly adds SFUs (and says so below).
-        var replicas = replicasOverride ?? (explicitLoad ? Math.Max(preset.SfuReplicas, needed) : preset.SfuReplicas);
+        var replicas = replicasOverride ?? Planned(preset, needed, explicitLoad);
         var headroom = CapacityModel.Headroom(estimate, replicas, cores);
         var largest = CapacityModel.Estimate(new CallLoad(1, largestCall, load.VideoShare, load.TurnShare), assumptions);
         var largestHeadroom = 1 - largest.Cpu.High / cores;

@@ -15,6 +15,51 @@ public sealed partial class ConfigReader(IReadOnlyDictionary<string, ConfigValue
     public bool IsSet(ConfigKey key) => values.ContainsKey(key.Name);
 
     /// <summary>
+    /// Set to something other than its default. The Pulumi CLI hands the program every key Pulumi.yaml gives a default
+    /// (it merges them into the stack's config), so being set alone does not say the operator chose it.
+    /// </summary>
+    public bool IsChosen(ConfigKey key)
+    {
+        string[]? items = Raw(key) switch
+        {
+            null => null,
+            ConfigValue.Sequence q => q.Items.OfType<ConfigValue.Scalar>().Select(i => i.Text.Trim()).ToArray(),
+            ConfigValue.Scalar s when key.Type == ConfigType.StringArray && QuietList(s.Text) is { } list => list,
+            ConfigValue.Scalar s => [s.Text.Trim()],
+            _ => [],
+        };
+        if (items is null)
+        {
+            return false;
+        }
+        string[] defaults = key.Default switch
+        {
+            null => [],
+            string[] d => d,
+            bool b => [b ? "true" : "false"],
+            IFormattable f => [f.ToString(null, CultureInfo.InvariantCulture)],
+            var d => [d.ToString() ?? ""],
+        };
+        return key.Type == ConfigType.StringArray
+            ? !items.SequenceEqual(defaults)
+            : !(items.Length == 1 && defaults.Length == 1 && string.Equals(items[0], defaults[0], StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>A JSON array of strings (how Pulumi hands lists over), or null without reporting anything.</summary>
+    private static string[]? QuietList(string text)
+    {
+        try
+        {
+            var parsed = JsonElement.Parse(text);
+            return parsed.ValueKind == JsonValueKind.Array ? parsed.EnumerateArray().Select(e => e.ToString()).ToArray() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// One validated value of <paramref name="keyName"/> read as <paramref name="read"/> reads it: how the Pulumi layer
     /// turns a stack's config into typed Args, through exactly the parsing the plan did.
     /// </summary>

@@ -33,7 +33,7 @@ public sealed record EnvironmentSpec(
         ("Load and tier", LoadSection.Keys),
         ("Images", ImagesSection.Keys),
         ("Nodes and address ranges", NodesSection.Keys),
-        ("Host ports", PortsSection.Keys),
+        ("Ports", PortsSection.Keys),
         ("TLS and ingress", TlsSection.Keys),
         ("Routing (Gateway API or Ingress)", RoutingSection.Keys),
         ("Redis Sentinel", RedisSection.Keys),
@@ -48,16 +48,19 @@ public sealed record EnvironmentSpec(
     /// <summary>Reads every section (single keys only; a bad key falls back to its default and is recorded in <paramref name="r"/>).</summary>
     internal static EnvironmentSpec Read(string stack, ConfigReader r)
     {
-        var (site, load, images, nodes, ports) = (SiteSection.Read(r), LoadSection.Read(r), ImagesSection.Read(r), NodesSection.Read(r), PortsSection.Read(r));
+        var (site, load, images, nodes) = (SiteSection.Read(r), LoadSection.Read(r), ImagesSection.Read(r), NodesSection.Read(r));
+        // The ports' defaults and the keys that apply follow the media mode.
+        var media = SfuSection.ReadMedia(r);
+        var ports = PortsSection.Read(r, media.Exposure);
         // TLS reads the routing mode: the RTC host's certificate sits on the Gateway's listener or on the Ingresses.
         var routing = RoutingSection.Read(r);
         return new(stack, site, load, images, nodes, ports,
             TlsSection.Read(r, routing.Mode),
             routing,
             RedisSection.Read(r),
-            SfuSection.Read(r),
+            SfuSection.Read(r, media),
             TurnSection.Read(r),
-            SynapseSection.Read(r),
+            SynapseSection.Read(r, media),
             ClusterSection.Read(r),
             ObservabilitySection.Read(r),
             EgressSection.Read(r));

@@ -89,10 +89,11 @@ public static class ConnectivityModel
         {
             if (p.Namespace is null)
             {
-                // Egress's destinations outside (bucket, RTMP servers, the media nodes' public addresses) only answer:
+                // Egress's destinations outside (bucket, RTMP servers, the media nodes' public addresses) and the SFU's (its
+                // advertised address, STUN servers) only answer:
                 // as sources they would be "the internet" again.
-                return peers.Egress?.Addresses.GetValueOrDefault(p.Name) is { } egressDestination
-                    ? new Workload(p, egressDestination) { Initiates = false }
+                return peers.OutsideAddress(p.Name) is { } destination
+                    ? new Workload(p, destination) { Initiates = false }
                     : new Workload(p, InternetAddress);
             }
             if (p.Name == NetworkPeers.NodeLocalDnsName)

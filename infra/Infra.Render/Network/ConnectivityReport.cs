@@ -49,10 +49,18 @@ public static class ConnectivityReport
                   $"{string.Join(", ", Dataplanes.For(profile.Profile).Select(d => d.Name))}). Any pair not listed is denied.\n");
         sb.Append($"Only flows touching this project's workloads ({string.Join(", ", peers.Ours.Select(p => p.Name))}) are listed.\n\n");
         sb.Append("Caveats:\n\n");
-        sb.Append("- The SFU and coturn use the host network: NetworkPolicies do not apply to them (\"host network\" below); the node\n");
-        sb.Append("  firewall rules of the port plan protect their ports. Their traffic carries no pod identity, so Redis and the\n");
-        sb.Append($"  authorizer admit what the CNI makes of it, on their needed ports only: {Admits(profile)}.\n");
-        sb.Append("  Any host-network process on a node, coturn included, shares those sources (\"Host-network traffic per CNI profile\").\n");
+        var hostSfu = peers.Sfu.HostNetwork;
+        if (hostSfu)
+        {
+            sb.Append("- The SFU and coturn use the host network: NetworkPolicies do not apply to them (\"host network\" below); the node\n");
+            sb.Append("  firewall rules of the port plan protect their ports. Their traffic carries no pod identity, so Redis and the\n");
+            sb.Append($"  authorizer admit what the CNI makes of it, on their needed ports only: {Admits(profile, hostSfu)}.\n");
+            sb.Append("  Any host-network process on a node, coturn included, shares those sources (\"Host-network traffic per CNI profile\").\n");
+        }
+        else
+        {
+            AppendPodSfu(sb, spec, peers);
+        }
         if (profile.Beyond.Count > 0)
         {
             sb.Append($"- `{profile.Name}` admits pod-CIDR addresses too, so every pod of the cluster (`{NetworkPeers.AnyPodName}`) reaches those\n");
@@ -71,11 +79,23 @@ public static class ConnectivityReport
               $"`{ClusterSection.GatewayPodHttpsPort.FullName}`). If those labels match no pod, the authorizer's public paths time out.\n"
             : $"  HTTPS container port {routing.HttpsPort} (`{ClusterSection.IngressNamespace.FullName}`, `{ClusterSection.IngressPodSelector.FullName}`, " +
               $"`{ClusterSection.IngressPodHttpsPort.FullName}`). If those labels match no pod, the authorizer's public paths time out.\n");
+        if (!hostSfu)
+        {
+            sb.Append("  So does the SFU's API: its policy admits it from those pods only.\n");
+        }
         sb.Append("- Namespaces this project does not own (gateway or ingress, monitoring, DNS, Synapse) are shown as \"not isolated\": their own\n");
         sb.Append($"  policies, if any, are theirs to add. `{NetworkPeers.AnyPodName}` stands for any other pod of the cluster.\n");
-        sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes): the flow tables place the host-network pods on\n");
-        sb.Append("  other nodes than Redis and the authorizer, which is what the policies must cover; the per-profile tables add the\n");
-        sb.Append("  same-node case.\n");
+        if (hostSfu)
+        {
+            sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes): the flow tables place the host-network pods on\n");
+            sb.Append("  other nodes than Redis and the authorizer, which is what the policies must cover; the per-profile tables add the\n");
+            sb.Append("  same-node case.\n");
+        }
+        else
+        {
+            sb.Append("- Kubernetes always lets a pod's own node reach it (kubelet probes); no flow of this stack depends on that, since\n");
+            sb.Append("  none of its workloads runs on the host network.\n");
+        }
         if (peers.Egress is { } egress)
         {
             // Three names for addresses outside the cluster, so the report says what each of Egress's flows is for.
@@ -114,15 +134,25 @@ public static class ConnectivityReport
     private static void AppendProfiles(StringBuilder sb, NetworkInput spec, NetworkPeers peers, IReadOnlyList<ProfileCheck> profiles)
     {
         var needs = ProfileChecks.Needs(spec, peers);
-        sb.Append("\n## Host-network traffic per CNI profile\n\n");
-        sb.Append("A pod on another node sees the SFU's and coturn's traffic the way the CNI sends the node's own traffic. The model\n");
-        sb.Append("puts the pods on node A and the media pods on node B; per data path (evidence: ../shared/REFERENCE.md \"Real clusters\"):\n\n");
-        sb.Append("| data path | other node: the pod sees | same node | evidence |\n|---|---|---|---|\n");
-        foreach (var d in Dataplanes.All)
+        var hostSfu = peers.Sfu.HostNetwork;
+        if (hostSfu)
         {
-            var seen = d.Scenarios.Where(s => !s.SameNode).Select(s => $"{s.Path.Case}: {Seen(spec, peers, s)}");
-            var same = d.Engine == PolicyEngine.Cilium ? "identity `host`" : "always admitted (Kubernetes)";
-            sb.Append($"| `{d.Name}` ({d.Title}) | {string.Join("; ", seen)} | {same} | {d.Evidence} |\n");
+            sb.Append("\n## Host-network traffic per CNI profile\n\n");
+            sb.Append("A pod on another node sees the SFU's and coturn's traffic the way the CNI sends the node's own traffic. The model\n");
+            sb.Append("puts the pods on node A and the media pods on node B; per data path (evidence: ../shared/REFERENCE.md \"Real clusters\"):\n\n");
+            sb.Append("| data path | other node: the pod sees | same node | evidence |\n|---|---|---|---|\n");
+            foreach (var d in Dataplanes.All)
+            {
+                var seen = d.Scenarios.Where(s => !s.SameNode).Select(s => $"{s.Path.Case}: {Seen(spec, peers, s)}");
+                var same = d.Engine == PolicyEngine.Cilium ? "identity `host`" : "always admitted (Kubernetes)";
+                sb.Append($"| `{d.Name}` ({d.Title}) | {string.Join("; ", seen)} | {same} | {d.Evidence} |\n");
+            }
+        }
+        else
+        {
+            sb.Append("\n## Needs per CNI profile\n\n");
+            sb.Append("No workload of this stack runs on the host network, so what a CNI makes of a node's own traffic decides no flow\n");
+            sb.Append("here; each profile's policies are still checked on every data path (its engine, NodeLocal DNSCache's answers).\n");
         }
         sb.Append("\nNeeds, on every case of a data path: " +
                   string.Join("; ", needs.Select(n => $"{n.Label} ({string.Join(", ", n.Flows.Select(f => $"{f.Source} -> {f.Destination} {f.Listener}").Distinct())})")) + ".\n");
@@ -132,15 +162,15 @@ public static class ConnectivityReport
         foreach (var p in profiles)
         {
             var name = p.Profile == spec.Cluster.Cni ? $"**`{p.Name}`** (this stack)" : $"`{p.Name}`";
-            sb.Append($"| {name} | {Admits(p)} | {string.Join(" | ", Dataplanes.All.Select(d => Cell(p, d)))} |\n");
+            sb.Append($"| {name} | {Admits(p, hostSfu)} | {string.Join(" | ", Dataplanes.All.Select(d => Cell(p, d)))} |\n");
         }
         foreach (var p in profiles)
         {
-            AppendProfile(sb, spec, p, needs);
+            AppendProfile(sb, spec, p, needs, hostSfu);
         }
     }
 
-    private static void AppendProfile(StringBuilder sb, NetworkInput spec, ProfileCheck p, IReadOnlyList<Need> needs)
+    private static void AppendProfile(StringBuilder sb, NetworkInput spec, ProfileCheck p, IReadOnlyList<Need> needs, bool hostSfu)
     {
         sb.Append($"\n### Profile `{p.Name}`{(p.Profile == spec.Cluster.Cni ? " (this stack)" : "")}\n\n");
         if (p.Refused is not null)
@@ -148,7 +178,7 @@ public static class ConnectivityReport
             sb.Append($"Refused for this stack: {p.Refused}\n");
             return;
         }
-        sb.Append($"Meant for {string.Join(", ", Dataplanes.For(p.Profile).Select(d => $"`{d.Name}`"))}. {Rules(p)}\n\n");
+        sb.Append($"Meant for {string.Join(", ", Dataplanes.For(p.Profile).Select(d => $"`{d.Name}`"))}. {Rules(p, hostSfu)}\n\n");
         sb.Append("| data path | case | " + string.Join(" | ", needs.Select(n => n.Label)) + " |\n");
         sb.Append("|---|---|" + string.Concat(needs.Select(_ => "---|")) + "\n");
         foreach (var s in p.Scenarios.Where(s => Dataplanes.For(p.Profile).Contains(s.Scenario.Dataplane)))
@@ -182,8 +212,40 @@ public static class ConnectivityReport
         }
     }
 
-    /// <summary>A profile's host-network admission, in words.</summary>
-    private static string Admits(ProfileCheck p) => p.Profile switch
+    /// <summary>The first caveat off the host network: the SFU is a pod, and what its policy admits, per media mode.</summary>
+    private static void AppendPodSfu(StringBuilder sb, NetworkInput spec, NetworkPeers peers)
+    {
+        var media = spec.Sfu.Media;
+        var sources = new List<string> { $"`{peers.Ingress.Name}`" };
+        if (peers.Egress is { } egress)
+        {
+            sources.Add($"`{egress.Pods.Name}`");
+        }
+        if (spec.Cluster.AuthorizerSfuRoute == SfuRoute.Direct)
+        {
+            sources.Add($"`{peers.Authorizer.Name}`");
+        }
+        sb.Append($"- The SFU runs in the pod network (`{SfuSection.MediaExposureKey.FullName}: {SfuSection.Name(media.Exposure)}`) and serves TURN itself (no\n");
+        sb.Append($"  coturn): policy `{NetworkPolicyBuilder.Sfu}` selects it. In: its media ports from anywhere (clients call from\n");
+        sb.Append($"  everywhere; externalTrafficPolicy Local keeps their addresses): {string.Join(", ", spec.SfuMediaListeners.Select(l => l.ToString()))};\n");
+        sb.Append($"  its API only from {string.Join(", ", sources)}" +
+                  (spec.Cluster.Monitoring ? ", its metrics only from `prometheus`" : "") + ".\n");
+        var udp = peers.Sfu.Listener(Infra.Plan.Ports.PortPlan.RtcUdpPurpose);
+        sb.Append($"  Out: Redis and Sentinel, the authorizer's webhook, DNS, and {udp} for LiveKit's TURN relay, which sends relayed\n");
+        sb.Append("  media to the SFU's advertised address: ");
+        sb.Append(media.Exposure == MediaExposure.LoadBalancer
+            ? $"its load balancer's address ({string.Join(", ", media.LoadBalancerAddresses)}; `{SfuOutsidePeers.AdvertisedName}`\n" +
+              "  below), or the SFU pods where the node translates that address itself.\n"
+            : media.NodeAddress == NodeAddressSource.Stun
+                ? $"the node's public address found by STUN (any public address, `{SfuOutsidePeers.AdvertisedName}`), or the SFU\n" +
+                  $"  pods where it is the node's own; and the STUN servers (`{SfuOutsidePeers.StunName}`) on " +
+                  $"{string.Join(", ", peers.SfuOutside!.Stun!.Listens.Select(l => l.ToString()))} at start.\n"
+                : "the node's own, which the node translates to an SFU pod before any policy sees it: the SFU pods.\n");
+        sb.Append("  No workload of this stack uses the host network: no policy admits node addresses.\n");
+    }
+
+    /// <summary>A profile's host-network admission, in words (none without a host-network SFU: nothing of ours needs it).</summary>
+    private static string Admits(ProfileCheck p, bool hostSfu) => !hostSfu ? "none (no host-network workload)" : p.Profile switch
     {
         CniProfile.Cilium => "entities `host`, `remote-node` (CiliumNetworkPolicies)",
         CniProfile.Flannel => $"node CIDRs ({Join(p.HostBlocks.Where(b => !IsTunnel(b)))}), {p.HostBlocks.Count(IsTunnel)} node-subnet first addresses " +
@@ -196,14 +258,16 @@ public static class ConnectivityReport
     private static string Join(IEnumerable<Cidr> blocks) => string.Join(", ", blocks);
 
     /// <summary>The policy rules a profile adds for host-network traffic, by name.</summary>
-    private static string Rules(ProfileCheck p)
+    private static string Rules(ProfileCheck p, bool hostSfu)
     {
         if (p.Policies.Cilium.Count > 0)
         {
             return "CiliumNetworkPolicies " + string.Join(", ", p.Policies.Cilium.Select(c =>
                 $"`{c.Namespace}/{c.Name}` ({string.Join("; ", Describe(c))})")) + "; the NetworkPolicies name no node address.";
         }
-        return $"NetworkPolicies `{NetworkPolicyBuilder.Redis}` and `{NetworkPolicyBuilder.Authorizer}` admit host-network traffic from {Admits(p)}.";
+        return hostSfu
+            ? $"NetworkPolicies `{NetworkPolicyBuilder.Redis}` and `{NetworkPolicyBuilder.Authorizer}` admit host-network traffic from {Admits(p, hostSfu)}."
+            : "The NetworkPolicies admit no node address: no workload of this stack runs on the host network.";
     }
 
     private static IEnumerable<string> Describe(CiliumPolicy c) =>

@@ -72,7 +72,8 @@ public static class ProfileChecks
     /// <summary>
     /// What must flow on every data path: the SFU to Redis and Sentinel (room state) and to the authorizer's webhook;
     /// the authorizer to the SFU's API when it reaches it directly; coturn's TURN ports from the internet and its
-    /// relayed media to the SFU (the TURN peer); our pods' DNS, NodeLocal DNSCache's addresses included.
+    /// relayed media to the SFU (the TURN peer), or off the host network the SFU pod's own flows (<see cref="PodSfuNeeds"/>);
+    /// our pods' DNS, NodeLocal DNSCache's addresses included.
     /// </summary>
     public static IReadOnlyList<Need> Needs(NetworkInput spec, NetworkPeers peers)
     {
@@ -88,15 +89,51 @@ public static class ProfileChecks
         {
             needs.Add(new Need("authorizer → sfu API", [(peers.Authorizer.Name, sfu.Name, sfu.Listener(PortPlan.SfuApiPurpose))]));
         }
-        var coturn = peers.Coturn;
-        needs.Add(new Need("coturn (TURN in, relay to the sfu)",
-            [.. coturn.Listens.Where(l => l.Purpose != PortPlan.MetricsPurpose).Select(l => (peers.Internet.Name, coturn.Name, l)),
-             (coturn.Name, sfu.Name, sfu.Listens.Single(l => l.Protocol == Protocol.Udp))]));
+        if (peers.Coturn is { } coturn)
+        {
+            needs.Add(new Need("coturn (TURN in, relay to the sfu)",
+                [.. coturn.Listens.Where(l => l.Purpose != PortPlan.MetricsPurpose).Select(l => (peers.Internet.Name, coturn.Name, l)),
+                 (coturn.Name, sfu.Name, sfu.Listens.Single(l => l.Purpose == PortPlan.RtcUdpPurpose))]));
+        }
+        if (sfu.IsPod)
+        {
+            needs.AddRange(PodSfuNeeds(spec, peers));
+        }
         var dns = new[] { peers.Dns, peers.NodeLocalDns, peers.DnsServiceIp }.OfType<Peer>().ToList();
-        var pods = new[] { peers.Authorizer, peers.Redis }.OfType<Peer>();
+        // A pod-network SFU resolves Redis's and the authorizer's names through the cluster DNS like every pod.
+        var pods = new[] { peers.Authorizer, peers.Redis, sfu.IsPod ? sfu : null }.OfType<Peer>();
         needs.Add(new Need(peers.NodeLocalDns is null ? "DNS" : "DNS (NodeLocal DNSCache too)",
             [.. pods.SelectMany(p => dns.SelectMany(d => d.Listens.Select(l => (p.Name, d.Name, l))))]));
         return needs;
+    }
+
+    /// <summary>
+    /// Off the host network, what the SFU pod's own policy must let through: its media and LiveKit's own TURN from the
+    /// internet; its API from the routing data plane (and from Egress); its metrics from Prometheus; its relay to its
+    /// advertised address (an SFU pod once the node translates it, else the address itself) and its STUN queries.
+    /// </summary>
+    private static IEnumerable<Need> PodSfuNeeds(NetworkInput spec, NetworkPeers peers)
+    {
+        var sfu = peers.Sfu;
+        var api = sfu.Listener(PortPlan.SfuApiPurpose);
+        yield return new Need("sfu media and TURN from the internet", [.. spec.SfuMediaListeners.Select(l => (peers.Internet.Name, sfu.Name, l))]);
+        yield return new Need($"{peers.Ingress.Name} → sfu API", [(peers.Ingress.Name, sfu.Name, api)]);
+        if (spec.Cluster.Monitoring)
+        {
+            yield return new Need("prometheus → sfu metrics", [(peers.Prometheus.Name, sfu.Name, sfu.Listener(PortPlan.MetricsPurpose))]);
+        }
+        if (peers.Egress is { } egress)
+        {
+            yield return new Need("egress → sfu API and media",
+                [.. new[] { api, sfu.Listener(PortPlan.RtcTcpPurpose), sfu.Listener(PortPlan.RtcUdpPurpose) }.Select(l => (egress.Pods.Name, sfu.Name, l))]);
+        }
+        var udp = sfu.Listener(PortPlan.RtcUdpPurpose);
+        yield return new Need("sfu TURN relay → its advertised address",
+            [(sfu.Name, sfu.Name, udp), .. peers.SfuOutside?.Advertised is { } advertised ? new[] { (sfu.Name, advertised.Name, advertised.Listens[0]) } : []]);
+        if (peers.SfuOutside?.Stun is { } stun)
+        {
+            yield return new Need("sfu → STUN servers", [.. stun.Listens.Select(l => (sfu.Name, stun.Name, l))]);
+        }
     }
 
     private static ProfileCheck Check(NetworkInput spec, NetworkPeers peers, IReadOnlyList<Need> needs, HashSet<(string, string, int, Protocol)> reference)

@@ -68,11 +68,14 @@ public static class ChartRender
 
     public static RenderedChart Render(string stack) => Render(stack, Stacks.Plan(stack));
 
-    public static RenderedChart Render(string key, EnvironmentPlan plan)
+    public static RenderedChart Render(string key, EnvironmentPlan plan) => Render(key, plan, plan.Livekit.Release);
+
+    /// <summary>The livekit-server chart with <paramref name="release"/>'s values (a plan's release changed by a test), post-rendered.</summary>
+    public static RenderedChart Render(string key, EnvironmentPlan plan, Infra.Plan.Contract.HelmReleasePlan release)
     {
         var helm = Helm();
         var chart = Chart();
-        return Cache.GetOrAdd(key, _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, plan.Livekit.Release, postRender: true))).Value;
+        return Cache.GetOrAdd(key, _ => new Lazy<RenderedChart>(() => Template(helm, chart, plan, release, postRender: true))).Value;
     }
 
     /// <summary>The chart's own output for the same values, without the post-renderer.</summary>

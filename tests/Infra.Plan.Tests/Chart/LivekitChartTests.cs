@@ -283,12 +283,173 @@ public class LivekitChartTests
 
 
 
+    /// <summary>The embedded TURN's ports in <see cref="PodNetworkRender"/> (ess-helm's NodePort defaults for turn-tls and turn).</summary>
+    private const int TurnTlsPort = 30003, TurnUdpPort = 30004;
+
+    /// <summary>The kubernetes.io/tls Secret the chart mounts for LiveKit's TURN/TLS in <see cref="PodNetworkRender"/>.</summary>
+    private const string TurnTlsSecret = "turn-tls";
+
+    /// <summary>
+    /// The dev plan's values off the host network (<c>podHostNetwork: false</c>) with LiveKit's embedded TURN on, serving
+    /// TURN/TLS itself (<c>external_tls: false</c>), so the chart adds its turn-tls and turn-udp ports and mounts
+    /// <see cref="TurnTlsSecret"/>, and the dev wiring plus NODE_IP from the downward API, with or without
+    /// <see cref="SecretWiring.NoHostPorts"/> and <see cref="SecretWiring.ChartOnlyConfigKeys"/>. Built from the dev plan
+    /// with <c>with</c>: what a pod-network mode feeds the chart, not how LivekitPlan decides it.
+    /// </summary>
+    private static RenderedChart PodNetworkRender(bool noHostPorts, IReadOnlyList<string>? chartOnlyConfigKeys = null)
+    {
+        var plan = Stacks.Plan("dev");
+        var wiring = plan.Livekit.Wiring with
+        {
+            NoHostPorts = noHostPorts,
+            FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")],
+            ChartOnlyConfigKeys = chartOnlyConfigKeys,
+        };
+        var values = plan.Livekit.Values with
+        {
+            PodHostNetwork = false,
+            PodAnnotations = new Dictionary<string, string>(plan.Livekit.Values.PodAnnotations) { [SecretWiring.Annotation] = wiring.ToJson() },
+        };
+        var yaml = values.ToYaml();
+        var turn = (YamlMap)((YamlMap)yaml["livekit"]!)["turn"]!;
+        turn["enabled"] = true;
+        turn["domain"] = plan.Spec.Site.TurnHost;
+        turn["udp_port"] = TurnUdpPort;
+        turn["tls_port"] = TurnTlsPort;
+        turn["external_tls"] = false;
+        // The chart mounts this Secret as the TURN/TLS certificate (templates/deployment.yaml "tls secret required if turn enabled").
+        turn["secretName"] = TurnTlsSecret;
+        var release = plan.Livekit.Release with { Values = plan.Livekit.Release.Values with { Content = YamlTreeWriter.Write(yaml) } };
+        var key = $"dev+pod-network/{(noHostPorts ? "no-host-ports" : "chart-host-ports")}/{string.Join(",", chartOnlyConfigKeys ?? [])}";
+        return ChartRender.Render(key, plan, release);
+    }
+
+    [SkippableFact]
+    public void Off_the_host_network_no_host_ports_leaves_no_host_port_in_any_document_and_every_container_port_as_configured()
+    {
+        // GIVEN the real chart off the host network with embedded TURN, post-rendered without and with NoHostPorts
+        var chartPorts = PodNetworkRender(noHostPorts: false);
+        var rendered = PodNetworkRender(noHostPorts: true);
+
+        // THEN without it the chart's hostPorts are there: on every RTC, TURN and metrics port, podHostNetwork false or not
+        var withHostPort = chartPorts.Container["ports"]!.AsArray().Where(p => p!["hostPort"] is not null).ToList();
+        Assert.Equal(["rtc-udp", "rtc-tcp", "metrics", "turn-tls", "turn-udp"], withHostPort.Select(p => (string)p!["name"]!));
+        Assert.All(withHostPort, p => Assert.Equal((long)p!["containerPort"]!, (long)p["hostPort"]!));
+
+        // with it, no rendered document has a hostPort field anywhere, and the pod is not on the host network
+        Assert.Empty(rendered.Objects.SelectMany(o => FieldPaths(o, o.Kind())).Where(f => f.EndsWith(".hostPort", StringComparison.Ordinal)));
+        Assert.DoesNotMatch(@"(?m)^[ -]*hostPort:", rendered.Output);
+        var pod = rendered.Single("Deployment").At("spec.template.spec")!;
+        Assert.Null(pod["hostNetwork"]);
+
+        // every container port is still there, each exactly the port the server config names
+        var config = ServerConfig(rendered);
+        Assert.Equal(
+            [
+                ("http", (long)config["port"]!, "TCP"),
+                ("rtc-udp", (long)config.At("rtc.udp_port")!, "UDP"),
+                ("rtc-tcp", (long)config.At("rtc.tcp_port")!, "TCP"),
+                ("metrics", (long)config["prometheus_port"]!, "TCP"),
+                ("turn-tls", (long)TurnTlsPort, "TCP"),
+                ("turn-udp", (long)TurnUdpPort, "UDP"),
+            ],
+            rendered.Container["ports"]!.AsArray().Select(p => ((string)p!["name"]!, (long)p["containerPort"]!, (string)p["protocol"]!)));
+        Assert.Equal((TurnTlsPort, TurnUdpPort), ((long)config.At("turn.tls_port")!, (long)config.At("turn.udp_port")!));
+        Assert.Equal(rendered.Plan.Spec.Ports.SfuRtcUdp, (long)config.At("rtc.udp_port")!);
+
+        // NODE_IP comes from the pod's node (the downward API)
+        var nodeIp = Assert.Single(rendered.Container["env"]!.AsArray(), e => (string)e!["name"]! == "NODE_IP")!;
+        Assert.Equal("status.hostIP", (string)nodeIp.At("valueFrom.fieldRef.fieldPath")!);
+
+        // and nothing else differs from the render that kept the hostPorts (but the annotation that asked for it)
+        var expected = (JsonObject)chartPorts.Single("Deployment").DeepClone();
+        foreach (var port in expected.At("spec.template.spec.containers.0.ports")!.AsArray())
+        {
+            port!.AsObject().Remove("hostPort");
+        }
+        expected.At("spec.template.metadata.annotations")!.AsObject()[SecretWiring.Annotation] =
+            (string)rendered.Single("Deployment").At("spec.template.metadata.annotations")![SecretWiring.Annotation]!;
+        Assert.Equal(Manifests.Canonical(expected), Manifests.Canonical(rendered.Single("Deployment")));
+        Assert.Equal(
+            chartPorts.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical),
+            rendered.Objects.Where(o => o.Kind() != "Deployment").Select(Manifests.Canonical));
+
+        // every object still passes Kubernetes schema validation
+        Assert.Empty(KubernetesSchemas.Validate(rendered.Objects).Where(r => !r.Valid).Select(r => r.ToString()));
+    }
+
+    [SkippableFact]
+    public void Off_the_host_network_with_turn_tls_chart_only_config_keys_take_the_charts_secret_name_out_of_the_livekit_config()
+    {
+        // GIVEN the real chart off the host network serving TURN/TLS itself with the chart's Secret, post-rendered with
+        // NoHostPorts, once without and once with ChartOnlyConfigKeys (helm template succeeds both times)
+        var kept = PodNetworkRender(noHostPorts: true);
+        var rendered = PodNetworkRender(noHostPorts: true, chartOnlyConfigKeys: ["turn.secretName"]);
+
+        // THEN without it the chart's config.yaml carries turn.secretName, which LiveKit's strict config refuses
+        var keptConfig = ServerConfig(kept);
+        Assert.Equal(TurnTlsSecret, (string)keptConfig.At("turn.secretName")!);
+        Assert.Equal(["turn.secretName"], LivekitConfigSchema.UnknownKeys(ToTree(keptConfig)));
+
+        // with it, config.yaml has no key LiveKit does not know: it is the chart's text without that one line
+        var config = ServerConfig(rendered);
+        Assert.Null(config.At("turn.secretName"));
+        Assert.Empty(LivekitConfigSchema.UnknownKeys(ToTree(config)));
+        const string line = $"\n  secretName: {TurnTlsSecret}\n";
+        var keptText = ConfigText(kept);
+        Assert.Equal(2, keptText.Split(line).Length);
+        Assert.Equal(keptText.Replace(line, "\n"), ConfigText(rendered));
+        // and parsed, every other key is the chart's, turn's own included
+        var expected = (JsonObject)keptConfig.DeepClone();
+        Assert.True(expected["turn"]!.AsObject().Remove("secretName"));
+        Assert.Equal(Manifests.Canonical(expected), Manifests.Canonical(config));
+        Assert.Equal(
+            [("domain", rendered.Plan.Spec.Site.TurnHost), ("enabled", "true"), ("external_tls", "false"), ("tls_port", $"{TurnTlsPort}"), ("udp_port", $"{TurnUdpPort}")],
+            config["turn"]!.AsObject().Select(kv => (kv.Key, kv.Value!.ToString())));
+
+        // the chart still mounts Secret turn-tls at /etc/lkcert, read-only, and points LiveKit at its files
+        var pod = rendered.Single("Deployment").At("spec.template.spec")!;
+        var volume = Assert.Single(pod["volumes"]!.AsArray(), v => (string?)v!.At("secret.secretName") == TurnTlsSecret)!;
+        var mount = Assert.Single(rendered.Container["volumeMounts"]!.AsArray(), m => (string)m!["name"]! == (string)volume["name"]!)!;
+        Assert.Equal(("/etc/lkcert", true), ((string)mount["mountPath"]!, (bool)mount["readOnly"]!));
+        // The only env vars with a literal value are the chart's two TURN/TLS file paths into that mount (LiveKit's
+        // --turn-cert/--turn-key, livekit cmd/server/main.go): where the certificate is, not a secret. Everything else
+        // still comes from the ConfigMap, Secrets or the pod's fields.
+        var literal = rendered.Container["env"]!.AsArray().Where(e => e!["value"] is not null)
+            .Select(e => ((string)e!["name"]!, (string)e["value"]!));
+        Assert.Equal([("LIVEKIT_TURN_CERT", "/etc/lkcert/tls.crt"), ("LIVEKIT_TURN_KEY", "/etc/lkcert/tls.key")], literal);
+
+        // nothing else differs from the render without it: the ConfigMap but its config.yaml, the Deployment but the
+        // annotation naming the member
+        var configMap = (JsonObject)kept.Single("ConfigMap").DeepClone();
+        configMap["data"]!["config.yaml"] = ConfigText(rendered);
+        Assert.Equal(Manifests.Canonical(configMap), Manifests.Canonical(rendered.Single("ConfigMap")));
+        var deployment = (JsonObject)kept.Single("Deployment").DeepClone();
+        deployment.At("spec.template.metadata.annotations")!.AsObject()[SecretWiring.Annotation] =
+            (string)rendered.Single("Deployment").At("spec.template.metadata.annotations")![SecretWiring.Annotation]!;
+        Assert.Equal(Manifests.Canonical(deployment), Manifests.Canonical(rendered.Single("Deployment")));
+        Assert.Equal(
+            kept.Objects.Where(o => o.Kind() is not ("Deployment" or "ConfigMap")).Select(Manifests.Canonical),
+            rendered.Objects.Where(o => o.Kind() is not ("Deployment" or "ConfigMap")).Select(Manifests.Canonical));
+        Assert.Empty(KubernetesSchemas.Validate(rendered.Objects).Where(r => !r.Valid).Select(r => r.ToString()));
+    }
+
+    /// <summary>Every field's dotted path under <paramref name="node"/> (list items by index).</summary>
+    private static IEnumerable<string> FieldPaths(JsonNode? node, string path) => node switch
+    {
+        JsonObject o => o.SelectMany(kv => FieldPaths(kv.Value, $"{path}.{kv.Key}").Prepend($"{path}.{kv.Key}")),
+        JsonArray a => a.SelectMany((item, i) => FieldPaths(item, $"{path}.{i}")),
+        _ => [],
+    };
+
+    /// <summary>config.yaml of the rendered ConfigMap, as text.</summary>
+    private static string ConfigText(RenderedChart rendered) => (string)rendered.Single("ConfigMap")["data"]!["config.yaml"]!;
+
     /// <summary>config.yaml of the rendered ConfigMap, parsed the way LiveKit's YAML parser reads it.</summary>
     private static JsonObject ServerConfig(RenderedChart rendered)
     {
-        var text = (string)rendered.Single("ConfigMap")["data"]!["config.yaml"]!;
         var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        stream.Load(new StringReader(ConfigText(rendered)));
         return (JsonObject)Manifests.ToJson(stream.Documents[0].RootNode)!;
     }
 

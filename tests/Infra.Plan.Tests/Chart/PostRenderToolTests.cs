@@ -16,7 +16,12 @@ public sealed class PostRenderToolTests
     {
         // GIVEN the installed tool, chart-shaped manifests, and the real chart's output where helm and the chart are here
         var version = ToolRun.Run(PostRenderTool.Path, ["--version"]);
-        var inputs = new List<string> { PostRendererTests.ConfigMap + PostRendererTests.Deployment(PostRendererTests.Annotated) };
+        var chartOnly = PostRendererTests.Wiring with { ChartOnlyConfigKeys = ["turn.secretName"] };
+        var inputs = new List<string>
+        {
+            PostRendererTests.ConfigMap + PostRendererTests.Deployment(PostRendererTests.Annotated),
+            PostRendererTests.TurnConfigMap + PostRendererTests.Deployment($"{SecretWiring.Annotation}: '{chartOnly.ToJson()}'"),
+        };
         if (Tools.Helm is not null && Tools.LivekitChart is not null)
         {
             inputs.Add(ChartRender.RenderWithoutPostRenderer("prod").Output);

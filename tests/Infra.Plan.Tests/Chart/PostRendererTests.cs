@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Infra.PostRender;
 using Infra.PostRender.Contract;
 
@@ -263,5 +264,343 @@ public class PostRendererTests
 
         var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
         Assert.Contains("already has a volume named redis-tls-ca", e.Message);
+    }
+
+    /// <summary>
+    /// <see cref="Deployment"/> as the chart renders it with <c>podHostNetwork: false</c> and embedded TURN
+    /// (templates/deployment.yaml 1.9.0): <paramref name="podField"/> instead of <c>hostNetwork: true</c>, yet a
+    /// <c>hostPort</c> on every RTC, TURN and metrics port.
+    /// </summary>
+    internal static string PodNetworkDeployment(string annotation, string podField = "terminationGracePeriodSeconds: 18000")
+    {
+        const string ports = """
+                      ports:
+                        - name: http
+                          containerPort: 7880
+                          protocol: TCP
+                        - name: rtc-udp
+                          containerPort: 30002
+                          hostPort: 30002
+                          protocol: UDP
+                        - name: rtc-tcp
+                          containerPort: 30001
+                          hostPort: 30001
+                          protocol: TCP
+                        - name: metrics
+                          containerPort: 6789
+                          hostPort: 6789
+                          protocol: TCP
+                        - name: turn-udp
+                          containerPort: 30004
+                          hostPort: 30004
+                          protocol: UDP
+
+            """;
+        var hostNetwork = Swap(Deployment(annotation), "\n      hostNetwork: true\n", $"\n      {podField}\n");
+        return Swap(hostNetwork, "\n          volumeMounts:\n", "\n" + ports + "          volumeMounts:\n");
+    }
+
+    /// <summary>A fixture with one of its texts replaced (and a failure if the fixture no longer has it).</summary>
+    private static string Swap(string text, string line, string with) =>
+        text.Contains(line, StringComparison.Ordinal) ? text.Replace(line, with) : throw new InvalidOperationException($"no {line} in the fixture");
+
+    private static string Annotation(SecretWiring wiring) => $"{SecretWiring.Annotation}: '{wiring.ToJson()}'";
+
+    private static readonly System.Text.RegularExpressions.Regex HostPortLine = new(@"^ *hostPort: .*\n", System.Text.RegularExpressions.RegexOptions.Multiline);
+
+    [Fact]
+    public void No_host_ports_removes_every_host_port_and_changes_nothing_else()
+    {
+        // GIVEN a pod-network Deployment with four hostPorts, wired once without and once with NoHostPorts
+        var with = Wiring with { NoHostPorts = true };
+        var kept = LivekitPostRenderer.Apply(ConfigMap + PodNetworkDeployment(Annotation(Wiring)), Version);
+        Assert.Equal(4, HostPortLine.Matches(kept).Count);
+
+        // WHEN post-rendered with NoHostPorts
+        var output = LivekitPostRenderer.Apply(ConfigMap + PodNetworkDeployment(Annotation(with)), Version);
+
+        // THEN the output is the other one's bytes minus the hostPort lines (and the annotation naming the flag)
+        // (the post-renderer writes the annotation double-quoted)
+        var annotationOf = (SecretWiring w) => YamlQuote.Quote((w with { PostRenderer = null }).ToJson());
+        Assert.Equal(HostPortLine.Replace(kept, "").Replace(annotationOf(Wiring), annotationOf(with)), output);
+        Assert.Empty(HostPortLine.Matches(output));
+        // and every port is still there with its containerPort and protocol
+        var ports = Manifests.Parse(output).Single(o => o.Kind() == "Deployment").At("spec.template.spec.containers.0.ports")!.AsArray();
+        Assert.Equal(["http:7880/TCP", "rtc-udp:30002/UDP", "rtc-tcp:30001/TCP", "metrics:6789/TCP", "turn-udp:30004/UDP"],
+            ports.Select(p => $"{(string)p!["name"]!}:{(long)p["containerPort"]!}/{(string)p["protocol"]!}"));
+        Assert.All(ports, p => Assert.Null(p!["hostPort"]));
+    }
+
+    [Fact]
+    public void Without_no_host_ports_the_chart_host_ports_stay()
+    {
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(Wiring)), Version);
+
+        var ports = Manifests.Parse(output).Single().At("spec.template.spec.containers.0.ports")!.AsArray();
+        Assert.Equal([null, 30002L, 30001L, 6789L, 30004L], ports.Select(p => (long?)p!["hostPort"]));
+    }
+
+    [Theory]
+    [InlineData("hostNetwork: true", "true")]
+    [InlineData("hostNetwork: on", "on")]
+    public void No_host_ports_on_a_host_network_pod_is_refused_as_a_contradiction(string podField, string shown)
+    {
+        var input = PodNetworkDeployment(Annotation(Wiring with { NoHostPorts = true }), podField);
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
+        Assert.Equal($"the wiring asks to remove the hostPorts (NoHostPorts) of a pod with hostNetwork: {shown}: a host-network pod " +
+            "listens on the node's ports anyway; the plan's wiring and its chart values (podHostNetwork) contradict each other", e.Message);
+    }
+
+    [Fact]
+    public void No_host_ports_on_a_pod_that_says_host_network_false_removes_them()
+    {
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(Wiring with { NoHostPorts = true }), "hostNetwork: false"), Version);
+
+        Assert.Empty(HostPortLine.Matches(output));
+        Assert.False((bool)Manifests.Parse(output).Single().At("spec.template.spec.hostNetwork")!);
+    }
+
+    [Fact]
+    public void Field_env_adds_downward_api_env_vars_after_the_secret_ones()
+    {
+        // GIVEN a wiring asking for the node's and the pod's address from the pod's fields
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP"), new FieldRefEnv("POD_IP", "status.podIP")] };
+
+        // WHEN post-rendered
+        var output = LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version);
+
+        // THEN each is a fieldRef env var, after the chart's and the secret ones
+        var env = Manifests.Parse(output).Single().At("spec.template.spec.containers.0.env")!.AsArray();
+        Assert.Equal(["LIVEKIT_CONFIG", "LIVEKIT_REDIS_PASSWORD", "NODE_IP", "POD_IP"], env.Select(e => (string)e!["name"]!));
+        Assert.Equal("""{"name":"NODE_IP","valueFrom":{"fieldRef":{"fieldPath":"status.hostIP"}}}""", env[2]!.ToJsonString());
+        Assert.Equal("status.podIP", (string)env[3]!.At("valueFrom.fieldRef.fieldPath")!);
+        // the hostPorts are not touched by it
+        Assert.Equal(4, HostPortLine.Matches(output).Count);
+    }
+
+    [Theory]
+    [InlineData("LIVEKIT_CONFIG")] // the chart's
+    [InlineData("LIVEKIT_REDIS_PASSWORD")] // the wiring's own Secret env
+    public void A_field_env_var_that_is_already_set_is_refused_not_duplicated(string name)
+    {
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv(name, "status.hostIP")] };
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version));
+        Assert.Equal($"container livekit-server already sets env {name}", e.Message);
+    }
+
+    [Fact]
+    public void A_field_env_var_named_twice_is_refused()
+    {
+        var wiring = Wiring with { FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP"), new FieldRefEnv("NODE_IP", "status.podIP")] };
+
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment(Annotation(wiring)), Version));
+        Assert.Equal("container livekit-server already sets env NODE_IP", e.Message);
+    }
+
+    [Fact]
+    public void Secret_volume_mode_sets_a_mode_only_on_the_charts_secret_volumes_without_one()
+    {
+        // GIVEN the chart's Deployment with one Secret volume without a mode (as the chart mounts the TURN certificate)
+        static string Chart(SecretWiring wiring) => PodNetworkDeployment(Annotation(wiring))
+            .Replace("      volumes:\n", "      volumes:\n        - name: lkturncert\n          secret:\n            secretName: turn-tls\n", StringComparison.Ordinal);
+
+        // WHEN post-rendered with the member THEN that volume gets the mode; the others keep theirs
+        var output = LivekitPostRenderer.Apply(Chart(Wiring with { SecretVolumeMode = 384 }), Version);
+        Assert.Contains("secretName: turn-tls\n            defaultMode: 384\n", output);
+        Assert.Contains("secretName: livekit-api\n            defaultMode: 0600\n", output);
+        // AND without it nothing gets a mode it did not have
+        Assert.Contains("secretName: turn-tls\n        - name:", LivekitPostRenderer.Apply(Chart(Wiring), Version));
+    }
+
+    [Fact]
+    public void An_operation_this_tool_does_not_know_is_refused_not_skipped()
+    {
+        // GIVEN a wiring from a newer plan: an operation this version has no member for
+        var json = Wiring.ToJson().Replace("\"strictConfig\":true", "\"strictConfig\":true,\"someNewOperation\":true", StringComparison.Ordinal);
+
+        // WHEN the post-renderer reads it THEN it stops, naming the annotation, instead of installing a half-wired pod
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(PodNetworkDeployment($"{SecretWiring.Annotation}: '{json}'"), Version));
+        Assert.Contains($"annotation {SecretWiring.Annotation} is not valid wiring JSON", e.Message);
+        Assert.Contains("someNewOperation", e.Message);
+    }
+
+    [Fact]
+    public void A_wiring_without_the_pod_network_members_writes_the_json_it_wrote_before_them()
+    {
+        // GIVEN the wiring of a release that uses neither NoHostPorts nor FieldEnv
+        // WHEN written THEN its JSON has no new key (an existing release's annotation, so its pod template, is unchanged)
+        Assert.Equal(
+            $$"""{"container":"livekit-server","env":[{"name":"LIVEKIT_REDIS_PASSWORD","secret":"redis-auth","key":"redis-password"}],"files":[{"volume":"turn-shared-secret","secret":"turn-shared-secret","key":"secret","directory":"/etc/livekit/turn","file":"secret","mode":384}],"strictConfig":true,"postRenderer":"{{Version}}"}""",
+            Wiring.ToJson());
+        Assert.Equal(Wiring.ToJson(), (Wiring with { NoHostPorts = false, FieldEnv = null, ChartOnlyConfigKeys = null }).ToJson());
+
+        // and with them the JSON carries them and reads back the same
+        var used = Wiring with { NoHostPorts = true, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")], ChartOnlyConfigKeys = ["turn.secretName"] };
+        var json = used.ToJson();
+        Assert.Contains("\"strictConfig\":true,\"noHostPorts\":true,\"fieldEnv\":[{\"name\":\"NODE_IP\",\"fieldPath\":\"status.hostIP\"}]," +
+            "\"chartOnlyConfigKeys\":[\"turn.secretName\"],\"postRenderer\"", json);
+        var back = SecretWiring.FromJson(json);
+        Assert.True(back.NoHostPorts);
+        Assert.Equal(used.FieldEnv, back.FieldEnv);
+        Assert.Equal(used.ChartOnlyConfigKeys, back.ChartOnlyConfigKeys);
+        Assert.Equal(json, back.ToJson());
+    }
+
+    /// <summary>
+    /// <see cref="ConfigMap"/> as the chart renders it with embedded TURN/TLS (templates/configmap.yaml 1.9.0: toYaml of
+    /// <c>livekit:</c>, keys sorted, compact lists), so with the chart-only <c>turn.secretName</c>; plus a second data
+    /// key holding the same words, which must stay.
+    /// </summary>
+    internal static readonly string TurnConfigMap = Swap(ConfigMap, "    port: 7880\n    key_file: keys.yaml\n", """
+            key_file: keys.yaml
+            port: 7880
+            rtc:
+              stun_servers:
+              - turn.example.org:3478
+              turn_servers:
+              - host: turn.example.org
+                port: 3478
+                protocol: udp
+                secret_file: /etc/livekit/turn/secret
+              udp_port: 7882
+            turn:
+              domain: turn.example.org
+              enabled: true
+              external_tls: false
+              secretName: turn-tls
+              tls_port: 30003
+              udp_port: 30004
+            webhook:
+              urls:
+              - http://lk-jwt-service:8080/sfu_webhook
+          notes.yaml: |
+            secretName: turn-tls
+
+        """);
+
+    private static readonly SecretWiring ChartOnly = Wiring with { ChartOnlyConfigKeys = ["turn.secretName"] };
+
+    private static JsonNode? ConfigOf(string output, string key = "config.yaml")
+    {
+        var text = (string)Manifests.Parse(output).Single(o => o.Kind() == "ConfigMap")["data"]![key]!;
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(text));
+        return Manifests.ToJson(stream.Documents[0].RootNode);
+    }
+
+    [Fact]
+    public void Chart_only_config_keys_are_removed_from_the_config_the_container_reads_and_nothing_else_changes()
+    {
+        // GIVEN the chart's ConfigMap with turn.secretName and its Deployment, wired without and with ChartOnlyConfigKeys
+        var without = LivekitPostRenderer.Apply(TurnConfigMap + Deployment(Annotation(Wiring)), Version);
+
+        // WHEN post-rendered with it
+        var output = LivekitPostRenderer.Apply(TurnConfigMap + Deployment(Annotation(ChartOnly)), Version);
+
+        // THEN without it the ConfigMap is the chart's, byte for byte
+        Assert.StartsWith(TurnConfigMap, without);
+        // and with it the output is those bytes minus the one line of config.yaml (and the annotation naming the member):
+        // notes.yaml, the ConfigMap's other lines and the Deployment are as they were
+        const string line = "\n      secretName: turn-tls\n";
+        Assert.Equal(2, without.Split(line).Length);
+        var annotationOf = (SecretWiring w) => YamlQuote.Quote((w with { PostRenderer = null }).ToJson());
+        Assert.Equal(without.Replace(line, "\n").Replace(annotationOf(Wiring), annotationOf(ChartOnly)), output);
+        Assert.Equal("turn-tls", (string)ConfigOf(output, "notes.yaml")!["secretName"]!);
+
+        // and the config LiveKit reads is the chart's without turn.secretName, every other key and value the same
+        var expected = ConfigOf(without)!.AsObject();
+        Assert.True(expected["turn"]!.AsObject().Remove("secretName"));
+        Assert.Equal(Manifests.Canonical(expected), Manifests.Canonical(ConfigOf(output)!.AsObject()));
+        Assert.Equal(["domain", "enabled", "external_tls", "tls_port", "udp_port"], ConfigOf(output)!["turn"]!.AsObject().Select(kv => kv.Key));
+    }
+
+    [Fact]
+    public void A_quoted_config_value_is_rewritten_quoted_and_a_config_left_empty_is_an_empty_mapping()
+    {
+        // GIVEN a ConfigMap whose config is a double-quoted scalar holding only the chart-only key
+        var configMap = Swap(ConfigMap, "  config.yaml: |\n    port: 7880\n    key_file: keys.yaml\n", "  config.yaml: \"turn:\\n  secretName: x\\n\"\n");
+
+        // WHEN both keys are removed
+        var wiring = Wiring with { ChartOnlyConfigKeys = ["turn.secretName", "turn"] };
+        var output = LivekitPostRenderer.Apply(configMap + Deployment(Annotation(wiring)), Version);
+
+        // THEN the value is a quoted empty mapping, and the ConfigMap's other lines are unchanged
+        Assert.StartsWith(configMap.Replace("\"turn:\\n  secretName: x\\n\"", "\"{}\\n\""), output);
+        Assert.Equal("{}", ConfigOf(output)!.ToJsonString());
+    }
+
+    public static TheoryData<string, string, string> ChartOnlyRefusals => new()
+    {
+        // the container's config does not come from a ConfigMap: no LIVEKIT_CONFIG at all, or one the wiring took from a Secret
+        {
+            "no env", Deployment(Annotation(ChartOnly)).Replace("- name: LIVEKIT_CONFIG", "- name: OTHER_CONFIG"),
+            "the wiring asks to remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName) from the chart's config, " +
+            "but container livekit-server has no env LIVEKIT_CONFIG from a ConfigMap key (valueFrom.configMapKeyRef with name and key)"
+        },
+        {
+            "env from a Secret", Deployment(Annotation(ChartOnly with { Env = [new SecretEnv("LIVEKIT_CONFIG", "lk-config", "config.yaml", Replace: true)] })),
+            "the wiring asks to remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName) from the chart's config, " +
+            "but container livekit-server has no env LIVEKIT_CONFIG from a ConfigMap key (valueFrom.configMapKeyRef with name and key)"
+        },
+        // the ConfigMap it names is not among the manifests, or is there twice
+        {
+            "no ConfigMap", Deployment(Annotation(ChartOnly)),
+            "no ConfigMap named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "another ConfigMap", TurnConfigMap.Replace("name: livekit-livekit-server", "name: other") + Deployment(Annotation(ChartOnly)),
+            "no ConfigMap named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "two ConfigMaps", TurnConfigMap + TurnConfigMap + Deployment(Annotation(ChartOnly)),
+            "2 ConfigMaps named livekit-livekit-server in the manifests, where container livekit-server reads its config " +
+            "(LIVEKIT_CONFIG, key config.yaml): cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        {
+            "no data key", TurnConfigMap.Replace("  config.yaml: |", "  server.yaml: |") + Deployment(Annotation(ChartOnly)),
+            "ConfigMap livekit-livekit-server has no data key config.yaml (text), which container livekit-server reads its config from: " +
+            "cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+        // a path that is not there: the values are not the plan's
+        {
+            "no such key", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn.secret_name"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no turn.secret_name to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "no such parent", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["tls.secretName"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no tls.secretName to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "a parent that is a value", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["port.secretName"] })),
+            "key config.yaml of ConfigMap livekit-livekit-server has no port.secretName to remove (ChartOnlyConfigKeys): " +
+            "the chart values are not the plan's, which set every key its wiring removes"
+        },
+        {
+            "a path twice", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn.secretName", "turn.secretName"] })),
+            "ChartOnlyConfigKeys names turn.secretName twice"
+        },
+        {
+            "not a path", TurnConfigMap + Deployment(Annotation(Wiring with { ChartOnlyConfigKeys = ["turn..secretName"] })),
+            "ChartOnlyConfigKeys names \"turn..secretName\", which is not a dotted path of config keys"
+        },
+        {
+            "a tagged value", TurnConfigMap.Replace("    port: 7880", "    port: !!int 7880") + Deployment(Annotation(ChartOnly)),
+            "key config.yaml of ConfigMap livekit-livekit-server has a YAML tag (tag:yaml.org,2002:int) the post-renderer does not rewrite: " +
+            "cannot remove the chart-only config keys (ChartOnlyConfigKeys: turn.secretName)"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChartOnlyRefusals))]
+    public void Chart_only_config_keys_without_their_env_config_map_or_path_are_refused_by_name(string what, string input, string message)
+    {
+        var e = Assert.Throws<PostRenderException>(() => LivekitPostRenderer.Apply(input, Version));
+        Assert.True(message == e.Message, $"{what}: {e.Message}");
     }
 }

@@ -32,6 +32,20 @@ public sealed class EveryStackChecks
         Assert.Empty(NetworkNeeds.Unmet(StackVariants.Plan(stack)));
     }
 
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Every_stacks_needs_hold_under_every_cni_profile_on_every_data_path_it_is_meant_for(string stack)
+    {
+        // GIVEN the stack's policies as each CNI profile would emit them WHEN evaluated on each data path the profile is meant for
+        var plan = StackVariants.Plan(stack);
+        var profiles = ProfileChecks.For(NetworkInput.From(plan.Derived), plan.Network.Peers);
+
+        // THEN every need is met there (a profile that refuses the stack, flannel with too many node subnets, is left out)
+        var failing = profiles.Where(p => p.Refused is null)
+            .SelectMany(p => Dataplanes.For(p.Profile).Where(d => !p.WorksOn(d)).Select(d => $"{p.Name} on {d.Name}"));
+        Assert.Empty(failing);
+    }
+
     [Fact]
     public void A_redis_policy_that_admits_nobody_is_caught()
     {

@@ -14,7 +14,8 @@ namespace Infra.Plan.Tests.ContainerStart;
 /// </summary>
 public class ContainerStartTests
 {
-    public static TheoryData<string> StackNames => ["dev", "prod"];
+    /// <summary>Every repository stack, so every media mode (host network, NodePort, load balancers) is covered.</summary>
+    public static TheoryData<string> StackNames => [.. StackVariants.StackFiles];
 
     private static ImageFacts MediaRelay(EnvironmentPlan plan, Dockerfile dockerfile) =>
         ImageFacts.FromDockerfile(plan.Spec.Images.MediaRelay.Repository, dockerfile);
@@ -23,7 +24,10 @@ public class ContainerStartTests
     private static IReadOnlyList<(WorkloadContainer Container, ContainerStart Start)> Starts(string stack, Dockerfile? dockerfile = null)
     {
         var plan = Stacks.Plan(stack);
-        var charts = new List<(RenderedChart, string)> { (ChartRender.Render(stack), plan.Livekit.Release.Namespace) };
+        // Every SFU release (one per load-balancer address in that mode), each post-rendered.
+        var charts = plan.Livekit.Sfus
+            .Select(s => (ChartRender.Render(s.Release == plan.Livekit.Release ? stack : $"{stack}/{s.Release.Name}", plan, s.Release), s.Release.Namespace))
+            .ToList();
         if (plan.Egress is not null)
         {
             charts.Add((ChartRender.RenderEgress(stack, plan), plan.Egress.Release.Namespace));
@@ -35,7 +39,7 @@ public class ContainerStartTests
         return WorkloadContainer.All(objects).Select(c =>
         {
             var image = ImageFacts.For(c.Image, ours);
-            var program = Programs.ByContainer.GetValueOrDefault((c.Workload, c.Name))
+            var program = Programs.Find(c.Workload, c.Name)
                 ?? throw new InvalidOperationException($"{c.Id}: no program in Programs.ByContainer says which files it reads and writes");
             var start = new ContainerStart(c.Id, StartModel.WorkingDir((string?)c.Container["workingDir"], image), c.Identity(image),
                 c.PodFsGroup, c.ReadOnlyRoot, c.Mounts, c.Volumes(catalog), program(c, catalog).ToList());
@@ -64,9 +68,15 @@ public class ContainerStartTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         // AND the model saw every component and checked paths in each (a program that reports nothing is visible here)
         var workloads = starts.Select(s => s.Container.Workload).Distinct().Order().ToList();
-        Assert.Superset(new HashSet<string> { LivekitPlan.FullName, "coturn", "redis", "lk-jwt-service" }, workloads.ToHashSet());
+        var plan = Stacks.Plan(stack);
+        var expected = plan.Livekit.Sfus.Select(s => LivekitPlan.FullNameOf(s.Release.Name)).Concat(["redis", "lk-jwt-service"]).ToHashSet();
+        if (plan.Coturn is not null)
+        {
+            expected.Add("coturn");
+        }
+        Assert.Superset(expected, workloads.ToHashSet());
         Assert.All(starts.Where(s => s.Container.Name != Components.Observability.RedisExporter.ContainerName), s => Assert.NotEmpty(s.Start.Uses));
-        if (stack == "prod")
+        if (plan.Egress is not null)
         {
             Assert.Contains("egress", workloads);
         }
@@ -91,6 +101,30 @@ public class ContainerStartTests
         var (mode, _, group) = StartModel.ProjectedFile(volume.Files![entry], volume.DefaultMode, sfu.FsGroup);
         Assert.Equal((0b110_100_000, LivekitPlan.RunAsUser), (mode, group));
         Assert.Equal(0, mode & Programs.KeyFileOthersMask);
+    }
+
+    [SkippableFact]
+    public void Behind_load_balancers_each_sfu_release_reads_its_turn_certificate_at_the_charts_mount()
+    {
+        // GIVEN the loadbalancer stack: one SFU release per address, LiveKit serving TURN/TLS itself
+        var plan = Stacks.Plan("loadbalancer");
+        var sfus = Starts("loadbalancer").Where(s => s.Container.Name == LivekitPlan.Container).Select(s => s.Start).ToList();
+
+        // THEN the model checked every release's SFU
+        Assert.Equal(plan.Livekit.Sfus.Count, sfus.Count);
+        Assert.True(sfus.Count > 1);
+        foreach (var sfu in sfus)
+        {
+            // AND each reads the certificate and key the chart points LiveKit at (LIVEKIT_TURN_CERT/_KEY = /etc/lkcert/tls.*)
+            var files = sfu.Uses.Where(u => u.Why is "LIVEKIT_TURN_CERT" or "LIVEKIT_TURN_KEY").Select(u => u.Path).Order(StringComparer.Ordinal);
+            Assert.Equal(["/etc/lkcert/tls.crt", "/etc/lkcert/tls.key"], files);
+            // AND both are files of the TURN name's certificate Secret mounted there
+            foreach (var path in files)
+            {
+                var (mount, _, entry) = StartModel.Locate(sfu.Mounts, path)!.Value;
+                Assert.Contains(entry, sfu.Volumes[mount.Volume].Files!.Keys);
+            }
+        }
     }
 
     [SkippableFact]

@@ -35,6 +35,15 @@ public static partial class Programs
     };
 
     /// <summary>
+    /// The program of <paramref name="container"/> in <paramref name="workload"/>; an SFU release of any name (one per
+    /// load-balancer address: <c>livekit-0-livekit-server</c>, ...) runs LiveKit like the default release.
+    /// </summary>
+    public static Program? Find(string workload, string container) =>
+        ByContainer.GetValueOrDefault((workload, container))
+        ?? (container == LivekitPlan.Container && workload.StartsWith(Names.LivekitRelease + "-", StringComparison.Ordinal)
+            && workload.EndsWith("-" + Names.LivekitChart, StringComparison.Ordinal) ? LivekitServer : null);
+
+    /// <summary>
     /// Files a shell reads before anything else: <c>sh script args</c> opens the script (POSIX sh: "the first operand
     /// ... shall be the pathname of a file containing commands"), in the command, an exec probe or an exec hook.
     /// </summary>

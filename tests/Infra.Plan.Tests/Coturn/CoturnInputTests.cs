@@ -24,7 +24,7 @@ public class CoturnInputTests
             new ImageRef("coturn/coturn", "4.6.3", null), new ImageRef("authorizer", "0.2.0", null), ["pull-x"], "1.9.0"),
         Nodes: new NodesSpec([new NodeLabel("media", "yes")], [], 1, [Cidr.Parse("10.244.0.0/16")], [Cidr.Parse("10.96.0.0/12")], [],
             new PortRange(32768, 60999), 24, 64),
-        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080),
+        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080, SfuTurnUdp: 3478, SfuTurnTls: 5349, new PortRange(20000, 29999)),
         Tls: new TlsSpec(TlsMode.ExistingSecret, "", "ClusterIssuer", "", "turn-tls-x", "", ExternalDns: false),
         Turn: new TurnSpec([], DiscoverExternalIp: false, SecretInput.NotSet, 0, 0, 3600),
         Size: new ResourceSize(750, 256, Guaranteed: false),

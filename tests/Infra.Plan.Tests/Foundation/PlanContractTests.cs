@@ -132,11 +132,17 @@ public sealed partial class PlanContractTests
                 }
             }
         }
-        var sfu = $"Deployment {plan.Spec.Site.MediaNamespace}/{LivekitPlan.FullName}";
-        var chartSecrets = plan.Livekit.Wiring.SecretKeys().Select(k => k.Secret).Append(plan.Livekit.Values.KeysSecret).Distinct();
-        foreach (var name in chartSecrets)
+        // Each SFU release's pods: what the post-renderer wires in, the chart's keys Secret and (LiveKit serving TURN/TLS)
+        // the TURN certificate the chart mounts.
+        foreach (var release in plan.Livekit.Sfus)
         {
-            yield return (sfu, (plan.Spec.Site.MediaNamespace, name));
+            var sfu = $"Deployment {plan.Spec.Site.MediaNamespace}/{LivekitPlan.FullNameOf(release.Release.Name)}";
+            var chartSecrets = release.Wiring.SecretKeys().Select(k => k.Secret).Append(release.Values.KeysSecret)
+                .Concat(release.Values.TurnTlsSecret is { } turnTls ? [turnTls] : Array.Empty<string>()).Distinct();
+            foreach (var name in chartSecrets)
+            {
+                yield return (sfu, (plan.Spec.Site.MediaNamespace, name));
+            }
         }
         // The egress chart's pods read only what the post-renderer wires in (env vars, files).
         if (plan.Egress is { } egress)

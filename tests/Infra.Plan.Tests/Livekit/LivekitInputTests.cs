@@ -1,3 +1,4 @@
+using Infra.Plan.Ports;
 using k8s.Models;
 using Infra.Plan.Components;
 using Infra.Plan.Components.Livekit;
@@ -25,11 +26,11 @@ public class LivekitInputTests
         Image: new ImageRef("registry.test/relay", "1.13.5", Digest),
         PullSecrets: ["pull-x"],
         ChartVersion: "1.9.0",
-        Sfu: new SfuSpec(DrainSeconds: 120, Replicas: null, LogLevel: "debug", StunServers: [new StunServer("stun.example.net", 3478), new StunServer("turn.example.test", 3478)]),
+        Sfu: new SfuSpec(DrainSeconds: 120, Replicas: null, LogLevel: "debug", StunServers: [new StunServer("stun.example.net", 3478), new StunServer("turn.example.test", 3478)], MediaSpec.Default),
         Replicas: 2,
         Size: new ResourceSize(4000, 8192, Guaranteed: true),
         MaxParticipants: 40,
-        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(61000, 65535), 9641, TurnTlsOn443: false, 8080),
+        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(61000, 65535), 9641, TurnTlsOn443: false, 8080, SfuTurnUdp: 3478, SfuTurnTls: 5349, new PortRange(20000, 29999)),
         Nodes: new NodesSpec([new NodeLabel("media", "yes")], [new NodeToleration("dedicated", null, "NoSchedule")], 2,
             [Cidr.Parse("10.244.0.0/16")], [Cidr.Parse("10.96.0.0/12")], [Cidr.Parse("192.0.2.0/24")], new PortRange(32768, 60999), 24, 64),
         Tls: new TlsSpec(TlsMode.CertManager, "letsencrypt", "ClusterIssuer", "", "", "", ExternalDns: false),
@@ -39,7 +40,7 @@ public class LivekitInputTests
         Turn: new TurnWiring("turn.example.test", 3478, 5349, TurnShared, [], TurnShared with { Key = "previous" }, "turn-tls-x",
             CredentialTtlSeconds: 172_800),
         WebhookUrl: "http://authz.test:8080/sfu_webhook",
-        Listeners: [new Listener(7882, Protocol.Udp, "RTC media (muxed)")]);
+        MediaPorts: [new MediaPort("livekit", "RTC media (muxed)", Protocol.Udp, PortRange.Single(7882), Exposure.Internet, PortsSection.SfuRtcUdpPort)]);
 
     [Fact]
     public void A_literal_input_gives_the_release_values_server_config_and_objects_it_names()
@@ -116,7 +117,7 @@ public class LivekitInputTests
 
         // AND the SFU as a host-network peer listening where the input says
         Assert.Equal(("sfu", "media-x", true), (plan.Sfu.Name, plan.Sfu.Namespace, plan.Sfu.HostNetwork));
-        Assert.Equal(Input.Listeners, plan.Sfu.Listens);
+        Assert.Equal(PortPlan.ListenersOf(Input.MediaPorts), plan.Sfu.Listens);
     }
 
     [Fact]

@@ -104,7 +104,9 @@ public class LivekitValuesTests
         Assert.Equal(300, config.Room.EmptyTimeoutSeconds);
         Assert.Equal(20, config.Room.DepartureTimeoutSeconds);
         Assert.Equal(plan.Sizing.LargestCall.Load.ParticipantsPerCall, config.Room.MaxParticipants);
-        Assert.False(config.EmbeddedTurnEnabled);
+        // coturn serves TURN on the host network: LiveKit's own TURN stays off
+        Assert.Null(config.EmbeddedTurn);
+        Assert.Equal(false, config.ToYaml()["turn"] is YamlMap t ? t["enabled"] : null);
         Assert.Equal(6789, config.PrometheusPort);
         Assert.Equal("keys.yaml", config.KeyFile);
         Assert.Equal(Names.RedisMasterName, config.Redis.SentinelMasterName);

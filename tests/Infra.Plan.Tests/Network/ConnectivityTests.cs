@@ -223,6 +223,29 @@ public class ConnectivityTests
         Assert.DoesNotContain(NetworkAnalysis.Of(plan).Workloads, w => w.Name == RedisName);
     }
 
+    [Theory]
+    [InlineData("nodeport", "the node's own, which the node translates to an SFU pod")]
+    [InlineData("loadbalancer", "its load balancer's address (203.0.113.80, 203.0.113.81;")]
+    public void Off_the_host_network_the_report_says_the_sfu_is_a_policed_pod_and_no_node_address_is_admitted(string stack, string relay)
+    {
+        // GIVEN a stack whose SFU runs in the pod network WHEN its report is written
+        var analysis = NetworkAnalysis.Of(Stacks.Plan(stack));
+        var report = analysis.Report;
+
+        // THEN it names the SFU's policy and where its relay goes, and claims no host-network workload or source
+        Assert.Contains("- The SFU runs in the pod network (`matrix-rtc:sfuMediaExposure: ", report);
+        Assert.Contains($"policy `{NetworkPolicyBuilder.Sfu}` selects it", report);
+        Assert.Contains(relay, report);
+        Assert.DoesNotContain("The SFU and coturn use the host network", report);
+        Assert.DoesNotContain("## Host-network traffic per CNI profile", report);
+        Assert.Contains("## Needs per CNI profile", report);
+        Assert.All(analysis.Profiles, p => Assert.Contains($"| none (no host-network workload) |", report));
+        // AND the SFU is listed as a pod, its media flows from the internet decided by its own policy
+        Assert.Contains($"| {SfuName} | matrix-rtc-media |", report);
+        Assert.Contains(analysis.Edges, e => e.Source == InternetName && e.Destination == SfuName && e.Ingress == NetworkPolicyBuilder.Sfu);
+        Assert.DoesNotContain(analysis.Workloads, w => w.Name == CoturnName);
+    }
+
     [Fact]
     public void Report_lists_every_policed_edge_and_the_cilium_caveat()
     {

@@ -8,8 +8,8 @@ public sealed class NamespacesInputTests
     [Fact]
     public void Builds_the_two_namespaces_from_their_names_alone()
     {
-        // GIVEN only the two namespace names
-        var input = new NamespacesInput(Namespace: "rtc-x", MediaNamespace: "media-x");
+        // GIVEN only the two namespace names, the media on the host network
+        var input = new NamespacesInput(Namespace: "rtc-x", MediaNamespace: "media-x", HostNetwork: true);
 
         // WHEN the namespaces are planned from them
         var plan = NamespacesPlan.Build(input);
@@ -24,5 +24,9 @@ public sealed class NamespacesInputTests
         }
         Assert.Equal("latest", plan.Media.Metadata.Labels["pod-security.kubernetes.io/enforce-version"]);
         Assert.Equal(["rtc-x", "media-x"], plan.Contract.Objects.Select(o => ((k8s.Models.V1Namespace)o).Metadata.Name));
+
+        // AND off the host network the media namespace runs restricted too
+        var pods = NamespacesPlan.Build(input with { HostNetwork = false });
+        Assert.All(new[] { "enforce", "warn", "audit" }, mode => Assert.Equal("restricted", pods.Media.Metadata.Labels[$"pod-security.kubernetes.io/{mode}"]));
     }
 }

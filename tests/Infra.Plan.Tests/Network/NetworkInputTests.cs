@@ -8,6 +8,9 @@ using Infra.Plan.Ports;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
+using Infra.Plan.Tests.Support;
+using static Infra.Plan.Tests.Support.PolicyText;
+
 namespace Infra.Plan.Tests.Network;
 
 /// <summary>The NetworkPolicies planned alone, from their own input record and literal peers: no stack file, no parsed environment.</summary>
@@ -22,10 +25,15 @@ public sealed class NetworkInputTests
         Nodes: new NodesSpec([new NodeLabel("media", "yes")], [], 1, [Cidr.Parse("10.244.0.0/16")], [Cidr.Parse("10.96.0.0/12")],
             [Cidr.Parse("192.168.5.0/24")], new PortRange(32768, 60999), 24, 64),
         Routing: new RoutingSpec(RoutingMode.Gateway, new GatewayListener("public-x", "gw-x", "https"), IngressController.Generic),
-        Synapse: new SynapseSpec("synapse-x", [new NodeLabel("app", "synapse")], "http://synapse.synapse-x:8008", "", "", false, "", 8008),
-        Ports: new PortsSpec(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080),
+        Synapse: new SynapseSpec("synapse-x", [new NodeLabel("app", "synapse")], "http://synapse.synapse-x:8008", "", "", false, "", 8008, [], SecretInput.NotSet),
+        Ports: PortsOf,
         Egress: new EgressSpec(false, new ImageRef("egress", "1.0.0", null), "1.9.0", null, 0, 0, false, EgressStorageKind.None, "", null, []),
-        ExistingRedis: null);
+        ExistingRedis: null,
+        Sfu: new SfuSpec(10800, null, "info", [new StunServer("stun.example.test", 3478)], MediaSpec.Default),
+        MediaPorts: new PortPlan(PortPlan.HostPorts(PortsOf, coturnDtls: false), new PortRange(32768, 60999)));
+
+    private static readonly PortsSpec PortsOf =
+        new(7880, 7881, 7882, 6789, 3478, 5349, new PortRange(49152, 49252), 9641, TurnTlsOn443: false, 8080, SfuTurnUdp: 3478, SfuTurnTls: 5349, new PortRange(20000, 29999));
 
     private static Peer Pods(string name, string ns, bool hostNetwork, params Listener[] listens)
     {
@@ -45,13 +53,6 @@ public sealed class NetworkInputTests
                 new Listener(7882, Protocol.Udp, PortPlan.RtcUdpPurpose)),
             Pods("coturn-x", "media-x", true, new Listener(3478, Protocol.Udp, "TURN")));
     }
-
-    private static string Describe(V1NetworkPolicyPeer p) =>
-        p.IpBlock is { } block ? block.Cidr
-        : p.NamespaceSelector is { } ns ? $"{ns.MatchLabels[NetworkPolicyPeer.NamespaceNameLabel]}/{string.Join(",", p.PodSelector?.MatchLabels.Select(l => $"{l.Key}={l.Value}") ?? [])}"
-        : string.Join(",", p.PodSelector.MatchLabels.Select(l => $"{l.Key}={l.Value}"));
-
-    private static string Ports(IEnumerable<V1NetworkPolicyPort> ports) => string.Join(" ", ports.Select(p => $"{p.Port.Value}/{p.Protocol}"));
 
     [Fact]
     public void Builds_the_policies_and_report_from_its_own_input_record_and_literal_peers()
@@ -73,14 +74,14 @@ public sealed class NetworkInputTests
         // AND Redis admits its own pods and the node CIDR (the SFU) on the Redis and Sentinel ports only
         var redis = plan.Policies.Single(p => p.Metadata.Name == NetworkPolicyBuilder.Redis);
         Assert.Equal(["app=redis-x: 6379/TCP 26379/TCP", "192.168.5.0/24: 6379/TCP 26379/TCP"],
-            redis.Spec.Ingress.Select(r => $"{string.Join(",", r.FromProperty.Select(Describe))}: {Ports(r.Ports)}"));
+            redis.Spec.Ingress.Select(r => $"{string.Join(",", r.FromProperty.Select(Describe))}: {PolicyText.Ports(r.Ports)}"));
 
         // AND the authorizer admits the Gateway's pods and the nodes on 8080, and reaches Synapse, the internet and the Gateway's HTTPS port
         var authorizer = plan.Policies.Single(p => p.Metadata.Name == NetworkPolicyBuilder.Authorizer);
         Assert.Equal(["gateway-x/app=envoy: 8080/TCP", "192.168.5.0/24: 8080/TCP"],
-            authorizer.Spec.Ingress.Select(r => $"{string.Join(",", r.FromProperty.Select(Describe))}: {Ports(r.Ports)}"));
+            authorizer.Spec.Ingress.Select(r => $"{string.Join(",", r.FromProperty.Select(Describe))}: {PolicyText.Ports(r.Ports)}"));
         Assert.Equal(["synapse-x/app=synapse: 8008/TCP", "0.0.0.0/0,::/0: 443/TCP 8448/TCP", "gateway-x/app=envoy: 10443/TCP"],
-            authorizer.Spec.Egress.Select(r => $"{string.Join(",", r.To.Select(Describe))}: {Ports(r.Ports)}"));
+            authorizer.Spec.Egress.Select(r => $"{string.Join(",", r.To.Select(Describe))}: {PolicyText.Ports(r.Ports)}"));
 
         // AND on its own data path every need is met, and the report is titled after the stack
         var analysis = NetworkAnalysis.Of(input, plan.Peers);

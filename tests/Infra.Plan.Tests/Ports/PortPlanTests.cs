@@ -149,4 +149,17 @@ public class PortPlanTests
         Assert.Contains("- allow TCP 6789, 7880, 9641 from 10.20.0.0/22, 10.244.0.0/16", cluster);
         Assert.Contains("| coturn | relay range | UDP | 61000-65535 | internet | `turnRelayPorts` |", report);
     }
+
+    [Theory]
+    [InlineData("nodeport", "it can reach another node's SFU, and that\nrelayed call fails")]
+    [InlineData("loadbalancer", "each load balancer's Service selects its own SFU only, so the relay's media stays with it.")]
+    public void Off_the_host_network_the_ports_report_says_where_the_relays_own_traffic_lands(string stack, string where)
+    {
+        // GIVEN a stack whose SFU is behind Services WHEN its ports report is written
+        var report = Stacks.Plan(stack).Reports.Single(f => f.Path == "report/ports.md").Content;
+
+        // THEN besides externalTrafficPolicy Local it says that a pod's own traffic (the TURN relay's) ignores it, per mode
+        Assert.Contains("Not so for a pod's own traffic to a node port or a load-balancer address", report);
+        Assert.Contains(where, report);
+    }
 }

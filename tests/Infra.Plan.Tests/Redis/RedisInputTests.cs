@@ -24,7 +24,8 @@ public class RedisInputTests
         Dns: new ClusterDns("k8s.example"),
         ExporterImage: exporter,
         Wiring: new RedisWiring("matrix-rtc", [], new SecretRef("media", "livekit-redis", "password"),
-            new SecretRef("media", "livekit-redis", "sentinel"), Tls: false));
+            new SecretRef("media", "livekit-redis", "sentinel"), Tls: false),
+        SfuDeployments: ["sfu-a", "sfu-b"]);
 
     [Fact]
     public void A_literal_input_decides_names_replicas_config_and_secrets()
@@ -51,6 +52,9 @@ public class RedisInputTests
         Assert.Equal(
             [("calls", "redis-auth", "redis-password,sentinel-password"), ("media", "livekit-redis", "password,sentinel")],
             plan.Secrets.Select(s => (s.Namespace, s.Name, string.Join(",", s.Entries.Select(e => e.Key)))));
+        // AND LiveKit's copy is declared read by every SFU Deployment the input names (one per load-balancer address)
+        Assert.Equal(["Deployment media/sfu-a", "Deployment media/sfu-b"],
+            plan.Secrets.Single(s => s.Namespace == "media").ConsumedBy.Select(c => $"{c.Kind} {c.Namespace}/{c.Name}"));
         // AND without an exporter image there is no sidecar and no metrics listener
         Assert.Equal(["redis"], plan.Redis.Listens.Select(l => l.Purpose));
     }

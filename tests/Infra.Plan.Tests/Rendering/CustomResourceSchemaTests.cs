@@ -15,14 +15,15 @@ namespace Infra.Plan.Tests.Rendering;
 /// </summary>
 public class CustomResourceSchemaTests
 {
-    /// <summary>Stacks that together render every kind: routing gateway and ingress, each TLS mode, monitoring, Egress, Cilium.</summary>
-    private static readonly string[] ConfigNames = ["dev", "prod", "cilium", "ingress-cert-manager", "gateway-existing-secret"];
+    /// <summary>Stacks that together render every kind: routing gateway and ingress, each TLS mode, monitoring, Egress, Cilium,
+    /// each media mode (NodePort and LoadBalancer Services, the TURN name's Certificate for LiveKit's own TURN/TLS).</summary>
+    private static readonly string[] ConfigNames = ["dev", "prod", "cilium", "ingress-cert-manager", "gateway-existing-secret", "nodeport", "loadbalancer"];
 
     public static TheoryData<string> Configs => new(ConfigNames);
 
     private static EnvironmentPlan PlanFor(string name) => name switch
     {
-        "dev" or "prod" => Stacks.Plan(name),
+        "dev" or "prod" or "nodeport" or "loadbalancer" => Stacks.Plan(name),
         "cilium" => Planner.Build(Stacks.Spec("dev", ("cni", S("cilium")))),
         "ingress-cert-manager" => Planner.Build(Parse(WithIngress(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01")),
             ("monitoring", S("true")), ("ingressController", S("ingress-nginx")))).OrThrow()),

@@ -65,14 +65,15 @@ public class ReflectionFreeJsonTests
     [Fact]
     public void The_wiring_annotation_is_the_JSON_the_reflection_serializer_wrote_and_reads_back()
     {
-        // GIVEN the wiring of the prod plan and one with every list empty
+        // GIVEN the wiring of the prod plan, one with every list empty, and one off the host network (NoHostPorts, FieldEnv, ChartOnlyConfigKeys)
         var former = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
         };
         var prod = LivekitPlan.WiringFor(LivekitInput.From(Derived.From(Stacks.Spec("prod"))));
-        foreach (var wiring in new[] { prod, new SecretWiring("c", [], [], StrictConfig: false) })
+        var podNetwork = prod with { NoHostPorts = true, FieldEnv = [new FieldRefEnv("NODE_IP", "status.hostIP")], ChartOnlyConfigKeys = ["turn.secretName"] };
+        foreach (var wiring in new[] { prod, new SecretWiring("c", [], [], StrictConfig: false), podNetwork })
         {
             // WHEN written THEN it is the former JSON, and it reads back equal
             var json = wiring.ToJson();
@@ -81,6 +82,9 @@ public class ReflectionFreeJsonTests
             Assert.Equal((wiring.Container, wiring.StrictConfig), (back.Container, back.StrictConfig));
             Assert.Equal(wiring.Env, back.Env);
             Assert.Equal(wiring.Files, back.Files);
+            Assert.Equal((wiring.NoHostPorts, wiring.FieldEnv is null), (back.NoHostPorts, back.FieldEnv is null));
+            Assert.Equal(wiring.FieldEnv ?? [], back.FieldEnv ?? []);
+            Assert.Equal(wiring.ChartOnlyConfigKeys, back.ChartOnlyConfigKeys);
         }
     }
 }

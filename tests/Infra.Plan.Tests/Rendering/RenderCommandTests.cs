@@ -120,7 +120,7 @@ public sealed class RenderCommandTests : IDisposable
     {
         var (code, _, err) = Run(Stacks.RepoRoot, "--stack", "staging");
         Assert.Equal(2, code);
-        Assert.Contains("dev, prod", err);
+        Assert.Contains("dev, loadbalancer, nodeport, prod", err);
     }
 
     [Fact]

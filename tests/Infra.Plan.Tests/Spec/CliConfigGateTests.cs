@@ -81,6 +81,37 @@ public sealed class CliConfigGateTests
         Assert.True(SpecParser.Parse("fresh", PulumiConfigJson.Decode(env.ConfigJson, env.SecretKeysJson)).Ok);
     }
 
+    public static TheoryData<string, string> KeysBesideTheirDefaults => new()
+    {
+        // turnTlsOn443 refused turnTlsPort whenever it was set: the CLI sets it to its default 5349, so through `pulumi up`
+        // every stack with turnTlsOn443 failed (render, reading the stack file alone, did not).
+        { "turnTlsOn443", "true" },
+        // Off the host network coturn's keys (turnPort, turnRelayPorts, ...) arrive at their defaults in the same way.
+        { "sfuMediaExposure", "nodePort" },
+    };
+
+    [Theory]
+    [MemberData(nameof(KeysBesideTheirDefaults))]
+    public void A_key_that_makes_others_unused_passes_when_the_CLI_hands_those_over_at_their_defaults(string key, string value)
+    {
+        // GIVEN the minimal stack plus one key that makes other declared keys meaningless
+        var stackFile = Stacks.Minimal().Select(e => new KeyValuePair<string, CliConfigValue>(e.Key, e.Value switch
+        {
+            ConfigValue.Scalar s => CliConfigValue.Plain(s.Text),
+            ConfigValue.Sequence q => CliConfigValue.List(q.Items.Select(i => ((ConfigValue.Scalar)i).Text).ToArray()),
+            _ => throw new InvalidOperationException(),
+        })).Append(new($"matrix-rtc:{key}", CliConfigValue.Plain(value)));
+
+        // WHEN the CLI's gate merges Pulumi.yaml's defaults in
+        var gate = CliConfigGate.Apply("fresh", RepoProject, stackFile);
+
+        // THEN our parser accepts what the program receives
+        Assert.True(gate.Accepted, gate.Refusal);
+        var env = LanguageHostConfig.Encode(gate.Merged!);
+        var parsed = SpecParser.Parse("fresh", PulumiConfigJson.Decode(env.ConfigJson, env.SecretKeysJson));
+        Assert.True(parsed.Ok, string.Join("\n", parsed.Errors));
+    }
+
     [Fact]
     public void Optional_secret_keys_are_documented_but_never_typed_in_Pulumi_yaml()
     {

@@ -17,7 +17,7 @@ public class StandaloneComponentTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var stack in new[] { "dev", "prod" })
+        foreach (var stack in new[] { "dev", "prod", "nodeport", "loadbalancer" })
         {
             var deployed = Stacks.Plan(stack).Components.Select(c => c.PulumiType).ToHashSet();
             foreach (var c in ComponentCatalog.All.Where(c => deployed.Contains(c.Token)))

@@ -7,7 +7,7 @@ namespace Infra.Plan.Tests.Support;
 /// Every stack the tests hold to the contract and to the checks of our own output: the repository's stack files (each
 /// <c>Pulumi.&lt;stack&gt;.yaml</c>, found by name, so a new one is covered without a test change) and the test stacks,
 /// minimal configs that switch on each mode (existing Redis, cert-manager, existing Secrets, monitoring, Egress, routing
-/// ingress, a Gateway in our namespace, production on ingress).
+/// ingress, a Gateway in our namespace, production on ingress, the SFU off the host network).
 /// </summary>
 public static class StackVariants
 {
@@ -17,7 +17,8 @@ public static class StackVariants
 
     private static readonly string[] TestStacks =
         ["existing-redis", "cert-manager", "existing-secret", "monitoring", "egress", "egress-tls-secret-keys", "egress-existing-redis",
-         "ingress", "ingress-cert-manager", "ingress-existing-secret", "gateway-same-namespace", "prod-ingress"];
+         "ingress", "ingress-cert-manager", "ingress-existing-secret", "gateway-same-namespace", "prod-ingress",
+         "nodeport-stun-egress", "loadbalancer-private-existing-redis"];
 
     public static TheoryData<string> Names
     {
@@ -59,6 +60,14 @@ public static class StackVariants
             ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
             ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")),
             ("egressS3AccessKey", new ConfigValue.Secret("AKIDEXAMPLE")), ("egressS3SecretKey", new ConfigValue.Secret("secret/with+chars"))),
+        // off the host network: STUN-found addresses with every optional SFU rule (monitoring, Egress)
+        "nodeport-stun-egress" => Egress(("sfuMediaExposure", S("nodePort")), ("monitoring", S("true"))),
+        // a private (MetalLB) address, an existing Sentinel cluster, the authorizer reaching the SFU directly, on Cilium
+        "loadbalancer-private-existing-redis" => Planner.Build(Parse(With(
+            ("sfuMediaExposure", S("loadBalancer")), ("sfuLoadBalancerAddresses", L("10.10.0.200")), ("sfuLoadBalancerProvider", S("metallb")),
+            ("authorizerSfuRoute", S("direct")), ("cni", S("cilium")),
+            ("redisMode", S("existing")), ("existingSentinelMasterName", S("phase1")), ("existingSentinelAddresses", L("s-0.redis:26379")),
+            ("existingRedisPasswordSecret", S("phase1/password")), ("existingSentinelPasswordSecret", S("phase1/sentinel")))).OrThrow()),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 }

@@ -1,3 +1,5 @@
+using Infra.Plan.Spec;
+using Infra.Plan.Contract;
 using Infra.Plan.Components.Synapse;
 using Infra.Plan.Secrets;
 using Infra.Plan.Spec.Sections;
@@ -20,11 +22,14 @@ public class SynapsePlanTests
                 ExistingWellKnownJson: """{"m.homeserver": {"base_url": "https://matrix.example.net"}}""",
                 TurnAllowGuests: true,
                 TurnSecretMountDir: "/run/turn",
-                Port: 8008),
+                Port: 8008,
+                ExternalTurnUris: [],
+                ExternalTurnSecret: SecretInput.NotSet),
             LivekitServiceUrl: "https://rtc.example.net",
             TurnUris: ["turn:turn.example.net:3478?transport=udp"],
             TurnSharedSecret: new SecretRef("media", "turn-shared", "secret"),
-            TurnCredentialTtlSeconds: 5400);
+            TurnCredentialTtlSeconds: 5400,
+            TurnSecret: new SecretSource.Random("turn-x"));
 
         // WHEN it is planned
         var plan = SynapsePlan.Build(input);

@@ -73,9 +73,7 @@ public sealed record CoturnPlan(
         };
         if (input.Tls.Mode == TlsMode.SelfSigned)
         {
-            generated.Add(new CertificateValue(SelfSignedCertificateId, input.Site.TurnHost, "matrix-rtc (self-signed)", [input.Site.TurnHost],
-                IsCa: false, [KeyUsage.ServerAuth, KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment],
-                CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: null));
+            generated.Add(TurnCertificate.SelfSigned(SelfSignedCertificateId, input.Site.TurnHost));
             // Pulumi replaces the certificate in its last 30 days; the reloader hands it to coturn (SIGUSR2).
             secrets.Add(Tls.TlsPlan.TlsSecret(input.Site.MediaNamespace, wiring.TlsSecretName, Component, SelfSignedCertificateId, [coturnPods]));
         }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
 using Infra.Plan.Kubernetes;
+using Infra.Plan.Contract;
 using Infra.Plan.Spec;
 using Infra.Plan.Spec.Sections;
 
@@ -91,6 +92,12 @@ public sealed class CertificatePrivateKey
 /// </summary>
 public static class TurnCertificate
 {
+    /// <summary>The TURN name's self-signed certificate (<c>tlsMode: self-signed</c>), whoever serves TURN/TLS: coturn or LiveKit.</summary>
+    public static CertificateValue SelfSigned(string id, string turnHost) =>
+        new(id, turnHost, "matrix-rtc (self-signed)", [turnHost],
+            IsCa: false, [KeyUsage.ServerAuth, KeyUsage.DigitalSignature, KeyUsage.KeyEncipherment],
+            CertificateLifetimes.LeafHours, CertificateLifetimes.LeafEarlyRenewalHours, Issuer: null);
+
     public static CertManagerCertificate? For(CoturnInput input, string secretName)
     {
         if (input.Tls.Mode != TlsMode.CertManager)

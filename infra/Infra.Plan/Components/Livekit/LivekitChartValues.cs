@@ -32,11 +32,24 @@ public sealed record LivekitChartValues(
     int ServicePort,
     bool ServiceMonitor,
     LivekitServerConfig Livekit,
-    IReadOnlyList<string> ChartDefaultsToRemove)
+    IReadOnlyList<string> ChartDefaultsToRemove,
+    string? TurnTlsSecret = null)
 {
+    /// <summary>
+    /// The chart's own key beside LiveKit's under <c>livekit.turn</c>: with LiveKit serving TURN/TLS the chart requires it,
+    /// mounts that kubernetes.io/tls Secret at /etc/lkcert and points LIVEKIT_TURN_CERT/KEY there (templates/deployment.yaml).
+    /// The chart also copies it into LiveKit's config, where strict mode would refuse it: the post-renderer drops it
+    /// there (<see cref="SecretWiring.ChartOnlyConfigKeys"/>).
+    /// </summary>
+    public const string TurnSecretNameKey = "turn.secretName";
+
     public YamlMap ToYaml()
     {
         var livekit = Livekit.ToYaml();
+        if (TurnTlsSecret is not null && livekit["turn"] is YamlMap turn)
+        {
+            turn["secretName"] = TurnTlsSecret;
+        }
         foreach (var path in ChartDefaultsToRemove)
         {
             SetNull(livekit, path.Split('.'));

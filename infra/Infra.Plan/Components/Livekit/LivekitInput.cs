@@ -12,7 +12,7 @@ namespace Infra.Plan.Components.Livekit;
 /// from other parts (Redis's connection, coturn's endpoint and shared secret, the authorizer's webhook). Nothing here is
 /// the whole environment, so the SFU can be planned alone; <see cref="From"/> is the one place that reads it.
 /// </summary>
-/// <param name="Namespace">The media namespace (Pod Security privileged, for hostNetwork) of the release, its Secret, budget and route (<c>mediaNamespace</c>).</param>
+/// <param name="Namespace">The media namespace (Pod Security privileged for hostNetwork, else restricted) of the release, its Secret, budget and route (<c>mediaNamespace</c>).</param>
 /// <param name="RtcHost">The public RTC host the SFU's WebSocket is routed on at <c>/</c>.</param>
 /// <param name="Image">The media-relay image that replaces the chart's server image (tag, and digest where pinned).</param>
 /// <param name="PullSecrets">Image pull Secrets of the pods; empty for none.</param>
@@ -29,7 +29,7 @@ namespace Infra.Plan.Components.Livekit;
 /// <param name="Redis">How the SFU reaches Redis: master name, sentinels, password Secrets and, with TLS, the CA.</param>
 /// <param name="Turn">coturn's host and ports, the shared-secret Secret LiveKit signs TURN credentials with, and their lifetime.</param>
 /// <param name="WebhookUrl">The authorizer's in-cluster URL that receives the SFU's webhooks.</param>
-/// <param name="Listeners">What the SFU listens on, as network peers see it (from the port plan).</param>
+/// <param name="MediaPorts">The SFU's rows of the port table: what it listens on, and off the host network what its Services expose.</param>
 public sealed record LivekitInput(
     string Namespace,
     string RtcHost,
@@ -47,7 +47,7 @@ public sealed record LivekitInput(
     RedisWiring Redis,
     TurnWiring Turn,
     string WebhookUrl,
-    IReadOnlyList<Listener> Listeners)
+    IReadOnlyList<MediaPort> MediaPorts)
 {
     /// <summary>The SFU's input in a whole environment: the one place that reads <see cref="Derived"/> for it.</summary>
     public static LivekitInput From(Derived d) => new(
@@ -67,5 +67,5 @@ public sealed record LivekitInput(
         d.Topology.Redis,
         d.Topology.Turn,
         d.Topology.Authorizer.WebhookUrl,
-        d.Ports.Listeners(PortPlan.Sfu));
+        d.Ports.Of(PortPlan.Sfu));
 }

@@ -30,24 +30,61 @@ public enum TurnProtocol
 
 /// <summary><c>rtc</c>: the ports and addresses media flows through.</summary>
 /// <param name="UdpPort">One UDP port carrying all media (muxed), instead of a 10,000-port range.</param>
-/// <param name="IpsIncludes"><c>rtc.ips.includes</c>: node CIDRs, so LiveKit never advertises CNI interfaces.</param>
+/// <param name="IpsIncludes"><c>rtc.ips.includes</c>: the addresses LiveKit gathers candidates on: the node CIDRs on the host
+/// network (never a CNI interface), the pod CIDRs in the pod network (the pod's own address, rewritten to the advertised one).</param>
+/// <param name="NodeIp"><c>rtc.node_ip</c>: the advertised address where it is given (a load balancer's); null where STUN finds it
+/// or the pod takes it from <c>NODE_IP</c>. With it and without <c>use_external_ip</c>, LiveKit rewrites every host candidate to
+/// it (livekit/mediatransportutil 77f742a <c>pkg/rtcconfig/webrtc_config.go</c>, <c>SetNAT1To1AddressRewriteRules</c>).</param>
+/// <param name="StunServers">Written only where LiveKit asks them (<c>use_external_ip</c>).</param>
 public sealed record RtcConfig(
     int TcpPort,
     int UdpPort,
     bool UseExternalIp,
     IReadOnlyList<string> IpsIncludes,
     IReadOnlyList<string> StunServers,
-    IReadOnlyList<TurnServerConfig> TurnServers)
+    IReadOnlyList<TurnServerConfig> TurnServers,
+    string? NodeIp = null)
 {
-    public YamlMap ToYaml() => new()
+    public YamlMap ToYaml() => new YamlMap
     {
         ["tcp_port"] = TcpPort,
         ["udp_port"] = UdpPort,
         ["use_external_ip"] = UseExternalIp,
-        ["ips"] = new YamlMap { ["includes"] = IpsIncludes.Cast<object?>().ToList() },
-        ["stun_servers"] = StunServers.Cast<object?>().ToList(),
-        ["turn_servers"] = TurnServers.Select(t => (object?)t.ToYaml()).ToList(),
-    };
+    }
+        .AddIfSet("node_ip", NodeIp)
+        .AddIfSet("ips", new YamlMap { ["includes"] = IpsIncludes.Cast<object?>().ToList() })
+        .AddIfSet("stun_servers", UseExternalIp ? StunServers.Cast<object?>().ToList() : null)
+        .AddIfSet("turn_servers", TurnServers.Select(t => (object?)t.ToYaml()).ToList());
+}
+
+/// <summary>
+/// <c>turn</c>: LiveKit's embedded TURN, where coturn cannot run (no host network). Clients get
+/// <c>turn:&lt;node_ip&gt;:&lt;udp_port&gt;?transport=udp</c> and, with a TLS port, <c>turns:&lt;domain&gt;:443?transport=tcp</c>
+/// (livekit/livekit 788d4c35 <c>pkg/service/roommanager.go</c>); the relay address is <c>node_ip</c> and its ports come from
+/// the relay range. Since v1.12.0 it refuses private, loopback and link-local peers unless allowed
+/// (<c>pkg/service/turn.go</c>, permission handler): the SFU's own advertised address is such a peer where it is private.
+/// </summary>
+/// <param name="TlsPort">0: no TURN/TLS (a node port cannot be 443). With it LiveKit terminates TLS with the TURN name's
+/// certificate, which the chart mounts and names in LIVEKIT_TURN_CERT/KEY (<see cref="LivekitChartValues.TurnTlsSecret"/>).</param>
+public sealed record EmbeddedTurnConfig(
+    string Domain,
+    int UdpPort,
+    int TlsPort,
+    int RelayRangeStart,
+    int RelayRangeEnd,
+    IReadOnlyList<string> AllowRestrictedPeerCidrs)
+{
+    public YamlMap ToYaml() => new YamlMap
+    {
+        ["enabled"] = true,
+        ["domain"] = Domain,
+        ["udp_port"] = UdpPort,
+        ["tls_port"] = TlsPort,
+        ["external_tls"] = false,
+        ["relay_range_start"] = RelayRangeStart,
+        ["relay_range_end"] = RelayRangeEnd,
+    }
+        .AddIfSet("allow_restricted_peer_cidrs", AllowRestrictedPeerCidrs.Count > 0 ? AllowRestrictedPeerCidrs.Cast<object?>().ToList() : null);
 }
 
 /// <summary><c>redis.tls</c>: verify the Redis/Sentinel certificates against a mounted CA.</summary>
@@ -93,7 +130,7 @@ public sealed record WebhookConfig(IReadOnlyList<string> Urls)
 
 /// <summary>The whole server config: what the chart writes, as <c>livekit:</c>, into its ConfigMap.</summary>
 /// <param name="KeyFile">Relative name: the chart mounts the keys Secret with <c>subPath: key_file</c> (why: <see cref="LivekitPlan.KeyFile"/>).</param>
-/// <param name="EmbeddedTurnEnabled">Always false: coturn serves TURN on 3478/5349.</param>
+/// <param name="EmbeddedTurn">LiveKit's own TURN off the host network; null on it, where coturn serves TURN.</param>
 public sealed record LivekitServerConfig(
     int Port,
     int PrometheusPort,
@@ -103,7 +140,7 @@ public sealed record LivekitServerConfig(
     RoomConfig Room,
     WebhookConfig Webhook,
     string KeyFile,
-    bool EmbeddedTurnEnabled)
+    EmbeddedTurnConfig? EmbeddedTurn)
 {
     public YamlMap ToYaml() => new()
     {
@@ -114,7 +151,7 @@ public sealed record LivekitServerConfig(
         ["rtc"] = Rtc.ToYaml(),
         ["redis"] = Redis.ToYaml(),
         ["room"] = Room.ToYaml(),
-        ["turn"] = new YamlMap { ["enabled"] = EmbeddedTurnEnabled },
+        ["turn"] = EmbeddedTurn?.ToYaml() ?? new YamlMap { ["enabled"] = false },
         ["webhook"] = Webhook.ToYaml(),
         ["key_file"] = KeyFile,
     };

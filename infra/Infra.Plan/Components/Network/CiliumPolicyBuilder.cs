@@ -31,16 +31,22 @@ public static class CiliumPolicyBuilder
             return [];
         }
         var policies = new List<CiliumPolicy>();
-        if (peers is { Redis: { } redis, Sentinel: { } sentinel })
+        // Only a host-network SFU talks from the nodes; off the host network it is an endpoint the NetworkPolicies select
+        // and name like any pod, and no workload of ours runs on the host network (no coturn either).
+        var hostSfu = peers.Sfu.HostNetwork;
+        if (hostSfu && peers is { Redis: { } redis, Sentinel: { } sentinel })
         {
             policies.Add(Policy(NetworkPolicyBuilder.Redis + Suffix, redis,
                 ingress: [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)], egress: []));
         }
         var authorizer = peers.Authorizer;
         Listener[] toSfu = input.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? [peers.Sfu.Listener(PortPlan.SfuApiPurpose)] : [];
-        policies.Add(Policy(NetworkPolicyBuilder.Authorizer + Suffix, authorizer,
-            ingress: [authorizer.Listener(AuthorizerPlan.HttpPurpose)], egress: toSfu));
-        if (peers.Egress is { } egress)
+        if (hostSfu)
+        {
+            policies.Add(Policy(NetworkPolicyBuilder.Authorizer + Suffix, authorizer,
+                ingress: [authorizer.Listener(AuthorizerPlan.HttpPurpose)], egress: toSfu));
+        }
+        if (hostSfu && peers.Egress is { } egress)
         {
             // Egress joins the SFU's rooms at the node addresses (its in-cluster Service, its ICE host candidates).
             policies.Add(Policy(NetworkPolicyBuilder.Egress + Suffix, egress.Pods, ingress: [],

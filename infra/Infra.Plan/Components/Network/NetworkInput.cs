@@ -1,3 +1,5 @@
+using Infra.Plan.Contract;
+using Infra.Plan.Ports;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
@@ -17,6 +19,9 @@ namespace Infra.Plan.Components.Network;
 /// <param name="Ports">The SFU's media ports, which Egress reaches at the media nodes' public addresses.</param>
 /// <param name="Egress">The bucket's port and ranges and whether streaming is on, when Egress is deployed.</param>
 /// <param name="ExistingRedis">An existing Sentinel cluster's addresses (<c>redisMode: existing</c>): their ports are opened for Egress; null with a managed Redis.</param>
+/// <param name="Sfu">How clients reach the SFU (<c>sfuMediaExposure</c>: off the host network policies select it) and the STUN
+/// servers it asks for its address.</param>
+/// <param name="MediaPorts">The port table: off the host network, the SFU ports open to the internet are its media ports.</param>
 public sealed record NetworkInput(
     string Stack,
     SiteSpec Site,
@@ -26,12 +31,21 @@ public sealed record NetworkInput(
     SynapseSpec Synapse,
     PortsSpec Ports,
     EgressSpec Egress,
-    ExistingSentinelSpec? ExistingRedis)
+    ExistingSentinelSpec? ExistingRedis,
+    SfuSpec Sfu,
+    PortPlan MediaPorts)
 {
+    /// <summary>
+    /// The SFU's media listeners: its ports the port plan opens to the internet (ICE-TCP, RTC UDP and, off the host network,
+    /// LiveKit's own TURN/UDP and, behind a load balancer, TURN/TLS), as its peer lists them.
+    /// </summary>
+    public IReadOnlyList<Listener> SfuMediaListeners =>
+        PortPlan.ListenersOf(MediaPorts.Of(PortPlan.Sfu).Where(p => p.Exposure == Exposure.Internet));
+
     /// <summary>The only place the NetworkPolicies component reads the whole environment.</summary>
     public static NetworkInput From(Derived d)
     {
         var spec = d.Spec;
-        return new(spec.Stack, spec.Site, spec.Cluster, spec.Nodes, spec.Routing, spec.Synapse, spec.Ports, spec.Egress, spec.Redis.Existing);
+        return new(spec.Stack, spec.Site, spec.Cluster, spec.Nodes, spec.Routing, spec.Synapse, spec.Ports, spec.Egress, spec.Redis.Existing, spec.Sfu, d.Ports);
     }
 }

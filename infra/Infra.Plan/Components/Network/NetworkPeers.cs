@@ -1,5 +1,6 @@
 using Infra.Plan.Contract;
 using Infra.Plan.Net;
+using Infra.Plan.Ports;
 using Infra.Plan.Spec.Sections;
 
 namespace Infra.Plan.Components.Network;
@@ -51,6 +52,62 @@ public sealed record EgressPeers(Peer Pods, Peer? Storage, Peer? Streams, Peer S
 }
 
 /// <summary>
+/// Where an SFU off the host network sends outside the cluster (null on the host network): its relay loop-back and its STUN
+/// queries. LiveKit's own TURN relays a client's media as real UDP to the peer the client names, the SFU's advertised
+/// candidate (livekit/livekit 788d4c35 pkg/service/turn.go: <c>RelayAddressGeneratorPortRange</c>, the permission handler
+/// admits any public peer), i.e. its RTC UDP port at the address it advertises. That address is the load balancer's
+/// (<c>loadBalancer</c>) or, with <c>sfuNodeAddress: stun</c>, the public address STUN finds for the node; with
+/// <c>hostIP</c> it is the node's own, which the node translates to an SFU pod before any policy sees it (kube-proxy's
+/// KUBE-NODEPORTS for destinations of type LOCAL, Cilium's NodePort/socket load balancing), so only the SFU pods need admitting
+/// (<see cref="NetworkPolicyBuilder"/>). Any SFU pod: kube-proxy sends a pod's traffic to a node port or an in-cluster
+/// load-balancer address by the Cluster policy whatever externalTrafficPolicy says (kubernetes pkg/proxy/iptables/proxier.go,
+/// "pod traffic for … external destinations"). With STUN, LiveKit asks <c>rtc.stun_servers</c> over UDP at start and exits when none
+/// answers (mediatransportutil <c>pkg/rtcconfig/ip.go</c>, <c>determineIP</c>). <see cref="Addresses"/> places both in the
+/// connectivity model: the first load-balancer address, or documentation addresses (RFC 5737).
+/// </summary>
+/// <param name="Advertised">The SFU's advertised address on its RTC UDP port; null with <c>hostIP</c>.</param>
+/// <param name="Stun">The STUN servers on their ports; null unless the SFU asks STUN for its address.</param>
+public sealed record SfuOutsidePeers(Peer? Advertised, Peer? Stun, IReadOnlyDictionary<string, System.Net.IPAddress> Addresses)
+{
+    public const string AdvertisedName = "sfu-advertised";
+    public const string StunName = "stun-servers";
+
+    public IEnumerable<Peer> All => new[] { Advertised, Stun }.OfType<Peer>();
+
+    /// <summary>The SFU's outside destinations for <paramref name="input"/>; null on the host network (no policy selects the SFU there).</summary>
+    public static SfuOutsidePeers? From(NetworkInput input, Peer sfu)
+    {
+        var media = input.Sfu.Media;
+        if (media.HostNetwork)
+        {
+            return null;
+        }
+        var udp = sfu.Listener(PortPlan.RtcUdpPurpose);
+        var relay = new Listener(udp.Port, udp.Protocol, "RTC media at the SFU's advertised address (TURN relay loop-back)");
+        var addresses = new Dictionary<string, System.Net.IPAddress>();
+        Peer? advertised = null;
+        Peer? stun = null;
+        if (media.Exposure == MediaExposure.LoadBalancer)
+        {
+            advertised = Outside(AdvertisedName, relay);
+            addresses[AdvertisedName] = media.LoadBalancerAddresses[0];
+        }
+        else if (media.NodeAddress == NodeAddressSource.Stun)
+        {
+            advertised = Outside(AdvertisedName, relay);
+            addresses[AdvertisedName] = System.Net.IPAddress.Parse("203.0.113.50");
+            stun = Outside(StunName, [.. input.Sfu.StunServers.Select(s => s.Port).Distinct().Order()
+                .Select(p => new Listener(p, Protocol.Udp, "STUN (the SFU's public address, at start)"))]);
+            addresses[StunName] = System.Net.IPAddress.Parse("203.0.113.60");
+        }
+        return new SfuOutsidePeers(advertised, stun, addresses);
+    }
+
+    private static Peer Outside(string name, params Listener[] listens) =>
+        new(name, null, new Dictionary<string, string>(), new Dictionary<string, string>(), false, listens);
+}
+
+/// <summary>
 /// Every peer the policies and the connectivity report talk about: this project's workloads, as their
 /// component plans give them, and the cluster's (the routing data plane: the Gateway's proxy pods or the ingress controller; Prometheus, DNS and NodeLocal DNSCache, Synapse, any other
 /// pod) and the internet, taken from the <see cref="NetworkInput"/>. <see cref="All"/> is the report's order.
@@ -65,7 +122,7 @@ public sealed record NetworkPeers(
     Peer? Sentinel,
     Peer Authorizer,
     Peer Sfu,
-    Peer Coturn,
+    Peer? Coturn,
     Peer Ingress,
     Peer Prometheus,
     Peer Dns,
@@ -74,7 +131,8 @@ public sealed record NetworkPeers(
     Peer? NodeLocalDns,
     Peer? DnsServiceIp,
     Peer AnyPod,
-    EgressPeers? Egress = null)
+    EgressPeers? Egress = null,
+    SfuOutsidePeers? SfuOutside = null)
 {
     public const string IngressName = "ingress-controller";
     public const string GatewayName = "gateway-proxy";
@@ -93,13 +151,17 @@ public sealed record NetworkPeers(
     public IReadOnlyList<Peer> Ours => new[] { Redis, Sentinel, Authorizer, Sfu, Coturn, Egress?.Pods }.OfType<Peer>().ToList();
 
     public IReadOnlyList<Peer> All =>
-        [.. Ours, Ingress, Prometheus, Dns, .. new[] { NodeLocalDns, DnsServiceIp }.OfType<Peer>(), Synapse, AnyPod, Internet, .. Egress?.OutsidePeers ?? []];
+        [.. Ours, Ingress, Prometheus, Dns, .. new[] { NodeLocalDns, DnsServiceIp }.OfType<Peer>(), Synapse, AnyPod, Internet, .. Egress?.OutsidePeers ?? [], .. SfuOutside?.All ?? []];
+
+    /// <summary>Where the model places an outside destination (Egress's, the SFU's); null for the internet itself.</summary>
+    public System.Net.IPAddress? OutsideAddress(string name) =>
+        Egress?.Addresses.GetValueOrDefault(name) ?? SfuOutside?.Addresses.GetValueOrDefault(name);
 
     /// <summary>
     /// The workloads' peers as their components give them (<paramref name="redis"/> and <paramref name="sentinel"/> null
     /// with an existing Sentinel cluster, <paramref name="egress"/> null without Egress), and the cluster's from <paramref name="input"/>.
     /// </summary>
-    public static NetworkPeers From(NetworkInput input, Peer? redis, Peer? sentinel, Peer authorizer, Peer sfu, Peer coturn, Peer? egress = null)
+    public static NetworkPeers From(NetworkInput input, Peer? redis, Peer? sentinel, Peer authorizer, Peer sfu, Peer? coturn, Peer? egress = null)
     {
         var cluster = input.Cluster;
         return new NetworkPeers(
@@ -121,7 +183,8 @@ public sealed record NetworkPeers(
                 ? null : HostDns(DnsServiceIpName, cluster.DnsNamespace, "DNS Service IP, answered by NodeLocal DNSCache"),
             new Peer(AnyPodName, AnyNamespace, new Dictionary<string, string>(),
                 new Dictionary<string, string> { ["app.kubernetes.io/name"] = "any" }, false, []),
-            egress is null ? null : EgressPeers.From(input, egress));
+            egress is null ? null : EgressPeers.From(input, egress),
+            SfuOutsidePeers.From(input, sfu));
     }
 
     /// <summary>

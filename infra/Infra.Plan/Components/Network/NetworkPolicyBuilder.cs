@@ -22,7 +22,8 @@ namespace Infra.Plan.Components.Network;
 /// flows from them are admitted by the ipBlocks of the stack's CNI profile (<see cref="HostSources"/>), on the
 /// needed ports only. On Cilium, whose ipBlocks never match nodes, those rules are left out and
 /// <see cref="CiliumPolicyBuilder"/> admits the host and remote-node entities instead. Their own ports are protected by
-/// the node firewall rules of the port plan, not here.
+/// the node firewall rules of the port plan, not here. Off the host network (<c>sfuMediaExposure</c> nodePort or
+/// loadBalancer) the SFU is a pod like the others: default-deny applies to it and <see cref="SfuPolicy"/> opens its flows.
 /// </summary>
 public static class NetworkPolicyBuilder
 {
@@ -32,6 +33,7 @@ public static class NetworkPolicyBuilder
     public const string RedisMetrics = "redis-metrics";
     public const string Authorizer = "lk-jwt-service";
     public const string Egress = "livekit-egress";
+    public const string Sfu = "livekit-sfu";
 
     public static IReadOnlyList<V1NetworkPolicy> Build(NetworkInput input, NetworkPeers peers)
     {
@@ -41,7 +43,7 @@ public static class NetworkPolicyBuilder
         {
             DenyAll(app), DnsPolicy(input, app, peers.Dns),
             // The media namespace's host-network pods ignore these; they make sure any pod-network pod ever
-            // added there starts closed.
+            // added there starts closed (and off the host network, the SFU).
             DenyAll(media), DnsPolicy(input, media, peers.Dns),
         };
         if (peers is { Redis: { } redis, Sentinel: { } sentinel })
@@ -53,6 +55,10 @@ public static class NetworkPolicyBuilder
             }
         }
         policies.Add(AuthorizerPolicy(input, peers));
+        if (peers.Sfu.IsPod)
+        {
+            policies.Add(SfuPolicy(input, peers));
+        }
         if (peers.Egress is { } egress)
         {
             policies.Add(EgressPolicy(input, peers, egress));
@@ -105,9 +111,15 @@ public static class NetworkPolicyBuilder
         {
             rules.Add(new V1NetworkPolicyEgressRule { Ports = PortsOf(ExistingRedisPorts(input)) });
         }
-        // The node addresses (on Cilium the host/remote-node entities: CiliumPolicyBuilder).
+        // The node addresses (on Cilium the host/remote-node entities: CiliumPolicyBuilder); off the host network the SFU
+        // pods, which its Service and its node ports and in-cluster load-balancer addresses translate to before any policy.
         rules.Add(To(input, ns, sfu, [sfu.Listener(PortPlan.SfuApiPurpose), .. media]));
         rules.Add(To(input, ns, egress.SfuPublic, egress.SfuPublic.Listens));
+        if (input.Sfu.Media.Exposure == MediaExposure.LoadBalancer)
+        {
+            // A load balancer the node does not short-circuit (a private one among them) is reached at its own address.
+            rules.Add(new V1NetworkPolicyEgressRule { To = LoadBalancerBlocks(input), Ports = PortsOf(media) });
+        }
         if (egress.Storage is { } storage)
         {
             rules.Add(input.Egress.StorageCidrs.Count > 0
@@ -121,6 +133,61 @@ public static class NetworkPolicyBuilder
         var ingress = input.Cluster.Monitoring ? Rules(From(input, ns, peers.Prometheus, [self.Listener(EgressPlan.MetricsPurpose)])) : [];
         return Policy(Egress, ns, Selector(self.Selector), ingress: ingress, egress: Rules([.. rules]));
     }
+
+    /// <summary>
+    /// The SFU off the host network. In: its media ports (the port plan's internet-exposed ones: ICE-TCP, RTC UDP, LiveKit's
+    /// TURN/UDP and, behind a load balancer, TURN/TLS) from anywhere, since clients call from everywhere and
+    /// externalTrafficPolicy Local keeps their own addresses; the API only from the routing data plane (as the
+    /// authorizer's public paths), from Egress (its in-cluster ws_url) and from the authorizer when it reaches the SFU
+    /// directly; metrics only from Prometheus. Out: Redis and Sentinel (room state; with an existing Sentinel cluster its
+    /// ports to any destination, as for Egress), the authorizer's webhook, DNS (allow-dns), and what its own TURN and STUN
+    /// need (<see cref="SfuOutsidePeers"/>): the relay's UDP to its advertised address on the RTC UDP port, which the node
+    /// translates to an SFU pod where the address is its own or an in-cluster load-balancer address, and which otherwise
+    /// leaves the pod for the load balancers' addresses or, found by STUN, a public address; the STUN servers' UDP ports.
+    /// Nothing else: the relay cannot be used to reach other hosts, and replies to clients are return traffic.
+    /// </summary>
+    private static V1NetworkPolicy SfuPolicy(NetworkInput input, NetworkPeers peers)
+    {
+        var self = peers.Sfu;
+        var ns = self.Namespace!;
+        Listener[] api = [self.Listener(PortPlan.SfuApiPurpose)];
+        var ingress = new List<V1NetworkPolicyIngressRule?>
+        {
+            // No "from": every source (NetworkPolicyIngressRule: "If this field is empty or missing, this rule matches all sources").
+            new() { Ports = PortsOf(input.SfuMediaListeners) },
+            From(input, ns, peers.Ingress, api),
+            peers.Egress is { } egress ? From(input, ns, egress.Pods, api) : null,
+            input.Cluster.AuthorizerSfuRoute == SfuRoute.Direct ? From(input, ns, peers.Authorizer, api) : null,
+            input.Cluster.Monitoring ? From(input, ns, peers.Prometheus, [self.Listener(PortPlan.MetricsPurpose)]) : null,
+        };
+        var egressRules = new List<V1NetworkPolicyEgressRule?>();
+        if (peers is { Redis: { } redis, Sentinel: { } sentinel })
+        {
+            egressRules.Add(To(input, ns, redis, [redis.Listener(RedisPlan.RedisPurpose), sentinel.Listener(RedisPlan.SentinelPurpose)]));
+        }
+        else
+        {
+            egressRules.Add(new V1NetworkPolicyEgressRule { Ports = PortsOf(ExistingRedisPorts(input)) });
+        }
+        egressRules.Add(To(input, ns, peers.Authorizer, [peers.Authorizer.Listener(AuthorizerPlan.HttpPurpose)]));
+        Listener[] relay = [self.Listener(PortPlan.RtcUdpPurpose)];
+        egressRules.Add(To(input, ns, self, relay));
+        if (peers.SfuOutside?.Advertised is { } advertised)
+        {
+            egressRules.Add(input.Sfu.Media.Exposure == MediaExposure.LoadBalancer
+                ? new V1NetworkPolicyEgressRule { To = LoadBalancerBlocks(input), Ports = PortsOf(relay) }
+                : To(input, ns, advertised, relay));
+        }
+        if (peers.SfuOutside?.Stun is { } stun)
+        {
+            egressRules.Add(To(input, ns, stun, stun.Listens));
+        }
+        return Policy(Sfu, ns, Selector(self.Selector), ingress: Rules([.. ingress]), egress: Rules([.. egressRules]));
+    }
+
+    /// <summary>Each load-balancer address the SFUs advertise, as a /32 (/128).</summary>
+    private static List<V1NetworkPolicyPeer> LoadBalancerBlocks(NetworkInput input) =>
+        input.Sfu.Media.LoadBalancerAddresses.Select(a => Block(DnsAddresses.Host(a))).ToList();
 
     /// <summary>The ports of the existing sentinels, and Redis's own (the master address Sentinel hands out).</summary>
     private static IEnumerable<Listener> ExistingRedisPorts(NetworkInput input) =>

@@ -49,10 +49,14 @@ public static class AlertRules
                 "An SFU node does not answer: its calls dropped and it takes no new ones."),
             new("MatrixRtcSfuNodesMissing", $"(count(up{{{sfu}}} == 1) or vector(0)) < {input.SfuReplicas}", "5m", "critical",
                 $"Fewer than the {input.SfuReplicas} planned SFU node(s) are up: capacity is below the tier."),
-            new("MatrixRtcCoturnDown", $"up{{{coturn}}} == 0", "2m", "critical",
-                "A coturn node does not answer: clients behind strict NATs on that node cannot connect."),
-            new("MatrixRtcCoturnNodesMissing", $"(count(up{{{coturn}}} == 1) or vector(0)) < {input.MediaNodeCount}", "5m", "warning",
-                $"coturn runs on fewer than the {input.MediaNodeCount} media node(s)."),
+            // coturn only where it runs: without host networking its alerts would fire forever.
+            .. input.CoturnPeer is null ? Array.Empty<AlertRule>() :
+            [
+                new("MatrixRtcCoturnDown", $"up{{{coturn}}} == 0", "2m", "critical",
+                    "A coturn node does not answer: clients behind strict NATs on that node cannot connect."),
+                new("MatrixRtcCoturnNodesMissing", $"(count(up{{{coturn}}} == 1) or vector(0)) < {input.MediaNodeCount}", "5m", "warning",
+                    $"coturn runs on fewer than the {input.MediaNodeCount} media node(s)."),
+            ],
         ]));
 
         var participants = Math.Ceiling(input.Load.Participants * NearCapacityShare);

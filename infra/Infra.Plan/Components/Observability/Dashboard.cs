@@ -48,9 +48,16 @@ public static class Dashboard
                 $"sum by (pod) (rate(container_cpu_usage_seconds_total{{namespace=\"{media}\",container=\"{Names.LivekitChart}\"}}[5m]))",
                 input.SfuCores * (1 - CapacityModel.TargetHeadroom)),
             Panel(4, "Forwarded tracks", 12, 8, $"sum by (kind) (livekit_track_subscribed_total{{{sfu}}})", null),
-            Panel(5, "SFU and coturn nodes up", 0, 16, $"sum(up{{{sfu}}}) or vector(0)", input.SfuReplicas, $"sum(up{{{coturn}}}) or vector(0)"),
-            Panel(6, "TURN allocations", 12, 16, $"sum(turn_total_allocations{{{coturn}}})", null),
         };
+        if (input.CoturnPeer is not null)
+        {
+            panels.Add(Panel(5, "SFU and coturn nodes up", 0, 16, $"sum(up{{{sfu}}}) or vector(0)", input.SfuReplicas, $"sum(up{{{coturn}}}) or vector(0)"));
+            panels.Add(Panel(6, "TURN allocations", 12, 16, $"sum(turn_total_allocations{{{coturn}}})", null));
+        }
+        else
+        {
+            panels.Add(Panel(5, "SFU nodes up", 0, 16, $"sum(up{{{sfu}}}) or vector(0)", input.SfuReplicas));
+        }
         if (input.Redis.Mode == Spec.Sections.RedisMode.Managed)
         {
             panels.Add(Panel(7, "Redis masters (must be 1)", 0, 24, $"sum(redis_instance_info{{{redis},role=\"master\"}}) or vector(0)", 1));

@@ -37,12 +37,12 @@ public sealed record ObservabilityInput(
     double SfuCores,
     EgressSizing? Egress,
     Peer SfuPeer,
-    Peer CoturnPeer,
+    Peer? CoturnPeer,
     Peer? RedisPeer,
     Peer? EgressPeer)
 {
     /// <summary>The only place the monitoring component reads the whole environment; the peers come from the components scraped.</summary>
-    public static ObservabilityInput From(Derived d, Peer sfu, Peer coturn, Peer? redis, Peer? egress = null) => new(
+    public static ObservabilityInput From(Derived d, Peer sfu, Peer? coturn, Peer? redis, Peer? egress = null) => new(
         d.Spec.Cluster.Monitoring,
         d.Spec.Stack,
         d.Spec.Site,

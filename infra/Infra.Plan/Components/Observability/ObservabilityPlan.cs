@@ -52,14 +52,14 @@ public static class ScrapeTargets
     public const string RedisJob = "redis-metrics";
     public const string EgressJob = "egress-metrics";
 
-    /// <summary>What this component scrapes: the SFU, coturn, Redis's exporter sidecar when Redis is ours, Egress when deployed.</summary>
-    public static IReadOnlyList<ScrapeTarget> For(Peer sfu, Peer coturn, Peer? redis, Peer? egress = null)
+    /// <summary>What this component scrapes: the SFU, coturn where it runs (host network), Redis's exporter sidecar when Redis is ours, Egress when deployed.</summary>
+    public static IReadOnlyList<ScrapeTarget> For(Peer sfu, Peer? coturn, Peer? redis, Peer? egress = null)
     {
-        var targets = new List<ScrapeTarget>
+        var targets = new List<ScrapeTarget> { Of(SfuJob, sfu, Ports.PortPlan.MetricsPurpose) };
+        if (coturn is not null)
         {
-            Of(SfuJob, sfu, Ports.PortPlan.MetricsPurpose),
-            Of(CoturnJob, coturn, Ports.PortPlan.MetricsPurpose),
-        };
+            targets.Add(Of(CoturnJob, coturn, Ports.PortPlan.MetricsPurpose));
+        }
         if (redis is not null)
         {
             targets.Add(Of(RedisJob, redis, Redis.RedisPlan.MetricsPurpose));

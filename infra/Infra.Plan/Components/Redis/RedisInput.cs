@@ -18,6 +18,7 @@ namespace Infra.Plan.Components.Redis;
 /// <param name="Dns">The cluster DNS domain the pods announce their host names in.</param>
 /// <param name="ExporterImage">The redis_exporter sidecar image when monitoring is on; null: no sidecar.</param>
 /// <param name="Wiring">Where LiveKit reads the passwords and, with TLS, the CA: the Redis plan writes those Secrets.</param>
+/// <param name="SfuDeployments">The SFU Deployments that read those copies (one, or one per load-balancer address).</param>
 public sealed record RedisInput(
     RedisSpec Redis,
     string Namespace,
@@ -27,7 +28,8 @@ public sealed record RedisInput(
     ResourceSize SentinelSize,
     ClusterDns Dns,
     ImageRef? ExporterImage,
-    RedisWiring Wiring)
+    RedisWiring Wiring,
+    IReadOnlyList<string> SfuDeployments)
 {
     /// <summary>The only place the Redis plan reads the whole environment.</summary>
     public static RedisInput From(Derived d) => new(
@@ -39,5 +41,6 @@ public sealed record RedisInput(
         d.Sizing.Preset.RedisSentinel,
         new ClusterDns(d.Spec.Cluster.ClusterDomain),
         d.Spec.Cluster.Monitoring ? d.Spec.Observability.RedisExporterImage : null,
-        d.Topology.Redis);
+        d.Topology.Redis,
+        Livekit.LivekitPlan.Releases(d.Spec.Sfu.Media).Select(r => Livekit.LivekitPlan.FullNameOf(r.Release)).ToList());
 }

@@ -81,7 +81,7 @@ public sealed record RedisPlan(
             statefulSet,
             RedisDisruptionBudget.Build(l),
             GeneratedFor(l),
-            SecretsFor(l, input.Wiring),
+            SecretsFor(l, input.Wiring, input.SfuDeployments),
             Peer.Of(RedisPeer, statefulSet, [.. redisListens]),
             Peer.Of(SentinelPeer, statefulSet, new Listener(RedisLayout.SentinelPort, Protocol.Tcp, SentinelPurpose)));
     }
@@ -106,10 +106,10 @@ public sealed record RedisPlan(
     }
 
     /// <summary>The passwords in the Redis namespace (the pods mount them) and where LiveKit reads them; with TLS the certificate and, for LiveKit, the CA.</summary>
-    private static IReadOnlyList<SecretPlan> SecretsFor(RedisLayout l, RedisWiring wiring)
+    private static IReadOnlyList<SecretPlan> SecretsFor(RedisLayout l, RedisWiring wiring, IReadOnlyList<string> sfuDeployments)
     {
         var redisPods = new SecretConsumer("StatefulSet", l.Namespace, l.StatefulSetName);
-        var sfu = new SecretConsumer("Deployment", wiring.Password.Namespace, LivekitPlan.FullName);
+        var sfu = sfuDeployments.Select(name => new SecretConsumer("Deployment", wiring.Password.Namespace, name)).ToList();
         var secrets = new List<SecretPlan>
         {
             new(l.Namespace, SecretNames.RedisAuth, SecretPlan.Opaque, Component,
@@ -124,7 +124,7 @@ public sealed record RedisPlan(
             [
                 new(wiring.Password.Key, new SecretSource.Random(RedisPasswordId)),
                 new(wiring.SentinelPassword?.Key ?? RedisLayout.SentinelPasswordKey, new SecretSource.Random(SentinelPasswordId)),
-            ], [sfu]));
+            ], sfu));
         }
         if (l.Tls)
         {
@@ -132,7 +132,7 @@ public sealed record RedisPlan(
             if (wiring.TlsCa is { } ca)
             {
                 secrets.Add(new(ca.Namespace, ca.Name, SecretPlan.Opaque, Component,
-                    [new(ca.Key, new SecretSource.IssuerCertificate(ServerCertificateId))], [sfu]));
+                    [new(ca.Key, new SecretSource.IssuerCertificate(ServerCertificateId))], sfu));
             }
         }
         return secrets;

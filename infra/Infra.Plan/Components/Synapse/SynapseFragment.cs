@@ -35,10 +35,14 @@ public static class SynapseFragment
             { SynapseKeys.RcDelayedEventMgmt, RateLimit(Get(existing, SynapseKeys.RcDelayedEventMgmt) as YamlMappingNode, RcDelayedEventMgmtMinimum) },
             { SynapseKeys.MatrixRtc, MatrixRtc(Get(existing, SynapseKeys.MatrixRtc) as YamlMappingNode, input.LivekitServiceUrl) },
             { SynapseKeys.TurnUris, new YamlSequenceNode(input.TurnUris.Select(u => (YamlNode)Str(u))) },
-            { SynapseKeys.TurnSharedSecretPath, Str(TurnSecretPath(input.Synapse)) },
-            { SynapseKeys.TurnUserLifetime, Str(Duration(input.TurnCredentialTtlSeconds)) },
-            { SynapseKeys.TurnAllowGuests, Bool(input.Synapse.TurnAllowGuests) },
         };
+        // Without TURN URIs (no coturn) Synapse hands out no TURN; null replaces a path homeserver.yaml may still carry, so
+        // Synapse reads no secret file that no longer exists (element-hq/synapse synapse/config/voip.py reads it when set).
+        root.Add(SynapseKeys.TurnSharedSecretPath, input.TurnUris.Count > 0
+            ? Str(TurnSecretPath(input.Synapse))
+            : new YamlScalarNode("null") { Style = YamlDotNet.Core.ScalarStyle.Plain });
+        root.Add(SynapseKeys.TurnUserLifetime, Str(Duration(input.TurnCredentialTtlSeconds)));
+        root.Add(SynapseKeys.TurnAllowGuests, Bool(input.Synapse.TurnAllowGuests));
         return root;
     }
 

@@ -12,13 +12,14 @@ namespace Infra.Plan.Components.Synapse;
 /// a Secret cannot be mounted across namespaces, so Synapse needs its own copy), and the
 /// <c>.well-known/matrix/client</c> document.
 /// </summary>
-/// <param name="TurnSecret">Synapse's copy of the TURN shared secret, in Synapse's namespace.</param>
+/// <param name="TurnSecret">Synapse's copy of the TURN shared secret, in Synapse's namespace; null where there is no coturn
+/// (no host networking: LiveKit's own TURN serves Element Call only, and Synapse hands out no TURN for legacy 1:1 calls).</param>
 public sealed record SynapsePlan(
     string FragmentYaml,
     string WellKnownClientJson,
     V1ConfigMap Fragment,
     V1ConfigMap WellKnown,
-    SecretPlan TurnSecret,
+    SecretPlan? TurnSecret,
     string KeysMarkdown) : IComponentPlan
 {
     public const string Component = "synapse";
@@ -32,7 +33,7 @@ public sealed record SynapsePlan(
     public ComponentPlan Contract => new(Component, "matrix-rtc:index:SynapseConfig")
     {
         Objects = [Fragment, WellKnown],
-        Secrets = [TurnSecret],
+        Secrets = TurnSecret is null ? [] : [TurnSecret],
         Files =
         [
             new($"synapse/{SynapseFragment.FileName}", FragmentYaml),
@@ -62,27 +63,35 @@ public sealed record SynapsePlan(
             Metadata = Meta.Object(WellKnownConfigMap, ns, Component),
             Data = new Dictionary<string, string> { [WellKnownKey] = wellKnown },
         };
-        // The same generated value as coturn's Secret. Render writes a data-less shell: a GitOps user creates it by
-        // hand from the annotated source (synapse/keys.md says how).
-        var turnSecret = new SecretPlan(ns, SecretNames.SynapseTurn, SecretPlan.Opaque, Component,
-            [new(SynapseFragment.TurnSecretFileName, new SecretSource.Random(Coturn.CoturnPlan.SharedSecretId))],
+        // The same generated value as coturn's Secret (or an outside TURN server's secret from secure config). Render writes
+        // a data-less shell: a GitOps user creates it by hand from the annotated source (synapse/keys.md says how).
+        var from = input.TurnSecret is SecretSource.Config c
+            ? (Annotation: $"config {c.Key.FullName}", Doc: $"the secure config value `{c.Key.FullName}`")
+            : (Annotation: $"{source.Namespace}/{source.Name}#{source.Key}", Doc: $"`{source.Namespace}/{source.Name}` key `{source.Key}`");
+        var turnSecret = input.TurnUris.Count == 0 ? null : new SecretPlan(ns, SecretNames.SynapseTurn, SecretPlan.Opaque, Component,
+            [new(SynapseFragment.TurnSecretFileName, input.TurnSecret)],
             [new SecretConsumer("Synapse", ns, "(mounted by the operator; Synapse reads it at start)")],
-            new Dictionary<string, string> { [ValueFromAnnotation] = $"{source.Namespace}/{source.Name}#{source.Key}" });
+            new Dictionary<string, string> { [ValueFromAnnotation] = from.Annotation });
 
-        return new SynapsePlan(fragment, wellKnown, fragmentMap, wellKnownMap, turnSecret, KeysDoc(input.Synapse, turnSecret, source));
+        return new SynapsePlan(fragment, wellKnown, fragmentMap, wellKnownMap, turnSecret, KeysDoc(input.Synapse, turnSecret, from.Doc));
     }
 
-    private static string KeysDoc(SynapseSpec synapse, SecretPlan target, SecretRef source)
+    private static string KeysDoc(SynapseSpec synapse, SecretPlan? target, string source)
     {
         var lines = new List<string>
         {
             "# Synapse keys written by matrix-rtc",
             "",
-            $"Mount ConfigMap `{FragmentConfigMap}` (namespace `{synapse.Namespace}`) into a config directory Synapse reads " +
-            $"after homeserver.yaml, and Secret `{target.Name}` at `{synapse.TurnSecretMountDir}` " +
-            $"(file `{target.Entries[0].Key}`, mode 0400). Pulumi fills that Secret from `{source.Namespace}/{source.Name}` key " +
-            $"`{source.Key}`; without Pulumi, copy it yourself. Remove `turn_shared_secret` from homeserver.yaml: " +
-            "Synapse refuses it together with `turn_shared_secret_path`.",
+            target is null
+                ? $"Mount ConfigMap `{FragmentConfigMap}` (namespace `{synapse.Namespace}`) into a config directory Synapse reads " +
+                  "after homeserver.yaml. This deployment runs no coturn (no host networking): `turn_uris` is empty, so Synapse hands " +
+                  "out no TURN server for legacy 1:1 calls (Element Call gets LiveKit's own TURN from the SFU). Remove `turn_shared_secret` " +
+                  "and `turn_shared_secret_path` from homeserver.yaml."
+                : $"Mount ConfigMap `{FragmentConfigMap}` (namespace `{synapse.Namespace}`) into a config directory Synapse reads " +
+                  $"after homeserver.yaml, and Secret `{target.Name}` at `{synapse.TurnSecretMountDir}` " +
+                  $"(file `{target.Entries[0].Key}`, mode 0400). Pulumi fills that Secret from {source}; without Pulumi, copy it " +
+                  "yourself. Remove `turn_shared_secret` from homeserver.yaml: " +
+                  "Synapse refuses it together with `turn_shared_secret_path`.",
             "",
             "Synapse merges config files shallowly: the fragment replaces these top-level keys of homeserver.yaml " +
             "whole, so it carries your values of them (`matrix-rtc:synapseExistingConfig`): " +

@@ -28,7 +28,7 @@ public static class SiteSection
     public static readonly ConfigKey Namespace = new("namespace", ConfigType.String,
         "Namespace for the authorizer and Redis (Pod Security: restricted).", "matrix-rtc");
     public static readonly ConfigKey MediaNamespace = new("mediaNamespace", ConfigType.String,
-        "Namespace for the host-network SFU and coturn (Pod Security: privileged, for hostNetwork).", "matrix-rtc-media");
+        "Namespace for the SFU and coturn (Pod Security: privileged with sfuMediaExposure hostNetwork, else restricted).", "matrix-rtc-media");
     public static readonly ConfigKey Production = new("production", ConfigType.Boolean,
         "Production policies: images pinned by digest, trusted TLS, required Redis anti-affinity.", false);
     public static readonly ConfigKey KubeContext = new("kubeContext", ConfigType.String,

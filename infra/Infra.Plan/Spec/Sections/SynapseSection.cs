@@ -7,6 +7,8 @@ namespace Infra.Plan.Spec.Sections;
 /// <param name="ExistingWellKnownJson">The current /.well-known/matrix/client document (JSON) to merge into.</param>
 /// <param name="TurnSecretMountDir">Where the operator mounts the Synapse TURN Secret in the Synapse container; the fragment's turn_shared_secret_path points into it.</param>
 /// <param name="Port">The Synapse pods' client API port the authorizer may reach (from <paramref name="InternalUrl"/>, else 8008).</param>
+/// <param name="ExternalTurnUris">Without coturn (no host networking): an outside TURN server's URIs for Synapse's legacy 1:1 calls.</param>
+/// <param name="ExternalTurnSecret">That server's TURN REST shared secret (a <c>secure:</c> value).</param>
 public sealed record SynapseSpec(
     string Namespace,
     IReadOnlyList<NodeLabel> PodSelector,
@@ -15,9 +17,11 @@ public sealed record SynapseSpec(
     string ExistingWellKnownJson,
     bool TurnAllowGuests,
     string TurnSecretMountDir,
-    int Port);
+    int Port,
+    IReadOnlyList<string> ExternalTurnUris,
+    SecretInput ExternalTurnSecret);
 
-public static class SynapseSection
+public static partial class SynapseSection
 {
     /// <summary>Synapse's default client listener port, used when no internal URL says otherwise.</summary>
     public const int DefaultPort = 8008;
@@ -42,10 +46,17 @@ public static class SynapseSection
         "Directory where you mount the Secret matrix-rtc-synapse-turn into the Synapse container (turn_shared_secret_path points into it).",
         "/secrets/matrix-rtc");
 
-    public static IReadOnlyList<ConfigKey> Keys { get; } =
-        [Namespace, PodSelector, InternalUrl, ExistingConfig, ExistingWellKnown, TurnAllowGuests, TurnSecretMountDir];
+    public static readonly ConfigKey ExternalTurnUris = new("synapseExternalTurnUris", ConfigType.StringArray,
+        "Without host networking (no coturn): the turn:/turns: URIs of a TURN server you run elsewhere, which Synapse hands " +
+        "out for legacy 1:1 calls (with synapseExternalTurnSecret); empty: Synapse hands out no TURN.", Array.Empty<string>());
+    public static readonly ConfigKey ExternalTurnSecret = new("synapseExternalTurnSecret", ConfigType.String,
+        "The TURN REST shared secret of that server (pulumi config set --secret); required with synapseExternalTurnUris.", Secret: true);
 
-    public static SynapseSpec Read(ConfigReader r)
+    public static IReadOnlyList<ConfigKey> Keys { get; } =
+        [Namespace, PodSelector, InternalUrl, ExistingConfig, ExistingWellKnown, TurnAllowGuests, TurnSecretMountDir, ExternalTurnUris, ExternalTurnSecret];
+
+    /// <param name="media">The media mode: an outside TURN server is for where coturn does not run.</param>
+    public static SynapseSpec Read(ConfigReader r, MediaSpec media)
     {
         var selector = ClusterSection.Labels(r, PodSelector);
         var ns = r.DnsLabel(Namespace);
@@ -81,9 +92,36 @@ public static class SynapseSection
             mountDir = (string)TurnSecretMountDir.Default!;
         }
 
+        var externalUris = new List<string>();
+        foreach (var uri in r.List(ExternalTurnUris))
+        {
+            if (TurnUriPattern().IsMatch(uri))
+            {
+                externalUris.Add(uri);
+            }
+            else
+            {
+                r.Fail(ExternalTurnUris, $"\"{uri}\"", "TURN URIs such as turn:turn.example.org:3478?transport=udp or turns:turn.example.org:443?transport=tcp");
+            }
+        }
+        var externalSecret = r.Secret(ExternalTurnSecret);
+        if (media.HostNetwork && (r.IsChosen(ExternalTurnUris) || externalSecret.IsSet))
+        {
+            r.Fail(r.IsChosen(ExternalTurnUris) ? ExternalTurnUris : ExternalTurnSecret, "(set)",
+                $"unset with {SfuSection.MediaExposureKey.FullName} hostNetwork: this deployment's coturn serves Synapse's TURN there");
+        }
+        else if (externalUris.Count > 0 && !externalSecret.IsSet && r.Errors.All(e => e.Key != ExternalTurnSecret.FullName))
+        {
+            r.Fail(ExternalTurnSecret, "(not set)", $"the shared secret of the TURN server in {ExternalTurnUris.FullName}, as a secure value: " +
+                $"pulumi config set --secret {ExternalTurnSecret.FullName} <secret> (Synapse signs the credentials it hands out with it)");
+        }
         return new SynapseSpec(ns, selector, url, existing, wellKnown, r.Bool(TurnAllowGuests),
-            mountDir.TrimEnd('/'), port);
+            mountDir.TrimEnd('/'), port, externalUris, externalSecret);
     }
+
+    /// <summary>RFC 7065 turn/turns URIs: scheme, host (or [IPv6]), optional port, optional transport.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?(\?transport=(udp|tcp))?$")]
+    private static partial System.Text.RegularExpressions.Regex TurnUriPattern();
 
     /// <summary>
     /// A Service name of the internal URL written out in full (<c>&lt;svc&gt;.&lt;ns&gt;.svc.&lt;zone&gt;</c>) must end in
