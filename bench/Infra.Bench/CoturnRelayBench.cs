@@ -40,7 +40,9 @@ public static partial class CoturnRelayBench
             ["matrix-rtc:turnUserQuota"] = new ConfigValue.Scalar("100"),
         };
         var plan = Planner.Build(Planner.Validate("bench", config).OrThrow());
-        var configMap = plan.Coturn.Config.Data.AsReadOnly();
+        // The bench stack keeps the default host networking, so it plans coturn.
+        var coturnPlan = plan.Coturn ?? throw new InvalidOperationException("the bench stack plans no coturn: sfuMediaExposure must stay hostNetwork");
+        var configMap = coturnPlan.Config.Data.AsReadOnly();
         var root = Directory.CreateTempSubdirectory("coturn-bench-").FullName;
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         // Ports of the benchmark differ from the tests' so both can run at once.

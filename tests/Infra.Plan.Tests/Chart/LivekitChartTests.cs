@@ -337,7 +337,7 @@ public class LivekitChartTests
         Assert.All(withHostPort, p => Assert.Equal((long)p!["containerPort"]!, (long)p["hostPort"]!));
 
         // with it, no rendered document has a hostPort field anywhere, and the pod is not on the host network
-        Assert.Empty(rendered.Objects.SelectMany(o => FieldPaths(o, o.Kind())).Where(f => f.EndsWith(".hostPort", StringComparison.Ordinal)));
+        Assert.DoesNotContain(rendered.Objects.SelectMany(o => FieldPaths(o, o.Kind())), f => f.EndsWith(".hostPort", StringComparison.Ordinal));
         Assert.DoesNotMatch(@"(?m)^[ -]*hostPort:", rendered.Output);
         var pod = rendered.Single("Deployment").At("spec.template.spec")!;
         Assert.Null(pod["hostNetwork"]);
