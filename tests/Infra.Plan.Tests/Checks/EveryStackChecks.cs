@@ -88,7 +88,7 @@ public sealed class EveryStackChecks
         // GIVEN the dev plan whose coturn component also generates the LiveKit API secret
         var plan = Support.Stacks.Plan("dev");
         var livekitSecret = plan.Components.SelectMany(c => c.Generated).First(g => g.Id == Infra.Plan.Components.Livekit.LivekitPlan.ApiSecretId);
-        var broken = plan with { Coturn = plan.Coturn with { Generated = [.. plan.Coturn.Generated, livekitSecret] } };
+        var broken = plan with { Coturn = plan.Coturn! with { Generated = [.. plan.Coturn.Generated, livekitSecret] } };
 
         // WHEN the checks run THEN the id is named
         Assert.Contains(OwnOutputChecks.Check(broken), v => v.Rule == CheckRule.PlanContract && v.Subject == Infra.Plan.Components.Livekit.LivekitPlan.ApiSecretId);

@@ -9,7 +9,7 @@ namespace Infra.Plan.Tests.Coturn;
 public class CoturnDiscoveryPlanTests
 {
     private static IReadOnlyList<k8s.IKubernetesObject> ObjectsOf(params (string Key, ConfigValue Value)[] changes) =>
-        Planner.Build(Parse(With(changes)).OrThrow()).Coturn.Contract.Objects;
+        Planner.Build(Parse(With(changes)).OrThrow()).Coturn!.Contract.Objects;
 
     [Fact]
     public void By_default_only_the_init_container_gets_a_token_and_it_may_only_get_nodes()

@@ -72,7 +72,7 @@ public sealed partial class CoturnNatTests
         // GIVEN the plan for a stack whose media nodes sit in 10.20.0.0/24 behind 1:1 NAT, with discovery on (the
         // default) and the lab's public STUN server as the SFU's fallback (standing for stun.l.google.com)
         var plan = Planner.Build(Parse(With(("nodeCidrs", L(NatLab.NodeCidr)), ("sfuStunServers", L($"{NatLab.PublicStun}:3478")))).OrThrow());
-        var configMap = plan.Coturn.Config.Data.AsReadOnly();
+        var configMap = plan.Coturn!.Config.Data.AsReadOnly();
         var template = configMap[CoturnPaths.TemplateConf];
 
         // WHEN the init container's script runs for node-a, with the API reporting the node's ExternalIP

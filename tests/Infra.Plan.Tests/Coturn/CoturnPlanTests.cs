@@ -14,9 +14,9 @@ public class CoturnPlanTests
 {
     private static EnvironmentPlan PlanOf(params (string Key, ConfigValue Value)[] changes) => Planner.Build(Parse(With(changes)).OrThrow());
 
-    private static V1DaemonSet DaemonSet(EnvironmentPlan plan) => plan.Coturn.Contract.Objects.OfType<V1DaemonSet>().Single();
+    private static V1DaemonSet DaemonSet(EnvironmentPlan plan) => plan.Coturn!.Contract.Objects.OfType<V1DaemonSet>().Single();
 
-    private static V1ConfigMap ConfigMap(EnvironmentPlan plan) => plan.Coturn.Contract.Objects.OfType<V1ConfigMap>().Single();
+    private static V1ConfigMap ConfigMap(EnvironmentPlan plan) => plan.Coturn!.Contract.Objects.OfType<V1ConfigMap>().Single();
 
     private static IReadOnlyList<string> Options(string conf) =>
         conf.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
@@ -202,7 +202,7 @@ public class CoturnPlanTests
     {
         var plan = PlanOf(("tlsMode", S("cert-manager")), ("certManagerIssuer", S("dns01-issuer")), ("certManagerIssuerKind", S("Issuer")));
 
-        var cert = plan.Coturn.Contract.Objects.OfType<CertManagerCertificate>().Single();
+        var cert = plan.Coturn!.Contract.Objects.OfType<CertManagerCertificate>().Single();
         Assert.Equal(["turn.example.org"], cert.Spec.DnsNames);
         Assert.Equal(("dns01-issuer", "Issuer"), (cert.Spec.IssuerRef.Name, cert.Spec.IssuerRef.Kind));
         Assert.Equal("matrix-rtc-media", cert.Metadata.NamespaceProperty);
@@ -217,8 +217,8 @@ public class CoturnPlanTests
         var selfSigned = PlanOf();
         var existing = PlanOf(("tlsMode", S("existing-secret")), ("turnTlsSecret", S("my-turn-cert")));
 
-        Assert.Empty(selfSigned.Coturn.Contract.Objects.OfType<CertManagerCertificate>());
-        Assert.Empty(existing.Coturn.Contract.Objects.OfType<CertManagerCertificate>());
+        Assert.Empty(selfSigned.Coturn!.Contract.Objects.OfType<CertManagerCertificate>());
+        Assert.Empty(existing.Coturn!.Contract.Objects.OfType<CertManagerCertificate>());
         Assert.Equal("turn-tls", DaemonSet(selfSigned).Spec.Template.Spec.Volumes.Single(v => v.Name == "tls").Secret.SecretName);
         Assert.Equal("my-turn-cert", DaemonSet(existing).Spec.Template.Spec.Volumes.Single(v => v.Name == "tls").Secret.SecretName);
     }

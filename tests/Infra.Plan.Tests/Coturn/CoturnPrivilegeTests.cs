@@ -40,7 +40,7 @@ public class CoturnPrivilegeTests
     private static EnvironmentPlan DefaultPlan() => Planner.Build(Parse(With()).OrThrow());
 
     private static k8s.Models.V1Container TurnServerContainer(EnvironmentPlan plan) =>
-        plan.Coturn.DaemonSet.Spec.Template.Spec.Containers.Single(c => c.Name == "turnserver");
+        plan.Coturn!.DaemonSet.Spec.Template.Spec.Containers.Single(c => c.Name == "turnserver");
 
     [Fact]
     public void The_runtime_gives_the_turnserver_container_the_capability_permitted_but_not_inheritable_or_ambient()
@@ -69,7 +69,7 @@ public class CoturnPrivilegeTests
         var (setpriv, setcap, turnserver) = RequireTools();
         Assert.False(ServerProcess.TcpOpen("127.0.0.1", LowPort), $"127.0.0.1:{LowPort} is already in use");
         var plan = DefaultPlan();
-        var pod = plan.Coturn.DaemonSet.Spec.Template.Spec;
+        var pod = plan.Coturn!.DaemonSet.Spec.Template.Spec;
         var (uid, gid) = (pod.SecurityContext.RunAsUser!.Value, pod.SecurityContext.RunAsGroup!.Value);
         var root = Directory.CreateTempSubdirectory("coturn-caps-").FullName;
         try

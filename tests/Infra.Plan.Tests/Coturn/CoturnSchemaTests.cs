@@ -10,7 +10,7 @@ namespace Infra.Plan.Tests.Coturn;
 public class CoturnSchemaTests
 {
     private static IReadOnlyList<IKubernetesObject> BuiltIn(string stack) =>
-        Stacks.Plan(stack).Coturn.Contract.Objects.Where(o => o is not CertManagerCertificate).ToArray();
+        Stacks.Plan(stack).Coturn!.Contract.Objects.Where(o => o is not CertManagerCertificate).ToArray();
 
     [Theory]
     [InlineData("dev")]
@@ -30,7 +30,7 @@ public class CoturnSchemaTests
     public void Rendered_objects_pass_kubernetes_models_validation()
     {
         // Every object, the TURN name's cert-manager Certificate included (its CRD schema: @kubernetes-models/cert-manager)
-        var objects = Stacks.Plan("prod").Coturn.Contract.Objects;
+        var objects = Stacks.Plan("prod").Coturn!.Contract.Objects;
 
         var reports = KubernetesSchemas.AssertAllValid(objects);
 

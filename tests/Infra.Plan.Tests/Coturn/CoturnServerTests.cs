@@ -39,7 +39,7 @@ public sealed class CoturnServerFixture : IDisposable
         }
         // GIVEN the plan's ConfigMap for the default coturn image (4.17.2), run the way the pod runs it
         var plan = Planner.Build(Parse(With()).OrThrow());
-        var configMap = plan.Coturn.Config.Data.AsReadOnly();
+        var configMap = plan.Coturn!.Config.Data.AsReadOnly();
         _coturn = new LoopbackCoturn(_root, Ports, configMap, Secret, CoturnInit.InitEnv(plan.Coturn.DaemonSet));
     }
 
@@ -259,7 +259,7 @@ public sealed class CoturnOlderReleaseServerTests
         }
         // GIVEN the plan for coturn/coturn:4.6.1, whose config carries the no-tlsv1 options 4.7.0 removed
         var plan = Planner.Build(Parse(With(("coturnImage", S("coturn/coturn:4.6.1")))).OrThrow());
-        var configMap = plan.Coturn.Contract.Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
+        var configMap = plan.Coturn!.Contract.Objects.OfType<k8s.Models.V1ConfigMap>().Single().Data.AsReadOnly();
         Assert.Contains("no-tlsv1\n", configMap[CoturnPaths.TemplateConf]);
         var root = Directory.CreateTempSubdirectory("coturn-461-").FullName;
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

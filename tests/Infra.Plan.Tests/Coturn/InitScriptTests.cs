@@ -25,7 +25,7 @@ public sealed class InitScriptTests : IDisposable
 
     private static Pod PodOf(params (string Key, Infra.Plan.Spec.ConfigValue Value)[] changes)
     {
-        var coturn = Planner.Build(Parse(With(changes)).OrThrow()).Coturn;
+        var coturn = Planner.Build(Parse(With(changes)).OrThrow()).Coturn!;
         return new Pod(coturn.Config.Data.AsReadOnly(), CoturnInit.InitEnv(coturn.DaemonSet));
     }
 

@@ -34,7 +34,7 @@ public sealed class SecretHashesTests
     {
         // GIVEN the coturn DaemonSet of a plan
         var plan = Planner.Build(Stacks.Parse(Stacks.With()).OrThrow());
-        var original = plan.Coturn.DaemonSet;
+        var original = plan.Coturn!.DaemonSet;
         var before = ManifestWriter.Write([original]);
 
         // WHEN annotated

@@ -19,7 +19,7 @@ public class KubernetesModelsTests
         var plan = Planner.Build(spec);
         var objects = plan.Network.Contract.Objects
             .Concat(plan.Synapse.Contract.Objects)
-            .Append(plan.Synapse.TurnSecret.Shell());
+            .Append(plan.Synapse.TurnSecret!.Shell());
 
         var reports = KubernetesSchemas.Validate(objects);
 

@@ -19,7 +19,7 @@ public sealed class ObservabilityPlanTests
 
     /// <summary>The monitoring component's input as the planner builds it for <paramref name="plan"/>.</summary>
     private static ObservabilityInput Input(EnvironmentPlan plan) =>
-        ObservabilityInput.From(plan.Derived, plan.Livekit.Sfu, plan.Coturn.Peer, plan.Redis?.Redis, plan.Egress?.Pods);
+        ObservabilityInput.From(plan.Derived, plan.Livekit.Sfu, plan.Coturn!.Peer, plan.Redis?.Redis, plan.Egress?.Pods);
 
 
     [Fact]
@@ -70,9 +70,9 @@ public sealed class ObservabilityPlanTests
     {
         var plan = Monitored();
         var service = Component(plan).Objects.OfType<V1Service>().Single(s => s.Metadata.Name == ScrapeTargets.CoturnJob);
-        var daemonSet = plan.Coturn.Contract.Objects.OfType<V1DaemonSet>().Single();
+        var daemonSet = plan.Coturn!.Contract.Objects.OfType<V1DaemonSet>().Single();
         Assert.All(service.Spec.Selector, kv => Assert.Equal(kv.Value, daemonSet.Spec.Template.Metadata.Labels[kv.Key]));
-        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Coturn.Contract.Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
+        Assert.Contains("prometheus-port=9641", string.Join("\n", plan.Coturn!.Contract.Objects.OfType<V1ConfigMap>().SelectMany(c => c.Data.Values)));
     }
 
     [Fact]

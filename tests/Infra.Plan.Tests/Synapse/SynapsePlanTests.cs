@@ -37,7 +37,7 @@ public class SynapsePlanTests
         // THEN the objects carry the fixed names in Synapse's namespace
         Assert.Equal(("matrix-rtc-synapse", "chat"), (plan.Fragment.Metadata.Name, plan.Fragment.Metadata.NamespaceProperty));
         Assert.Equal(("matrix-rtc-well-known", "chat"), (plan.WellKnown.Metadata.Name, plan.WellKnown.Metadata.NamespaceProperty));
-        Assert.Equal(("chat", "matrix-rtc-synapse-turn"), (plan.TurnSecret.Namespace, plan.TurnSecret.Name));
+        Assert.Equal(("chat", "matrix-rtc-synapse-turn"), (plan.TurnSecret!.Namespace, plan.TurnSecret.Name));
         Assert.Equal("turn_shared_secret", Assert.Single(plan.TurnSecret.Entries).Key);
         Assert.Equal("media/turn-shared#secret", plan.TurnSecret.Shell().Metadata.Annotations[SynapsePlan.ValueFromAnnotation]);
         // the fragment advertises the authorizer, the TURN URIs, the mounted secret file and the lifetime in seconds

@@ -32,14 +32,14 @@ public class SynapseSecretTests
             });
         }
         // the Secret render shows is a shell: metadata and where its value comes from, never data
-        var shell = synapse.TurnSecret.Shell();
+        var shell = synapse.TurnSecret!.Shell();
         Assert.Null(shell.Data);
         Assert.Null(shell.StringData);
         Assert.Equal((spec.Synapse.Namespace, SecretNames.SynapseTurn), (synapse.TurnSecret.Namespace, synapse.TurnSecret.Name));
-        var entry = Assert.Single(synapse.TurnSecret.Entries);
+        var entry = Assert.Single(synapse.TurnSecret!.Entries);
         Assert.Equal("turn_shared_secret", entry.Key);
         // the same generated value as coturn's own Secret, and the shell names that Secret for a GitOps user
-        var coturnKey = plan.Coturn.Secrets.Single(s => s.Name == plan.Topology.Turn.SharedSecret.Name).Entries.Single(e => e.Key == plan.Topology.Turn.SharedSecret.Key);
+        var coturnKey = plan.Coturn!.Secrets.Single(s => s.Name == plan.Topology.Turn.SharedSecret.Name).Entries.Single(e => e.Key == plan.Topology.Turn.SharedSecret.Key);
         Assert.Equal(coturnKey.Source, entry.Source);
         var source = plan.Topology.Turn.SharedSecret;
         Assert.Equal($"{source.Namespace}/{source.Name}#{source.Key}", shell.Metadata.Annotations[SynapsePlan.ValueFromAnnotation]);
@@ -54,7 +54,7 @@ public class SynapseSecretTests
         var synapse = SynapsePlan.Build(SynapseInput.From(Derived.From(spec)));
 
         Assert.Contains("turn_shared_secret_path: \"/run/secrets/rtc/turn_shared_secret\"", synapse.FragmentYaml);
-        Assert.Equal("turn_shared_secret", Assert.Single(synapse.TurnSecret.Entries).Key);
+        Assert.Equal("turn_shared_secret", Assert.Single(synapse.TurnSecret!.Entries).Key);
     }
 
     [Fact]
