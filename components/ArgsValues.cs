@@ -24,6 +24,14 @@ internal static class ArgsValues
     public static Output<ConfigValue>? Secret(Input<string>? value) =>
         value is null ? null : Output.CreateSecret(value.ToOutput()).Apply(s => (ConfigValue)new ConfigValue.Secret(s));
 
+    /// <summary>The inputs that are given (not null), by config key, once every one of them is known.</summary>
+    public static Output<IReadOnlyList<KeyValuePair<string, ConfigValue>>> Known(IEnumerable<(string Key, Output<ConfigValue>? Value)> inputs)
+    {
+        var given = inputs.Where(i => i.Value is not null).ToList();
+        return Output.All(given.Select(g => (Input<ConfigValue>)g.Value!).ToArray()).Apply(values =>
+            (IReadOnlyList<KeyValuePair<string, ConfigValue>>)given.Zip(values, (g, v) => new KeyValuePair<string, ConfigValue>(g.Key, v)).ToList());
+    }
+
     // The other way, for the stack program: a validated config value as the Args input it sets, read by the same
     // ConfigReader the plan uses (a list may come from the CLI as a JSON string).
 

@@ -27,11 +27,10 @@ public sealed class MatrixRtc : ComponentResource
     public MatrixRtc(string name, MatrixRtcArgs args, ComponentResourceOptions? options = null)
         : base(Token, name, options)
     {
-        var given = args.ConfigValues().Where(v => v.Value is not null).ToList();
         var givenProvider = PlannedComponent.KubernetesProvider(options);
-        var created = Output.All(given.Select(g => (Input<ConfigValue>)g.Value!).ToArray()).Apply(values =>
+        var created = ArgsValues.Known(args.ConfigValues()).Apply(values =>
         {
-            var config = given.Select(g => $"{ConfigKey.Project}:{g.Key}").Zip(values, (k, v) => new KeyValuePair<string, ConfigValue>(k, v)).ToList();
+            var config = values.Select(v => new KeyValuePair<string, ConfigValue>($"{ConfigKey.Project}:{v.Key}", v.Value)).ToList();
             EnvironmentPlan plan;
             try
             {

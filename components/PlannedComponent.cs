@@ -34,14 +34,13 @@ public abstract class PlannedComponent : ComponentResource
         : base(definition.Token, name, options)
     {
         var provider = KubernetesProvider(options);
-        var given = config.Where(c => c.Value is not null).ToList();
         var providedList = provided.ToList();
-        _registered = Output.All(given.Select(g => (Input<ConfigValue>)g.Value!).ToArray()).Apply(values =>
+        _registered = ArgsValues.Known(config).Apply(values =>
         {
             StandalonePlan plan;
             try
             {
-                plan = ComponentPlanner.Plan(definition, name, given.Select(g => g.Key).Zip(values).ToDictionary(p => p.First, p => p.Second));
+                plan = ComponentPlanner.Plan(definition, name, values.ToDictionary(v => v.Key, v => v.Value));
             }
             catch (ComponentArgsException e)
             {

@@ -151,7 +151,9 @@ public sealed record LivekitPlan(
     {
         var media = input.Namespace;
         var mode = input.Sfu.Media;
-        var sfus = Releases(mode).Select(r => ReleaseOf(input, r.Release, r.Address)).ToList();
+        // Every release reads the same Secrets the same way: one wiring for all.
+        var wiring = WiringFor(input);
+        var sfus = Releases(mode).Select(r => ReleaseOf(input, wiring, r.Release, r.Address)).ToList();
         var consumers = sfus.Select(r => r.Release.Pods!).ToList();
         var secrets = new List<SecretPlan>
         {
@@ -200,9 +202,8 @@ public sealed record LivekitPlan(
     }
 
     /// <summary>One SFU release: its values (with its advertised address, if given) and the post-renderer's wiring.</summary>
-    private static SfuRelease ReleaseOf(LivekitInput input, string release, string? address)
+    private static SfuRelease ReleaseOf(LivekitInput input, SecretWiring wiring, string release, string? address)
     {
-        var wiring = WiringFor(input);
         var values = ValuesFor(input, wiring, address);
         var helm = new HelmReleasePlan(release, input.Namespace, Names.LivekitChart, input.ChartVersion,
             Names.LivekitChartRepo, new PlanFile(ValuesFileOf(release), ValuesYaml(values)), PostRendererPath, Wait(input),

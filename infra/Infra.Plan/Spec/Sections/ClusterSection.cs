@@ -216,6 +216,6 @@ public static partial class ClusterSection
         return labels;
     }
 
-    [GeneratedRegex(@"^(?<key>([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)=(?<value>([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?)$")]
+    [GeneratedRegex(NodesSection.LabelPair)]
     private static partial Regex LabelPattern();
 }

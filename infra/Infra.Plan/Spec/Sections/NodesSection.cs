@@ -134,9 +134,15 @@ public static partial class NodesSection
         return result;
     }
 
-    [GeneratedRegex(@"^(?<key>([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)=(?<value>([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?)$")]
+    /// <summary>A Kubernetes qualified name, as label, taint and annotation keys are: an optional DNS prefix and /, then the name.</summary>
+    public const string QualifiedKey = @"([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?";
+
+    /// <summary>A label as <c>key=value</c> (the value a label value: empty, or up to 63 characters).</summary>
+    public const string LabelPair = @"^(?<key>" + QualifiedKey + @")=(?<value>([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?)$";
+
+    [GeneratedRegex(LabelPair)]
     private static partial Regex LabelPattern();
 
-    [GeneratedRegex(@"^(?<key>([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)(=(?<value>[A-Za-z0-9._-]{0,63}))?:(?<effect>[A-Za-z]+)$")]
+    [GeneratedRegex(@"^(?<key>" + QualifiedKey + @")(=(?<value>[A-Za-z0-9._-]{0,63}))?:(?<effect>[A-Za-z]+)$")]
     private static partial Regex TolerationPattern();
 }

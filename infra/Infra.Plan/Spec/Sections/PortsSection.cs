@@ -67,7 +67,7 @@ public static class PortsSection
 
     public static IReadOnlyList<ConfigKey> Keys { get; } =
         [SfuApiPort, SfuRtcTcpPort, SfuRtcUdpPort, SfuMetricsPort, TurnPort, TurnTlsPort, TurnRelayPorts, TurnMetricsPort, TurnTlsOn443, AuthorizerPort,
-         SfuTurnUdpPort, SfuTurnTlsPort, SfuTurnRelayPorts];
+         .. EmbeddedTurnKeys];
 
     /// <summary>
     /// The media ports' defaults per mode. Behind a NodePort Service LiveKit listens on the node port itself (it advertises
@@ -83,7 +83,7 @@ public static class PortsSection
 
     public static PortsSpec Read(ConfigReader r, MediaExposure exposure)
     {
-        var relay = Range(r, TurnRelayPorts, "61000-65535");
+        var relay = Range(r, TurnRelayPorts);
         int Media(ConfigKey key) => r.Int(key, 0, 65535, "a port from 1 to 65535, or 0 for the default of the sfuMediaExposure mode") switch
         {
             0 => exposure == MediaExposure.NodePort ? MediaDefaults[key].NodePort : MediaDefaults[key].Default,
@@ -102,7 +102,7 @@ public static class PortsSection
             r.Int(AuthorizerPort, 1024, 65535),
             Media(SfuTurnUdpPort),
             r.Int(SfuTurnTlsPort, 1024, 65535),
-            Range(r, SfuTurnRelayPorts, "20000-29999"));
+            Range(r, SfuTurnRelayPorts));
         if (spec.TurnTlsOn443 && r.IsChosen(TurnTlsPort) && spec.TurnTls != 443)
         {
             r.Fail(TurnTlsPort, $"unset when {TurnTlsOn443.FullName} is true: coturn has one TLS listener, and with turnTlsOn443 it binds 443");
@@ -126,13 +126,14 @@ public static class PortsSection
         return spec;
     }
 
-    /// <summary>A relay range of at least two ports (one allocation holds one port).</summary>
-    private static PortRange Range(ConfigReader r, ConfigKey key, string example)
+    /// <summary>A relay range of at least two ports (one allocation holds one port); a bad one is reported and the default stands in.</summary>
+    private static PortRange Range(ConfigReader r, ConfigKey key)
     {
+        var fallback = (string)key.Default!;
         if (!PortRange.TryParse(r.String(key), out var range) || range.Count < 2)
         {
-            r.Fail(key, $"a port range low-high within 1-65535, such as {example}");
-            PortRange.TryParse(example, out range);
+            r.Fail(key, $"a port range low-high within 1-65535, such as {fallback}");
+            PortRange.TryParse(fallback, out range);
         }
         return range;
     }

@@ -110,14 +110,14 @@ public static partial class SfuSection
         {
             if (r.IsChosen(key) && exposure != mode && r.Errors.All(e => e.Key != key.FullName))
             {
-                r.Fail(key, $"unset unless {MediaExposureKey.FullName} is {Exposures.Single(e => e.Value == mode).Key} (it is {Exposures.Single(e => e.Value == exposure).Key})");
+                r.Fail(key, $"unset unless {MediaExposureKey.FullName} is {Name(mode)} (it is {Name(exposure)})");
             }
         }
         return new MediaSpec(exposure, nodeAddress, addresses, provider, annotations);
     }
 
     /// <summary>An annotation: a qualified name (optional DNS prefix and /), then = and any value.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<key>([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)=(?<value>.*)$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<key>" + NodesSection.QualifiedKey + @")=(?<value>.*)$")]
     private static partial System.Text.RegularExpressions.Regex AnnotationPattern();
 
     private static readonly Dictionary<string, string> Levels = new()
